@@ -1,0 +1,21 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '.cache/**', '.tally-data/**', 'packages/contracts/src/generated/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': 'off',
+    },
+  },
+  {
+    // The domain stays pure: no I/O libraries in packages/core.
+    files: ['packages/core/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['kafkajs', 'mongodb', 'fastify', 'better-sqlite3', '@grpc/*', 'node:fs', 'node:net', 'node:http', 'fs', 'http', 'net', '@tally/*'] }],
+    },
+  },
+);

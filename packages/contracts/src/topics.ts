@@ -1,0 +1,40 @@
+/** Topic names and partition counts. Every topic is keyed by the event's stream (subject). */
+export const TOPICS = {
+  /** report lifecycle events, keyed by report stream */
+  reports: 'tally.reports.v1',
+  /** catalog publications, keyed by catalog stream */
+  catalog: 'tally.catalog.v1',
+  /** hierarchy changes, keyed by hierarchy version */
+  hierarchy: 'tally.hierarchy.v1',
+  /** indicator results and validation outcomes, keyed by report stream */
+  indicators: 'tally.indicators.v1',
+  /** notifications that failed every retry */
+  notificationsDeadLetter: 'tally.notifications.dlq.v1',
+} as const;
+
+export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
+
+export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
+  'tally.reports.v1': 8,
+  'tally.catalog.v1': 1,
+  'tally.hierarchy.v1': 1,
+  'tally.indicators.v1': 8,
+  'tally.notifications.dlq.v1': 1,
+};
+
+/** Which topic an event type is relayed to, by its stream category (the part of the subject before the first '-'). */
+export function topicForStream(streamId: string): TopicName {
+  const category = streamId.split('-', 1)[0];
+  switch (category) {
+    case 'report':
+      return TOPICS.reports;
+    case 'catalog':
+      return TOPICS.catalog;
+    case 'hierarchy':
+      return TOPICS.hierarchy;
+    case 'indicators':
+      return TOPICS.indicators;
+    default:
+      throw new Error(`no topic for stream category "${category}" (${streamId})`);
+  }
+}
