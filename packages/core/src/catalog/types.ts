@@ -1,0 +1,80 @@
+/**
+ * The catalog: what can be reported (data elements, their disaggregations), what is computed from it
+ * (indicators), and how it is collected (report templates). It is data, versioned by legal basis;
+ * nothing in the code is specific to one program.
+ * Names follow DHIS2 where they fit. Extend these types; do not rename fields (they are the API).
+ */
+export type ValueType = 'INTEGER' | 'NUMBER' | 'PERCENTAGE' | 'MONEY' | 'BOOLEAN' | 'TEXT';
+
+export type AggregationType = 'SUM' | 'AVERAGE' | 'AVERAGE_SUM_ORG_UNIT' | 'LAST' | 'MIN' | 'MAX' | 'NONE';
+
+export type PeriodType = 'MONTHLY' | 'QUARTERLY' | 'SIXMONTHLY' | 'YEARLY';
+
+export interface CategoryOption {
+  code: string;
+  name: string;
+}
+
+/** e.g. SEX with options MALE, FEMALE */
+export interface Category {
+  code: string;
+  name: string;
+  options: CategoryOption[];
+}
+
+/** A combination of categories (e.g. ETHNIC_GROUP x SEX); its option combos are the cartesian product. */
+export interface CategoryCombo {
+  code: string;
+  name: string;
+  categories: string[];
+}
+
+export interface DataElement {
+  code: string;
+  name: string;
+  valueType: ValueType;
+  aggregation: AggregationType;
+  /** category combo code; absent = not disaggregated */
+  categoryCombo?: string;
+  /** e.g. "household", "million VND" */
+  unit?: string;
+  description?: string;
+}
+
+export interface Indicator {
+  code: string;
+  name: string;
+  /** formula over data elements, e.g. "#{HH_POOR}" */
+  numerator: string;
+  /** formula; "1" for a plain count */
+  denominator: string;
+  factor: number;
+  unit?: string;
+  description?: string;
+}
+
+export interface ReportTemplate {
+  code: string;
+  name: string;
+  periodType: PeriodType;
+  /** hierarchy level name of the units that report it, e.g. "commune" */
+  reportingLevel: string;
+  dataElements: string[];
+  /** deadline for the reporting level; each tier above gets later deadlines */
+  deadlineDaysAfterPeriodEnd: number;
+  description?: string;
+}
+
+export interface Catalog {
+  version: string;
+  legalBasis: string;
+  /** ISO date the catalog applies from (inclusive); absent = always */
+  effectiveFrom?: string;
+  /** ISO date the catalog applies until (inclusive); absent = open-ended */
+  effectiveTo?: string;
+  categories?: Category[];
+  categoryCombos?: CategoryCombo[];
+  dataElements: DataElement[];
+  indicators: Indicator[];
+  templates: ReportTemplate[];
+}
