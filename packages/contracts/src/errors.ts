@@ -71,12 +71,14 @@ export class TallyError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** a lookup of a missing resource answers 404 even when its code is a validation code */
+    private readonly statusOverride?: number,
   ) {
     super(message);
     this.name = 'TallyError';
   }
   get httpStatus(): number {
-    return HTTP_STATUS[this.code];
+    return this.statusOverride ?? HTTP_STATUS[this.code];
   }
   toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {
     return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };

@@ -45,6 +45,24 @@ export interface SubscribeOptions {
   handle: (batch: BusMessage[]) => Promise<void>;
   /** max messages per batch; default 100 */
   maxBatch?: number;
+  /**
+   * Told about every failed attempt (a throwing handler, or the adapter failing to fetch or commit) before the
+   * retry; for logging only. The batch is retried with capped exponential backoff until it succeeds or stop().
+   */
+  onError?: (error: unknown, context: DeliveryErrorContext) => void;
+}
+
+export interface DeliveryErrorContext {
+  groupId: string;
+  topic: string;
+  partition: number;
+  /** offsets of the failed batch (both -1 when the failure was not in the handler) */
+  firstOffset: number;
+  lastOffset: number;
+  /** 1 for the first failure of this batch */
+  attempt: number;
+  /** delay before the next attempt */
+  retryInMs: number;
 }
 
 export interface Subscription {

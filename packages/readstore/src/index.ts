@@ -1,1 +1,3 @@
 export * from './port';
+export { SqliteReadStore, openSqliteReadStore } from './sqlite/sqlite-read-store';
+export type { SqliteOpenOptions as SqliteReadStoreOptions } from './sqlite/open-database';

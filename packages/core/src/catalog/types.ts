@@ -77,4 +77,54 @@ export interface Catalog {
   dataElements: DataElement[];
   indicators: Indicator[];
   templates: ReportTemplate[];
+  /** checks run on submitted data (see validation-rules.ts) */
+  validationRules?: ValidationRule[];
+  /** DTI-style indices computed from indicators (see composite.ts) */
+  compositeIndices?: CompositeIndex[];
+}
+
+export type RuleOperator = '==' | '!=' | '<' | '<=' | '>' | '>=';
+export type RuleImportance = 'HIGH' | 'MEDIUM' | 'LOW';
+/**
+ * When a rule is evaluated although data is missing (DHIS2's missingValueStrategy):
+ * SKIP_IF_ANY_VALUE_MISSING (default): skip when a side evaluates to null;
+ * SKIP_IF_ALL_VALUES_MISSING: skip only when no referenced value exists, else missing values count as 0;
+ * NEVER_SKIP: missing values count as 0.
+ */
+export type MissingValueStrategy = 'SKIP_IF_ANY_VALUE_MISSING' | 'SKIP_IF_ALL_VALUES_MISSING' | 'NEVER_SKIP';
+
+/** left operator right, each side a formula, e.g. "#{HH_POOR}" "<=" "#{HH_TOTAL}". */
+export interface ValidationRule {
+  code: string;
+  name: string;
+  left: string;
+  operator: RuleOperator;
+  right: string;
+  importance: RuleImportance;
+  /** only checked for data of this period type; absent = every period type */
+  periodType?: PeriodType;
+  /** WARN: accept the data and raise an alert; REJECT: refuse the submission */
+  onViolation: 'WARN' | 'REJECT';
+  missingValueStrategy?: MissingValueStrategy;
+  description?: string;
+}
+
+/** One main index of a composite index: earned points come from an indicator or a formula. */
+export interface CompositeComponent {
+  code: string;
+  name?: string;
+  /** maximum points; value = earned / maxPoints in [0, 1]; 0 = weighs nothing (e.g. DTI 2022 smart city) */
+  maxPoints: number;
+  /** indicator code whose value is the earned points (exactly one of indicator / expression) */
+  indicator?: string;
+  /** formula whose value is the earned points */
+  expression?: string;
+}
+
+/** A DTI-style composite index: sum(maxPoints_i x value_i) / sum(maxPoints_i). */
+export interface CompositeIndex {
+  code: string;
+  name: string;
+  components: CompositeComponent[];
+  description?: string;
 }

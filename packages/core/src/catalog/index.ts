@@ -1,0 +1,45 @@
+/**
+ * The catalog: its types, validation, option combos, versions in force, indicator computation,
+ * aggregation math, validation rules and composite indices. See docs/catalog.md.
+ */
+export type * from './types';
+export { computeIndicator, type IndicatorValue } from './indicator';
+export {
+  AGGREGATION_TYPES,
+  CODE_PATTERN,
+  MAX_OPTION_COMBOS,
+  VALUE_TYPES,
+  validateCatalog,
+  type CatalogProblem,
+  type CatalogProblemCode,
+  type CatalogValidation,
+} from './validate-catalog';
+export { OPTION_COMBO_SEPARATOR, cartesianCodes, optionCombos } from './option-combos';
+export { catalogInForce } from './versions';
+export {
+  AXIS_OPERATION,
+  addContribution,
+  aggregate,
+  contributionCount,
+  emptyAccumulator,
+  finalValue,
+  mergeAccumulators,
+  retractContribution,
+  type Accumulator,
+  type AggregationAxis,
+  type AccumulatorEntry,
+} from './aggregation';
+export {
+  RULE_TOLERANCE,
+  compareWithTolerance,
+  evaluateRule,
+  evaluateRules,
+  minMaxCheck,
+  outlierCheck,
+  type MinMaxResult,
+  type OutlierOptions,
+  type OutlierResult,
+  type RuleResult,
+  type Violation,
+} from './validation-rules';
+export { computeComposite, rankUnits, type ComponentScore, type CompositeOptions, type CompositeScore, type RankedUnit } from './composite';

@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './catalog';
+export * from './formula';
+export * from './hierarchy';
+export * from './period';
+export * from './report';
+export * from './rollup';

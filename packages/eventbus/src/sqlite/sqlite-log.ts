@@ -1,0 +1,165 @@
+import type Database from 'better-sqlite3';
+import { partitionFor, type BusMessage, type OutgoingMessage, type TopicSpec } from '../port';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS topics (
+  name       TEXT    PRIMARY KEY,
+  partitions INTEGER NOT NULL CHECK (partitions > 0)
+);
+CREATE TABLE IF NOT EXISTS messages (
+  topic        TEXT    NOT NULL,
+  partition_no INTEGER NOT NULL,
+  msg_offset   INTEGER NOT NULL,
+  key          TEXT    NOT NULL,
+  value        TEXT    NOT NULL,
+  headers      TEXT    NOT NULL,
+  PRIMARY KEY (topic, partition_no, msg_offset)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS group_offsets (
+  group_id     TEXT    NOT NULL,
+  topic        TEXT    NOT NULL,
+  partition_no INTEGER NOT NULL,
+  committed    INTEGER NOT NULL,
+  PRIMARY KEY (group_id, topic, partition_no)
+) WITHOUT ROWID;`;
+
+interface MessageRow {
+  msg_offset: number;
+  key: string;
+  value: string;
+  headers: string;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** The storage side of the embedded bus: a partitioned append-only log plus committed group offsets. */
+export class SqliteLog {
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly stmts;
+  private readonly publishTx;
+  private readonly ensureTx;
+
+  constructor(private readonly db: Database.Database) {
+    db.exec(SCHEMA);
+    this.stmts = {
+      topic: db.prepare<[string], number>('SELECT partitions FROM topics WHERE name = ?').pluck(),
+      createTopic: db.prepare<[string, number]>('INSERT OR IGNORE INTO topics (name, partitions) VALUES (?, ?)'),
+      end: db
+        .prepare<[string, number], number>(
+          'SELECT COALESCE(MAX(msg_offset) + 1, 0) FROM messages WHERE topic = ? AND partition_no = ?',
+        )
+        .pluck(),
+      insert: db.prepare<[string, number, number, string, string, string]>(
+        'INSERT INTO messages (topic, partition_no, msg_offset, key, value, headers) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      fetch: db.prepare<[string, number, number, number], MessageRow>(
+        `SELECT msg_offset, key, value, headers FROM messages
+         WHERE topic = ? AND partition_no = ? AND msg_offset >= ? ORDER BY msg_offset LIMIT ?`,
+      ),
+      committed: db
+        .prepare<[string, string, number], number>(
+          'SELECT committed FROM group_offsets WHERE group_id = ? AND topic = ? AND partition_no = ?',
+        )
+        .pluck(),
+      commit: db.prepare<[string, string, number, number]>(
+        `INSERT INTO group_offsets (group_id, topic, partition_no, committed) VALUES (?, ?, ?, ?)
+         ON CONFLICT (group_id, topic, partition_no) DO UPDATE SET committed = excluded.committed`,
+      ),
+      initOffset: db.prepare<[string, string, number, number]>(
+        'INSERT OR IGNORE INTO group_offsets (group_id, topic, partition_no, committed) VALUES (?, ?, ?, ?)',
+      ),
+      reset: db.prepare<[string, string]>('DELETE FROM group_offsets WHERE group_id = ? AND topic = ?'),
+      dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
+    };
+    this.ensureTx = db.transaction((topics: TopicSpec[]) => {
+      for (const t of topics) this.stmts.createTopic.run(t.name, t.partitions);
+    });
+    this.publishTx = db.transaction((topic: string, rows: Array<[number, string, string, string]>) => {
+      // Offsets are assigned under the write lock, so concurrent publishers (even other processes) never collide.
+      const next = new Map<number, number>();
+      for (const [partition, key, value, headers] of rows) {
+        const offset = next.get(partition) ?? this.stmts.end.get(topic, partition) ?? 0;
+        this.stmts.insert.run(topic, partition, offset, key, value, headers);
+        next.set(partition, offset + 1);
+      }
+    });
+  }
+
+  ensureTopics(topics: TopicSpec[]): void {
+    for (const t of topics) {
+      if (!/^[A-Za-z0-9._-]+$/.test(t.name)) throw new TypeError(`invalid topic name "${t.name}"`);
+      if (!Number.isSafeInteger(t.partitions) || t.partitions < 1) throw new TypeError(`invalid partition count for ${t.name}`);
+    }
+    // An existing topic keeps its partition count: changing it would move keys to other partitions.
+    this.ensureTx.immediate(topics);
+  }
+
+  /** Partition count of a topic; throws for an unknown topic (the embedded bus never auto-creates). */
+  partitions(topic: string): number {
+    const cached = this.partitionCounts.get(topic);
+    if (cached !== undefined) return cached;
+    const count = this.stmts.topic.get(topic);
+    if (count === undefined) throw new Error(`unknown topic "${topic}": call ensureTopics first`);
+    this.partitionCounts.set(topic, count);
+    return count;
+  }
+
+  topicPartitions(topics: string[]): TopicPartition[] {
+    return topics.flatMap((topic) => Array.from({ length: this.partitions(topic) }, (_, partition) => ({ topic, partition })));
+  }
+
+  publish(topic: string, messages: OutgoingMessage[]): void {
+    const n = this.partitions(topic);
+    const rows = messages.map((m): [number, string, string, string] => {
+      if (typeof m.key !== 'string') throw new TypeError('message key must be a string');
+      const value = JSON.stringify(m.value);
+      if (value === undefined) throw new TypeError('message value must be JSON-serializable');
+      return [partitionFor(m.key, n), m.key, value, JSON.stringify(m.headers ?? {})];
+    });
+    if (rows.length > 0) this.publishTx.immediate(topic, rows);
+  }
+
+  fetch(tp: TopicPartition, fromOffset: number, limit: number): BusMessage[] {
+    return this.stmts.fetch.all(tp.topic, tp.partition, fromOffset, limit).map((row) => ({
+      topic: tp.topic,
+      partition: tp.partition,
+      offset: row.msg_offset,
+      key: row.key,
+      value: JSON.parse(row.value) as unknown,
+      headers: JSON.parse(row.headers) as Record<string, string>,
+    }));
+  }
+
+  /** Changes whenever ANOTHER connection (any process) commits; this connection's own writes do not change it. */
+  dataVersion(): number {
+    return this.stmts.dataVersion.get() ?? 0;
+  }
+
+  endOffset(tp: TopicPartition): number {
+    return this.stmts.end.get(tp.topic, tp.partition) ?? 0;
+  }
+
+  committed(groupId: string, tp: TopicPartition): number | undefined {
+    return this.stmts.committed.get(groupId, tp.topic, tp.partition);
+  }
+
+  commit(groupId: string, tp: TopicPartition, nextOffset: number): void {
+    this.stmts.commit.run(groupId, tp.topic, tp.partition, nextOffset);
+  }
+
+  /** For from='latest': pins a group that has no offset yet to the current end, so later messages are seen. */
+  initAtEnd(groupId: string, tps: TopicPartition[]): void {
+    this.db.transaction(() => {
+      for (const tp of tps) this.stmts.initOffset.run(groupId, tp.topic, tp.partition, this.endOffset(tp));
+    }).immediate();
+  }
+
+  resetGroup(groupId: string, topics: string[]): void {
+    this.db.transaction(() => {
+      for (const topic of topics) this.stmts.reset.run(groupId, topic);
+    }).immediate();
+  }
+}

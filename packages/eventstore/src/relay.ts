@@ -1,0 +1,106 @@
+import { envelopeHeaders, topicForStream, type StoredEvent } from '@tally/contracts';
+import type { EventBus, OutgoingMessage } from '@tally/eventbus';
+import type { EventStore } from './port';
+
+/**
+ * Publishes appended events to the bus, in position order, keyed by stream.
+ * The events are their own outbox: the store keeps the relay's checkpoint. At-least-once: a crash between
+ * publish and checkpoint republishes a batch, which consumers tolerate (they are idempotent).
+ */
+export interface RelayOptions {
+  store: EventStore;
+  bus: EventBus;
+  batchSize?: number;
+  idlePollMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export interface Relay {
+  /** Publishes everything appended so far; resolves when the checkpoint covers it. */
+  drain(): Promise<number>;
+  /** Wakes the loop at once (call after an append in the same process). */
+  nudge(): void;
+  stop(): Promise<void>;
+  publishedPosition(): number;
+}
+
+export function startRelay(options: RelayOptions): Relay {
+  const { store, bus } = options;
+  const batchSize = options.batchSize ?? 500;
+  const idlePollMs = options.idlePollMs ?? 50;
+  let stopped = false;
+  let published = 0;
+  let wake: (() => void) | null = null;
+  let running: Promise<number> | null = null;
+
+  async function publishOnce(): Promise<number> {
+    const from = await store.publishedPosition();
+    published = Math.max(published, from);
+    const events = await store.readAll(from, batchSize);
+    if (events.length === 0) return 0;
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const e of events) {
+      const topic = topicForStream(e.subject);
+      const list = byTopic.get(topic) ?? [];
+      list.push(toMessage(e));
+      byTopic.set(topic, list);
+    }
+    for (const [topic, messages] of byTopic) await bus.publish(topic, messages);
+    const last = events[events.length - 1]!.position;
+    await store.markPublished(last);
+    published = last;
+    return events.length;
+  }
+
+  /** One pass at a time: concurrent callers share the running pass. */
+  function pass(): Promise<number> {
+    if (!running) running = publishOnce().finally(() => (running = null));
+    return running;
+  }
+
+  const loop = (async () => {
+    while (!stopped) {
+      let n = 0;
+      try {
+        n = await pass();
+      } catch (err) {
+        options.onError?.(err);
+      }
+      if (n < batchSize && !stopped) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, idlePollMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = null;
+      }
+    }
+  })();
+
+  return {
+    async drain() {
+      let total = 0;
+      for (;;) {
+        const n = await pass();
+        total += n;
+        if (n === 0) return total;
+      }
+    },
+    nudge() {
+      wake?.();
+    },
+    async stop() {
+      stopped = true;
+      wake?.();
+      await loop;
+      if (running) await running.catch(() => undefined);
+    },
+    publishedPosition: () => published,
+  };
+}
+
+function toMessage(e: StoredEvent): OutgoingMessage {
+  return { key: e.subject, value: e, headers: envelopeHeaders(e) };
+}

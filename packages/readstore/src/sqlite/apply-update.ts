@@ -1,0 +1,48 @@
+import type { Doc, Guard, Update } from '../port';
+import { getPath, setPath, unsetPath } from './paths';
+
+/**
+ * The update semantics, in memory: the adapter reads, applies and writes back inside one transaction.
+ * Returns the new document, or null when the guard says the update was already applied.
+ */
+export function applyUpdate(existing: Doc | null, id: string, update: Update, guard?: Guard): Doc | null {
+  if (guard) {
+    if (!Number.isFinite(guard.below)) throw new TypeError('guard.below must be a finite number');
+    if (existing && !guardHolds(getPath(existing, guard.field), guard.below)) return null;
+  }
+  const doc: Doc = existing ? structuredClone(existing) : { _id: id };
+  if (!existing) for (const [field, value] of Object.entries(update.setOnInsert ?? {})) setField(doc, field, value);
+  for (const [field, value] of Object.entries(update.set ?? {})) setField(doc, field, value);
+  for (const [field, delta] of Object.entries(update.inc ?? {})) {
+    assertNotId(field);
+    if (typeof delta !== 'number' || !Number.isFinite(delta)) throw new TypeError(`inc "${field}" needs a finite number`);
+    const current = getPath(doc, field) ?? 0;
+    if (typeof current !== 'number') throw new TypeError(`cannot inc non-numeric field "${field}"`);
+    setPath(doc, field, current + delta);
+  }
+  for (const field of update.unset ?? []) {
+    assertNotId(field);
+    unsetPath(doc, field);
+  }
+  if (guard) setPath(doc, guard.field, guard.below);
+  return doc;
+}
+
+/** Mirrors MongoDB's `{$or: [{f: {$exists: false}}, {f: {$lt: below}}]}` (null counts as missing). */
+function guardHolds(current: unknown, below: number): boolean {
+  if (current === undefined || current === null) return true;
+  return typeof current === 'number' && current < below;
+}
+
+function setField(doc: Doc, field: string, value: unknown): void {
+  if (field === '_id') {
+    if (value !== doc._id) throw new TypeError('_id cannot be changed');
+    return;
+  }
+  // a JSON copy: what is stored is exactly what a later read returns
+  setPath(doc, field, value === undefined ? undefined : JSON.parse(JSON.stringify(value)));
+}
+
+function assertNotId(field: string): void {
+  if (field === '_id' || field.startsWith('_id.')) throw new TypeError('_id cannot be changed');
+}

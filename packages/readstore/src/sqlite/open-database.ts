@@ -1,0 +1,19 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+
+export interface SqliteOpenOptions {
+  /** FULL survives power loss in WAL mode; NORMAL only survives a process crash. */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** how long a writer waits for another process's write lock before failing */
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(path: string, options: SqliteOpenOptions = {}): Database.Database {
+  if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+  return db;
+}

@@ -1,0 +1,95 @@
+import type { StoredEvent } from '@tally/contracts';
+import type { BusMessage, EventBus, PartitionLag, Subscription } from '@tally/eventbus';
+import type { Collection, Doc } from '@tally/readstore';
+import type { Logger } from '../logger';
+import { MalformedEventError, parseStoredEvent } from './parse-event';
+import { ConsumerProgress } from './progress';
+
+/**
+ * The consumer loop every service uses: parse and validate each message at the boundary, hand the
+ * events of one partition to the handler in order, record how far it got. Offsets are committed by the
+ * bus after the handler resolves, so a crash redelivers and handlers must be idempotent.
+ */
+export interface EventConsumerOptions {
+  bus: EventBus;
+  groupId: string;
+  topics: string[];
+  logger: Logger;
+  handle: (events: StoredEvent[], partition: number) => Promise<void>;
+  /** where progress is persisted for `after=` reads across restarts (optional) */
+  progressStore?: Collection<Doc>;
+  maxBatch?: number;
+}
+
+export interface EventConsumer {
+  readonly groupId: string;
+  readonly topics: string[];
+  readonly progress: ConsumerProgress;
+  lag(): Promise<PartitionLag[]>;
+  stop(): Promise<void>;
+  /** Resolves once every message published so far is applied (for tests and rebuilds). */
+  waitUntilCaughtUp(timeoutMs?: number): Promise<boolean>;
+  /** Counts messages refused at the boundary (malformed). */
+  readonly rejected: () => number;
+}
+
+export async function startEventConsumer(options: EventConsumerOptions): Promise<EventConsumer> {
+  const { bus, groupId, logger } = options;
+  const progress = new ConsumerProgress();
+  let rejected = 0;
+  const progressId = `progress:${groupId}`;
+  if (options.progressStore) {
+    const saved = await options.progressStore.get(progressId);
+    if (saved && typeof saved.partitions === 'object' && saved.partitions) progress.seed(saved.partitions as Record<string, number>);
+  }
+
+  async function handleBatch(batch: BusMessage[]): Promise<void> {
+    const events: StoredEvent[] = [];
+    for (const m of batch) {
+      try {
+        events.push(parseStoredEvent(m.value));
+      } catch (err) {
+        if (!(err instanceof MalformedEventError)) throw err;
+        rejected++;
+        logger.error({ groupId, topic: m.topic, partition: m.partition, offset: m.offset, err: err.message }, 'malformed event skipped');
+      }
+    }
+    const partition = batch[0]?.partition ?? 0;
+    if (events.length > 0) await options.handle(events, partition);
+    const last = events[events.length - 1];
+    if (last) {
+      progress.record(partition, last.position);
+      if (options.progressStore) {
+        await options.progressStore.update(progressId, { set: { [`partitions.${partition}`]: last.position } });
+      }
+    }
+  }
+
+  const subscription: Subscription = await bus.subscribe({
+    groupId,
+    topics: options.topics,
+    from: 'earliest',
+    maxBatch: options.maxBatch ?? 200,
+    handle: handleBatch,
+    onError: (err: unknown) => logger.error({ groupId, err }, 'consumer handler failed; retrying'),
+  });
+  progress.attach(subscription);
+
+  return {
+    groupId,
+    topics: options.topics,
+    progress,
+    lag: () => subscription.lag(),
+    stop: () => subscription.stop(),
+    rejected: () => rejected,
+    async waitUntilCaughtUp(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const lags = await subscription.lag();
+        if (lags.every((l) => l.lag === 0)) return true;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return false;
+    },
+  };
+}

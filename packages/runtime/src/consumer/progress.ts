@@ -1,0 +1,58 @@
+import type { Subscription } from '@tally/eventbus';
+
+/**
+ * How far a consumer has applied the log, for read-your-writes (`?after=<position>`).
+ * Positions are relayed in order, so within a partition they increase. Everything up to P is applied when
+ * some applied event has position >= P and every partition has either applied past P or has nothing left.
+ */
+export class ConsumerProgress {
+  private readonly lastApplied = new Map<number, number>();
+  private maxApplied = 0;
+  private subscription: Subscription | null = null;
+  private readonly waiters = new Set<() => void>();
+
+  attach(subscription: Subscription): void {
+    this.subscription = subscription;
+  }
+
+  /** Seeds from persisted progress (so a restart does not forget what was applied). */
+  seed(partitions: Record<string, number>): void {
+    for (const [p, pos] of Object.entries(partitions)) this.record(Number(p), pos);
+  }
+
+  record(partition: number, position: number): void {
+    if (position > (this.lastApplied.get(partition) ?? 0)) this.lastApplied.set(partition, position);
+    if (position > this.maxApplied) this.maxApplied = position;
+    for (const w of this.waiters) w();
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.lastApplied].map(([p, pos]) => [String(p), pos]));
+  }
+
+  async covers(position: number): Promise<boolean> {
+    if (this.maxApplied < position) return false;
+    if (!this.subscription) return false;
+    const lags = await this.subscription.lag();
+    return lags.every((l) => l.lag === 0 || (this.lastApplied.get(l.partition) ?? 0) >= position);
+  }
+
+  /** Resolves true once `covers(position)`, false after `timeoutMs`. */
+  async waitFor(position: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await this.covers(position)) return true;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(50, Math.max(1, deadline - Date.now())));
+        const waiters = this.waiters;
+        function done() {
+          clearTimeout(timer);
+          waiters.delete(done);
+          resolve();
+        }
+        waiters.add(done);
+      });
+    }
+    return this.covers(position);
+  }
+}

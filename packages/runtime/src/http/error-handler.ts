@@ -1,0 +1,48 @@
+import { TallyError, isTallyError, type ErrorCode } from '@tally/contracts';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * Every error leaves the API as `{"error": {"code", "message", "details"}}` with a 4xx, or a 500 INTERNAL
+ * that is logged (and is a bug). Errors are values with codes; this is the one place they become HTTP.
+ */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'INVALID_REQUEST',
+  FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+};
+
+export function toTallyError(err: unknown): TallyError {
+  if (isTallyError(err)) return err;
+  const e = err as Partial<FastifyError> & { code?: string; details?: unknown; name?: string };
+  if (e && typeof e === 'object') {
+    if (e.name === 'DomainError' && typeof e.code === 'string') return new TallyError(e.code as ErrorCode, e.message ?? e.code, e.details);
+    if (e.name === 'StreamVersionConflictError') return new TallyError('REPORT_VERSION_CONFLICT', e.message ?? 'version conflict');
+    if (e.validation) {
+      return new TallyError('INVALID_REQUEST', `request ${e.validationContext ?? ''} is invalid: ${e.message}`.replace('  ', ' '), e.validation);
+    }
+    if (e.code && FASTIFY_CODES[e.code]) return new TallyError(FASTIFY_CODES[e.code]!, e.message ?? e.code);
+    if (e instanceof SyntaxError) return new TallyError('MALFORMED_JSON', e.message);
+    if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+      return new TallyError(e.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : e.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST', e.message ?? 'bad request');
+    }
+  }
+  return new TallyError('INTERNAL', 'internal error');
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const tallyError = toTallyError(err);
+    if (tallyError.code === 'INTERNAL') request.log.error({ err }, 'unhandled error');
+    if (tallyError.code === 'RATE_LIMITED' && tallyError.details && typeof tallyError.details === 'object') {
+      const retry = (tallyError.details as { retryAfterSec?: number }).retryAfterSec;
+      if (retry !== undefined) void reply.header('retry-after', String(retry));
+    }
+    void reply.status(tallyError.httpStatus).send(tallyError.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(new TallyError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON());
+  });
+}

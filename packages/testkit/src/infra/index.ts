@@ -1,0 +1,137 @@
+// Real Kafka + MongoDB-compatible server for integration tests, from the cheapest source available:
+//   1. env KAFKA_BROKERS / MONGO_URL (each on its own: CI services, a developer's `scripts/infra.ts up`)
+//   2. testcontainers, when a container engine answers
+//   3. local processes: Kafka from Maven Central jars, FerretDB built with Go (no engine here)
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { startFerretDb } from './ferretdb';
+import { startKafka } from './kafka';
+import { cacheDir, freePort, log } from './process';
+
+export { ensureFerretDbBinary, startFerretDb, type FerretDb, type FerretDbOptions } from './ferretdb';
+export { ensureKafkaJars, restartKafka, startKafka, KAFKA_VERSION, type KafkaBroker, type KafkaOptions } from './kafka';
+
+export type InfraSource = 'env' | 'testcontainers' | 'local';
+
+export interface Infrastructure {
+  kafkaBrokers: string[];
+  mongoUrl: string;
+  /** Where the values came from; 'env' only when both came from the environment. */
+  source: InfraSource;
+  stop(): Promise<void>;
+}
+
+interface Started<T> {
+  value: T;
+  stop(): Promise<void>;
+}
+
+export async function acquireInfrastructure(): Promise<Infrastructure> {
+  const t0 = Date.now();
+  const envKafka = process.env.KAFKA_BROKERS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const envMongo = process.env.MONGO_URL?.trim() || undefined;
+  const needKafka = !envKafka?.length;
+  const needMongo = !envMongo;
+
+  let source: InfraSource = 'env';
+  let kafka: Started<string[]> = { value: envKafka ?? [], stop: async () => undefined };
+  let mongo: Started<string> = { value: envMongo ?? '', stop: async () => undefined };
+  let cleanup = (): void => undefined;
+
+  if (needKafka || needMongo) {
+    source = (await containerRuntimeAvailable()) ? 'testcontainers' : 'local';
+    const started = source === 'testcontainers' ? await startContainers(needKafka, needMongo) : await startLocal(needKafka, needMongo);
+    if (started.kafka) kafka = started.kafka;
+    if (started.mongo) mongo = started.mongo;
+    if (started.cleanup) cleanup = started.cleanup;
+  }
+  log(`infrastructure (${source}) ready in ${Date.now() - t0} ms: KAFKA_BROKERS=${kafka.value.join(',')} MONGO_URL=${mongo.value}`);
+  return {
+    kafkaBrokers: kafka.value,
+    mongoUrl: mongo.value,
+    source,
+    async stop() {
+      await Promise.allSettled([kafka.stop(), mongo.stop()]);
+      cleanup();
+    },
+  };
+}
+
+/** Without an engine, testcontainers throws "Could not find a working container runtime strategy" in milliseconds. */
+async function containerRuntimeAvailable(): Promise<boolean> {
+  if (process.env.TALLY_INFRA_NO_CONTAINERS) return false;
+  try {
+    const { getContainerRuntimeClient } = await import('testcontainers');
+    await getContainerRuntimeClient();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface StartedPair {
+  kafka?: Started<string[]>;
+  mongo?: Started<string>;
+  /** Runs after both are stopped (local: removes the run's data dir). */
+  cleanup?: () => void;
+}
+
+async function startLocal(needKafka: boolean, needMongo: boolean): Promise<StartedPair> {
+  const root = join(cacheDir(), 'infra-run', `${process.pid}-${Date.now()}`);
+  // In parallel: the cold path is a Maven download (network) next to a Go build (CPU).
+  const [m, k] = await Promise.allSettled([
+    needMongo ? startFerretDb({ dataDir: join(root, 'ferretdb') }) : undefined,
+    needKafka ? startKafka({ dataDir: join(root, 'kafka') }) : undefined,
+  ]);
+  if (m.status === 'rejected' || k.status === 'rejected') {
+    await Promise.allSettled([m.status === 'fulfilled' && m.value?.stop(), k.status === 'fulfilled' && k.value?.stop()]);
+    rmSync(root, { recursive: true, force: true });
+    throw m.status === 'rejected' ? m.reason : (k as PromiseRejectedResult).reason;
+  }
+  const out: StartedPair = {};
+  if (m.value) out.mongo = { value: m.value.url, stop: m.value.stop };
+  if (k.value) out.kafka = { value: k.value.brokers, stop: k.value.stop };
+  return { ...out, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Not runnable on the dev machines (no engine); kept small for CI runners that have Docker. */
+async function startContainers(needKafka: boolean, needMongo: boolean): Promise<StartedPair> {
+  const { GenericContainer, Wait } = await import('testcontainers');
+  const out: StartedPair = {};
+  const [k, m] = await Promise.all([
+    needKafka
+      ? (async () => {
+          // Kafka advertises the address clients must dial, which is only known after a random
+          // mapping; so bind the same free port on host and container and advertise that.
+          const port = await freePort();
+          return new GenericContainer('apache/kafka:4.1.0')
+            .withExposedPorts({ container: port, host: port })
+            .withEnvironment({
+              KAFKA_NODE_ID: '1',
+              KAFKA_PROCESS_ROLES: 'broker,controller',
+              KAFKA_LISTENERS: `PLAINTEXT://0.0.0.0:${port},CONTROLLER://0.0.0.0:9093`,
+              KAFKA_ADVERTISED_LISTENERS: `PLAINTEXT://localhost:${port}`,
+              KAFKA_CONTROLLER_LISTENER_NAMES: 'CONTROLLER',
+              KAFKA_LISTENER_SECURITY_PROTOCOL_MAP: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+              KAFKA_CONTROLLER_QUORUM_VOTERS: '1@localhost:9093',
+              KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '1',
+              KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
+              KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
+              KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+              KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
+              KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
+            })
+            .withWaitStrategy(Wait.forLogMessage(/Kafka Server started/))
+            .withStartupTimeout(120_000)
+            .start()
+            .then((c) => ({ c, port }));
+        })()
+      : undefined,
+    needMongo
+      ? new GenericContainer('mongo:7').withExposedPorts(27017).withWaitStrategy(Wait.forLogMessage(/Waiting for connections/)).start()
+      : undefined,
+  ]);
+  if (k) out.kafka = { value: [`${k.c.getHost()}:${k.port}`], stop: async () => void (await k.c.stop()) };
+  if (m) out.mongo = { value: `mongodb://${m.getHost()}:${m.getMappedPort(27017)}/`, stop: async () => void (await m.stop()) };
+  return out;
+}

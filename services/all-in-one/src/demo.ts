@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import type { RunningPlatform } from './platform';
+
+/**
+ * Demo data for a first look: the Program 1719 sample catalog, and a half-year of reports from most
+ * communes of Thái Nguyên (province 19 on the 2025 map), with values from a seeded generator.
+ * Submission ids are fixed, so loading the demo again changes nothing.
+ */
+export const DEMO_CATALOG_URL = new URL('../../../data/demo/catalog-1719.json', import.meta.url);
+export const DEMO_PROVINCE = '19';
+export const DEMO_PERIOD = '2026S1';
+
+export function demoCatalog(): unknown {
+  return JSON.parse(readFileSync(DEMO_CATALOG_URL, 'utf8'));
+}
+
+/** mulberry32: small, fast, seeded. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function demoValues(random: () => number): Array<{ dataElement: string; optionCombo?: string; value: number | boolean }> {
+  const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+  const households = int(800, 3500);
+  const em = Math.floor(households * (0.3 + random() * 0.6));
+  const emPoor = Math.floor(em * (0.05 + random() * 0.25));
+  const poor = emPoor + int(0, Math.floor((households - em) * 0.05));
+  const boys = int(20, 90);
+  const girls = int(20, 90);
+  const population = households * int(3, 5);
+  const allocated = [int(500, 4000), int(100, 900), int(0, 600)];
+  return [
+    { dataElement: 'HH_TOTAL', value: households },
+    { dataElement: 'HH_POOR', value: poor },
+    { dataElement: 'HH_EM', value: em },
+    { dataElement: 'HH_EM_POOR', value: emPoor },
+    { dataElement: 'HH_ELECTRICITY', value: households - int(0, Math.floor(households * 0.03)) },
+    { dataElement: 'HH_CLEAN_WATER', value: households - int(0, Math.floor(households * 0.2)) },
+    { dataElement: 'CHILDREN_5Y', optionCombo: 'MALE', value: boys },
+    { dataElement: 'CHILDREN_5Y', optionCombo: 'FEMALE', value: girls },
+    { dataElement: 'CHILDREN_5Y_PRESCHOOL', optionCombo: 'MALE', value: boys - int(0, 3) },
+    { dataElement: 'CHILDREN_5Y_PRESCHOOL', optionCombo: 'FEMALE', value: girls - int(0, 3) },
+    { dataElement: 'POP_TOTAL', value: population },
+    { dataElement: 'POP_INSURED', value: population - int(0, Math.floor(population * 0.05)) },
+    { dataElement: 'ROAD_PAVED', value: random() < 0.9 },
+    { dataElement: 'COMMUNE_REPORTING', value: 1 },
+    { dataElement: 'CAPITAL_ALLOCATED', optionCombo: 'CENTRAL', value: allocated[0]! },
+    { dataElement: 'CAPITAL_ALLOCATED', optionCombo: 'LOCAL', value: allocated[1]! },
+    { dataElement: 'CAPITAL_ALLOCATED', optionCombo: 'CARRIED_OVER', value: allocated[2]! },
+    { dataElement: 'CAPITAL_DISBURSED', optionCombo: 'CENTRAL', value: Math.floor(allocated[0]! * random()) },
+    { dataElement: 'CAPITAL_DISBURSED', optionCombo: 'LOCAL', value: Math.floor(allocated[1]! * random()) },
+    { dataElement: 'CAPITAL_DISBURSED', optionCombo: 'CARRIED_OVER', value: Math.floor(allocated[2]! * random()) },
+  ];
+}
+
+export async function loadDemo(running: RunningPlatform, options: { share?: number } = {}): Promise<{ reports: number }> {
+  const inject = running.app.inject.bind(running.app);
+  const catalog = await inject({ method: 'PUT', url: '/api/v1/catalog', payload: demoCatalog() as object, headers: { 'x-tally-demo': '1' } });
+  if (catalog.statusCode >= 300) throw new Error(`demo catalog refused: ${catalog.body}`);
+  const hierarchy = running.registry.forDate('2026-06-30');
+  const communes = hierarchy.descendantsAtLevel(DEMO_PROVINCE, 'commune');
+  const random = seededRandom(1719);
+  const share = options.share ?? 0.8;
+  let reports = 0;
+  for (const commune of communes) {
+    if (random() > share) continue;
+    const response = await inject({
+      method: 'POST',
+      url: '/api/v1/reports',
+      payload: { template: 'M1719_S', orgUnit: commune.code, period: DEMO_PERIOD, submissionId: `demo-${commune.code}-${DEMO_PERIOD}`, values: demoValues(random) },
+    });
+    if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
+    reports++;
+  }
+  return { reports };
+}

@@ -1,0 +1,25 @@
+import type { EventStore, Relay } from '@tally/eventstore';
+import type { ServiceModule } from '@tally/runtime';
+import type { FastifyPluginAsync } from 'fastify';
+
+/** Liveness, and how far each consumer is behind the log (lag per group) and the relay behind the store. */
+export function healthRoutes(deps: { services: ServiceModule[]; relay: Relay; store: EventStore }): FastifyPluginAsync {
+  const handler = async () => {
+    const head = await deps.store.headPosition();
+    const services = [];
+    for (const s of deps.services) {
+      const consumers = [];
+      for (const c of s.consumers()) {
+        const lags = await c.lag();
+        consumers.push({ group: c.groupId, lag: lags.reduce((n, l) => n + l.lag, 0), partitions: lags });
+      }
+      services.push({ name: s.name, status: 'up', consumers });
+    }
+    return { status: 'ok', log: { head, published: deps.relay.publishedPosition(), relayLag: head - deps.relay.publishedPosition() }, services };
+  };
+  return async (app) => {
+    app.get('/health', handler);
+    app.get('/api/v1/health', handler);
+    app.get('/health/ready', async () => ({ status: 'ready' }));
+  };
+}

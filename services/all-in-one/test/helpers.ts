@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { HierarchyRegistry } from '@tally/core';
+import { loadHierarchies } from '@tally/reference-data';
+import { createLogger } from '@tally/runtime';
+import { demoCatalog, startEmbeddedPlatform, type RunningPlatform } from '../src';
+
+let registry: HierarchyRegistry | undefined;
+/** The real hierarchies, parsed once per test file. */
+export const realRegistry = (): HierarchyRegistry => (registry ??= loadHierarchies());
+
+export interface TestPlatform extends RunningPlatform {
+  dataDir: string;
+  dispose(): Promise<void>;
+}
+
+export async function startTestPlatform(options: { dataDir?: string; withCatalog?: boolean } = {}): Promise<TestPlatform> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tally-test-'));
+  const running = await startEmbeddedPlatform({
+    config: { dataDir, demo: false, readYourWritesTimeoutMs: 5_000 },
+    logger: createLogger('test', 'silent'),
+    registry: realRegistry(),
+  });
+  if (options.withCatalog !== false) {
+    const r = await running.app.inject({ method: 'PUT', url: '/api/v1/catalog', payload: demoCatalog() as object });
+    if (r.statusCode >= 300) throw new Error(`catalog refused: ${r.body}`);
+  }
+  return {
+    ...running,
+    dataDir,
+    async dispose() {
+      await running.close();
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type Values = Array<{ dataElement: string; optionCombo?: string; value: number | boolean | string }>;
+
+export function householdValues(total: number, poor: number, extra: Values = []): Values {
+  return [
+    { dataElement: 'HH_TOTAL', value: total },
+    { dataElement: 'HH_POOR', value: poor },
+    ...extra,
+  ];
+}
+
+export async function submit(
+  p: RunningPlatform,
+  body: { template?: string; orgUnit: string; period: string; submissionId: string; values: Values; reason?: string; figures?: string },
+) {
+  const response = await p.app.inject({ method: 'POST', url: '/api/v1/reports', payload: { template: 'M1719_S', ...body } });
+  return { status: response.statusCode, body: response.json() as Record<string, unknown> };
+}
+
+export async function getJson(p: RunningPlatform, url: string) {
+  const response = await p.app.inject({ method: 'GET', url });
+  return { status: response.statusCode, body: response.json() as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}

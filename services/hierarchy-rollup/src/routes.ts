@@ -1,0 +1,88 @@
+import { TallyError, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
+import type { HierarchyRegistry } from '@tally/core';
+import type { FastifyPluginAsync } from 'fastify';
+import { viewOf } from './hierarchy-query';
+
+const ORG_UNIT = '^(VN|[0-9]{2,5})$';
+const HIERARCHY = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,32}$' };
+
+export function hierarchyRollupRoutes(deps: { rollups: RollupQuery; hierarchy: HierarchyQuery; registry: HierarchyRegistry }): FastifyPluginAsync {
+  return async (app) => {
+    app.get(
+      '/rollups',
+      {
+        schema: {
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['orgUnit', 'period'],
+            properties: {
+              orgUnit: { type: 'string', pattern: ORG_UNIT },
+              period: { type: 'string', maxLength: 8 },
+              hierarchy: HIERARCHY,
+              figures: { type: 'string', enum: ['estimate', 'official', 'latest'] },
+              after: { type: 'string', pattern: '^[0-9]{1,15}$' },
+            },
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query as { orgUnit: string; period: string; hierarchy?: string; figures?: 'estimate' | 'official' | 'latest'; after?: string };
+        return deps.rollups.rollup({
+          orgUnit: q.orgUnit,
+          period: q.period,
+          ...(q.hierarchy ? { hierarchy: q.hierarchy } : {}),
+          ...(q.figures ? { figures: q.figures } : {}),
+          ...(q.after ? { after: Number(q.after) } : {}),
+        });
+      },
+    );
+
+    app.get('/hierarchies', async () => deps.hierarchy.versions());
+
+    app.get(
+      '/org-units',
+      {
+        schema: {
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['search'],
+            properties: { search: { type: 'string', minLength: 1, maxLength: 100 }, hierarchy: HIERARCHY, limit: { type: 'string', pattern: '^[0-9]{1,3}$' } },
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query as { search: string; hierarchy?: string; limit?: string };
+        const h = q.hierarchy ? deps.registry.get(q.hierarchy) : deps.registry.forDate(new Date().toISOString().slice(0, 10));
+        if (!h) throw new TallyError('UNKNOWN_HIERARCHY', `unknown hierarchy ${q.hierarchy}`);
+        return { hierarchy: h.version.id, units: h.search(q.search, { limit: Number(q.limit ?? 20) }).map(viewOf) };
+      },
+    );
+
+    app.get(
+      '/org-units/:code',
+      {
+        schema: {
+          params: { type: 'object', properties: { code: { type: 'string', pattern: ORG_UNIT } }, required: ['code'] },
+          querystring: { type: 'object', additionalProperties: false, properties: { hierarchy: HIERARCHY } },
+        },
+      },
+      async (request) => {
+        const { code } = request.params as { code: string };
+        const q = request.query as { hierarchy?: string };
+        const h = q.hierarchy ? deps.registry.get(q.hierarchy) : deps.registry.forDate(new Date().toISOString().slice(0, 10));
+        if (!h) throw new TallyError('UNKNOWN_HIERARCHY', `unknown hierarchy ${q.hierarchy}`);
+        const unit = h.get(code);
+        if (!unit) throw new TallyError('UNKNOWN_ORG_UNIT', `unknown org unit ${code} in hierarchy ${h.version.id}`, undefined, 404);
+        const parent = unit.parentCode ? h.get(unit.parentCode) : undefined;
+        return {
+          hierarchy: h.version.id,
+          unit: viewOf(unit),
+          parent: parent ? viewOf(parent) : null,
+          children: h.childrenOf(code).map(viewOf),
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,4 @@
+export * from './service';
+export * from './catalog-registry';
+export * from './catalog-events';
+export type { ReportValidated } from './validation-consumer';

@@ -1,0 +1,38 @@
+import { TallyError, newEvent, type EventContext } from '@tally/contracts';
+import { validateCatalog, type Catalog } from '@tally/core';
+import type { EventStore } from '@tally/eventstore';
+import { decideAndAppend } from '@tally/runtime';
+import { CATALOG_STREAM, isCatalogPublished, type CatalogPublished } from './catalog-events';
+
+export interface PublishResult {
+  version: string;
+  position: number;
+  created: boolean;
+  /** the validated, NFC-normalized catalog */
+  catalog: Catalog;
+}
+
+/**
+ * Publishing checks the whole catalog first and lists every problem. A version is published once;
+ * publishing the same content again is a no-op, different content under an existing version is a conflict.
+ */
+export async function publishCatalog(store: EventStore, input: unknown, ctx: EventContext): Promise<PublishResult> {
+  const checked = validateCatalog(input);
+  if (!checked.ok) {
+    throw new TallyError('INVALID_CATALOG', `the catalog has ${checked.problems.length} problem(s)`, { problems: checked.problems });
+  }
+  const catalog: Catalog = checked.catalog;
+  return decideAndAppend<PublishResult>(store, CATALOG_STREAM, (history) => {
+    const earlier = history.find((e) => isCatalogPublished(e) && (e.data as CatalogPublished['data']).catalog.version === catalog.version);
+    if (earlier) {
+      const same = JSON.stringify((earlier.data as CatalogPublished['data']).catalog) === JSON.stringify(catalog);
+      if (!same) throw new TallyError('CATALOG_VERSION_EXISTS', `catalog version ${catalog.version} is already published with other content`);
+      return { result: { version: catalog.version, position: earlier.position, created: false, catalog } };
+    }
+    const event: CatalogPublished = { type: 'tally.catalog.published', data: { catalog } };
+    return {
+      events: [newEvent('tally/indicator', CATALOG_STREAM, event, ctx)],
+      result: (positions) => ({ version: catalog.version, position: positions[0]!, created: true, catalog }),
+    };
+  });
+}

@@ -1,0 +1,35 @@
+import { TOPICS } from '@tally/contracts';
+import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { projectReportEvent } from './project-report';
+import { REPORTS, type ReportViewDoc } from './report-view';
+import { projectionRoutes } from './routes';
+
+/** The projection service: report status, values and history read models, and the query API over them. */
+export function createProjectionService(platform: Platform): ServiceModule {
+  const reports = platform.readStore.collection<ReportViewDoc>(REPORTS);
+  const consumers: EventConsumer[] = [];
+  return {
+    name: 'projection',
+    readModelPrefix: 'projection_',
+    routes: projectionRoutes({ reports }),
+    consumers: () => consumers,
+    async start() {
+      await reports.ensureIndex(['orgUnit']);
+      await reports.ensureIndex(['period']);
+      consumers.push(
+        await startEventConsumer({
+          bus: platform.bus,
+          groupId: 'projection.reports',
+          topics: [TOPICS.reports],
+          logger: platform.logger,
+          handle: async (events) => {
+            for (const e of events) await projectReportEvent(reports, e);
+          },
+        }),
+      );
+    },
+    async stop() {
+      await Promise.all(consumers.splice(0).map((c) => c.stop()));
+    },
+  };
+}
