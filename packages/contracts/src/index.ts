@@ -3,3 +3,4 @@ export * from './errors';
 export * from './topics';
 export * from './queries';
 export * from './new-event';
+export * from './grpc';

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteEventBus, type BusMessage, type SqliteEventBus, type Subscription } from '@tally/eventbus';
 // testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
@@ -92,6 +93,21 @@ describe('SqliteEventBus', () => {
     await new Promise((resolve) => setTimeout(resolve, 30)); // let the subscriber go idle on its long poll
     await producer.publish('t', [{ key: 'a', value: 'hello' }]);
     await waitFor(() => seen.length === 1, 2_000, 'the wake-up');
+  });
+
+  it('notices, while idle, a message committed by another connection (as from another process)', async () => {
+    const path = tempDb();
+    const bus = openBus(path, { pollIntervalMs: 10 });
+    await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+    const seen: unknown[] = [];
+    subs.push(await bus.subscribe({ groupId: 'g', topics: ['t'], handle: async (b) => void seen.push(...b.map((m) => m.value)) }));
+    await new Promise((resolve) => setTimeout(resolve, 50)); // idle passes are now being skipped
+    const other = new Database(path);
+    other.prepare(`INSERT INTO messages VALUES ('t', 0, 0, 'k', '"outside"', '{}')`).run();
+    other.close();
+    // well before the one-second safety pass: the change was seen through PRAGMA data_version
+    await waitFor(() => seen.length === 1, 500, 'the outside message');
+    expect(seen).toEqual(['outside']);
   });
 
   it('refuses unknown topics', async () => {

@@ -49,7 +49,7 @@ export function demoValues(random: () => number): Array<{ dataElement: string; o
     { dataElement: 'CHILDREN_5Y_PRESCHOOL', optionCombo: 'FEMALE', value: girls - int(0, 3) },
     { dataElement: 'POP_TOTAL', value: population },
     { dataElement: 'POP_INSURED', value: population - int(0, Math.floor(population * 0.05)) },
-    { dataElement: 'ROAD_PAVED', value: random() < 0.9 },
+    { dataElement: 'ROAD_PAVED', value: random() < 0.9 ? 1 : 0 },
     { dataElement: 'COMMUNE_REPORTING', value: 1 },
     { dataElement: 'CAPITAL_ALLOCATED', optionCombo: 'CENTRAL', value: allocated[0]! },
     { dataElement: 'CAPITAL_ALLOCATED', optionCombo: 'LOCAL', value: allocated[1]! },

@@ -53,7 +53,8 @@ describe('embedded platform, end to end', () => {
 
   it('counts completeness against the units expected to report under each unit', async () => {
     const district = await getJson(p, `/api/v1/rollups?orgUnit=${DISTRICT}&period=${PERIOD}`);
-    expect(district.body.completeness.M1719_S).toEqual({ expected: 14, received: 5, onTime: 5 });
+    // 2024S2 closed on 2024-12-31 with a 15-day deadline: reports sent today are late
+    expect(district.body.completeness.M1719_S).toEqual({ expected: 14, received: 5, onTime: 0 });
     const province = await getJson(p, `/api/v1/rollups?orgUnit=${PROVINCE}&period=${PERIOD}`);
     expect(province.body.completeness.M1719_S.expected).toBe(realRegistry().get('pre2025')!.countDescendantsAtLevel(PROVINCE, 'commune'));
     expect(province.body.completeness.M1719_S.received).toBe(5);
@@ -159,5 +160,22 @@ describe('embedded platform, end to end', () => {
       expect(after[i]!.status, urls[i]).toBe(200);
       expect(after[i]!.body, urls[i]).toEqual(before[i]!.body);
     }
+  });
+});
+
+describe('timeliness', () => {
+  let p: TestPlatform;
+  beforeAll(async () => {
+    p = await startTestPlatform();
+  });
+  afterAll(() => p.dispose());
+
+  it('counts a report received before its deadline as on time', async () => {
+    // 2026S2 closes on 2026-12-31; its deadline (15 days after) is still ahead
+    const r = await submit(p, { orgUnit: '05611', period: '2026S2', submissionId: 'early', values: householdValues(10, 1) });
+    expect(r.status).toBe(202);
+    const province = await getJson(p, `/api/v1/rollups?orgUnit=19&period=2026S2&after=${r.body.position}`);
+    expect(province.body.hierarchy).toBe('2025');
+    expect(province.body.completeness.M1719_S).toEqual({ expected: 92, received: 1, onTime: 1 });
   });
 });

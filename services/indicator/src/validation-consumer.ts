@@ -44,7 +44,7 @@ export async function validateReportEvent(store: EventStore, registry: CatalogRe
         orgUnit: data.orgUnit,
         period: data.period,
         catalogVersion: data.catalogVersion,
-        violations: violations.map((v) => ({ rule: v.rule.code, name: v.rule.name, importance: v.rule.importance, left: v.left, operator: v.rule.operator, right: v.right })),
+        violations: violations.map((v) => ({ rule: v.rule, name: v.name, importance: v.importance, left: v.left, operator: v.operator, right: v.right })),
       },
     };
     return {

@@ -23,6 +23,8 @@ export function toTallyError(err: unknown): TallyError {
     if (e.validation) {
       return new TallyError('INVALID_REQUEST', `request ${e.validationContext ?? ''} is invalid: ${e.message}`.replace('  ', ' '), e.validation);
     }
+    // fastify's JSON parser refuses __proto__ / constructor.prototype keys: hostile, not merely malformed
+    if (/forbidden prototype property/i.test(e.message ?? '')) return new TallyError('INVALID_REQUEST', e.message ?? 'forbidden property');
     if (e.code && FASTIFY_CODES[e.code]) return new TallyError(FASTIFY_CODES[e.code]!, e.message ?? e.code);
     if (e instanceof SyntaxError) return new TallyError('MALFORMED_JSON', e.message);
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -2,7 +2,7 @@
 //   1. env KAFKA_BROKERS / MONGO_URL (each on its own: CI services, a developer's `scripts/infra.ts up`)
 //   2. testcontainers, when a container engine answers
 //   3. local processes: Kafka from Maven Central jars, FerretDB built with Go (no engine here)
-import { rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFerretDb } from './ferretdb';
 import { startKafka } from './kafka';
@@ -77,6 +77,7 @@ interface StartedPair {
 }
 
 async function startLocal(needKafka: boolean, needMongo: boolean): Promise<StartedPair> {
+  removeStaleRuns();
   const root = join(cacheDir(), 'infra-run', `${process.pid}-${Date.now()}`);
   // In parallel: the cold path is a Maven download (network) next to a Go build (CPU).
   const [m, k] = await Promise.allSettled([
@@ -92,6 +93,25 @@ async function startLocal(needKafka: boolean, needMongo: boolean): Promise<Start
   if (m.value) out.mongo = { value: m.value.url, stop: m.value.stop };
   if (k.value) out.kafka = { value: k.value.brokers, stop: k.value.stop };
   return { ...out, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/** Data of runs whose process died without stopping (SIGKILL, crash) would pile up: remove it. */
+function removeStaleRuns(): void {
+  const dir = join(cacheDir(), 'infra-run');
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const pid = Number(name.split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && !isAlive(pid)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Not runnable on the dev machines (no engine); kept small for CI runners that have Docker. */

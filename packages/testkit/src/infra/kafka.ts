@@ -128,11 +128,11 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
   writeFileSync(log4j, LOG4J2_XML);
   const jvm = ['-Xms256m', '-Xmx512m', '-Djava.awt.headless=true', `-Dlog4j2.configurationFile=${log4j}`, '-cp', classpath];
 
-  // Format once; --ignore-formatted makes restarts on the same dataDir a no-op.
-  const clusterIdFile = join(o.dataDir, 'cluster-id');
-  if (!existsSync(clusterIdFile)) writeFileSync(clusterIdFile, uuidToKafkaId(randomUUID()));
-  const clusterId = readFileSync(clusterIdFile, 'utf8');
-  await run(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', props, '--ignore-formatted']);
+  // Format once per dataDir (a restart finds meta.properties and skips a JVM start).
+  if (!existsSync(join(o.dataDir, 'logs', 'meta.properties'))) {
+    const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'); // 16 bytes, unpadded
+    await run(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', props, '--ignore-formatted']);
+  }
 
   const proc = spawnManaged('kafka', java(), [...jvm, 'kafka.Kafka', props], { cwd: o.dataDir });
   const brokers = [`127.0.0.1:${o.port}`];
@@ -180,8 +180,3 @@ const groupCoordinatorReady = (brokers: string[]): Promise<boolean> =>
     const parts = meta.topics[0]?.partitions ?? [];
     return parts.length > 0 && parts.every((p) => p.partitionErrorCode === 0 && p.leader >= 0);
   });
-
-/** Kafka cluster ids are 16 random bytes in URL-safe base64 without padding. */
-function uuidToKafkaId(uuid: string): string {
-  return Buffer.from(uuid.replace(/-/g, ''), 'hex').toString('base64url');
-}
