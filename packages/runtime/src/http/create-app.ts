@@ -1,3 +1,4 @@
+import { TallyError } from '@tally/contracts';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { installErrorHandling } from './error-handler';
 import { normalizeNfc } from './normalize';
@@ -20,9 +21,33 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonStrict(body as string));
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
   app.addHook('preValidation', async (request) => {
     if (request.body !== undefined && request.body !== null) request.body = normalizeNfc(request.body);
     if (request.query && typeof request.query === 'object') request.query = normalizeNfc(request.query);
   });
   return app;
+}
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** JSON.parse that refuses keys able to pollute prototypes, with codes the API reports. */
+export function parseJsonStrict(text: string): unknown {
+  if (text.trim() === '') throw new TallyError('MALFORMED_JSON', 'the body is empty; send a JSON document');
+  try {
+    return JSON.parse(text, (key, value: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) throw new TallyError('INVALID_REQUEST', `the key "${key}" is not allowed`);
+      return value;
+    });
+  } catch (err) {
+    if (err instanceof TallyError) throw err;
+    throw new TallyError('MALFORMED_JSON', `the body is not valid JSON: ${(err as Error).message}`);
+  }
 }
