@@ -8,6 +8,8 @@ export const TOPICS = {
   hierarchy: 'tally.hierarchy.v1',
   /** indicator results and validation outcomes, keyed by report stream */
   indicators: 'tally.indicators.v1',
+  /** accounts and sign-in audit, keyed by account stream */
+  accounts: 'tally.accounts.v1',
   /** notifications that failed every retry */
   notificationsDeadLetter: 'tally.notifications.dlq.v1',
 } as const;
@@ -19,6 +21,7 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'tally.catalog.v1': 1,
   'tally.hierarchy.v1': 1,
   'tally.indicators.v1': 8,
+  'tally.accounts.v1': 1,
   'tally.notifications.dlq.v1': 1,
 };
 
@@ -34,6 +37,8 @@ export function topicForStream(streamId: string): TopicName {
       return TOPICS.hierarchy;
     case 'indicators':
       return TOPICS.indicators;
+    case 'account':
+      return TOPICS.accounts;
     default:
       throw new Error(`no topic for stream category "${category}" (${streamId})`);
   }
