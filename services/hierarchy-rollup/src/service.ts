@@ -42,6 +42,7 @@ export function createHierarchyRollupService(platform: Platform, deps: { registr
         topics: [TOPICS.reports],
         logger: platform.logger,
         progressStore,
+        publishedHorizon: () => platform.store.publishedPosition(),
         handle: async (events, partition) => {
           for (const e of events) {
             await applyReportEvent({ cells, ledger, catalogVersion: (v) => deps.catalog.catalogVersion(v), path: hierarchyQuery.path }, e, partition);

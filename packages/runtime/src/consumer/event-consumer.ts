@@ -19,6 +19,8 @@ export interface EventConsumerOptions {
   /** where progress is persisted for `after=` reads across restarts (optional) */
   progressStore?: Collection<Doc>;
   maxBatch?: number;
+  /** how far the relay has published; see ConsumerProgress */
+  publishedHorizon?: () => Promise<number>;
 }
 
 export interface EventConsumer {
@@ -35,7 +37,7 @@ export interface EventConsumer {
 
 export async function startEventConsumer(options: EventConsumerOptions): Promise<EventConsumer> {
   const { bus, groupId, logger } = options;
-  const progress = new ConsumerProgress();
+  const progress = new ConsumerProgress(options.publishedHorizon);
   let rejected = 0;
   const progressId = `progress:${groupId}`;
   if (options.progressStore) {

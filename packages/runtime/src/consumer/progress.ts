@@ -11,6 +11,12 @@ export class ConsumerProgress {
   private subscription: Subscription | null = null;
   private readonly waiters = new Set<() => void>();
 
+  /**
+   * @param publishedHorizon how far the relay has published (every event with position <= it is on the bus);
+   *   lets a position that is not on this consumer's topics count as applied once the consumer has no lag.
+   */
+  constructor(private readonly publishedHorizon?: () => Promise<number>) {}
+
   attach(subscription: Subscription): void {
     this.subscription = subscription;
   }
@@ -31,10 +37,14 @@ export class ConsumerProgress {
   }
 
   async covers(position: number): Promise<boolean> {
-    if (this.maxApplied < position) return false;
     if (!this.subscription) return false;
+    if (this.maxApplied >= position) {
+      const lags = await this.subscription.lag();
+      return lags.every((l) => l.lag === 0 || (this.lastApplied.get(l.partition) ?? 0) >= position);
+    }
+    if (!this.publishedHorizon || (await this.publishedHorizon()) < position) return false;
     const lags = await this.subscription.lag();
-    return lags.every((l) => l.lag === 0 || (this.lastApplied.get(l.partition) ?? 0) >= position);
+    return lags.every((l) => l.lag === 0);
   }
 
   /** Resolves true once `covers(position)`, false after `timeoutMs`. */
