@@ -9,5 +9,7 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     pool: 'forks',
+    // real Kafka and FerretDB for the integration suites (env, testcontainers or local processes)
+    globalSetup: ['packages/testkit/src/infra/global-setup.ts'],
   },
 });

@@ -43,6 +43,7 @@ const hierarchy: HierarchyServiceServer = {
   getChildren: unaryHandler((req) => ({ units: Object.values(UNITS).filter((u) => u.parentCode === req.code), hierarchy: '2025' })),
   getVersion: unaryHandler(() => ({ version: { id: '2025', validFrom: '2025-07-01', levels: ['country', 'province', 'commune'], name: '', legalBasis: '' } })),
   listVersions: unaryHandler(() => ({ versions: [] })),
+  countAtLevel: unaryHandler((req) => ({ count: Object.values(UNITS).filter((u) => u.level === req.level && u.parentCode === req.code).length })),
 };
 
 let position = 100;

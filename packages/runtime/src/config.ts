@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 
 /** Everything a process needs from its environment, read once at start. */
@@ -15,12 +16,20 @@ export interface TallyConfig {
   /** how long `?after=` waits before answering NOT_CAUGHT_UP */
   readYourWritesTimeoutMs: number;
   demo: boolean;
+  /** TALLY_AUTH: 'on' (default) requires a token on every non-public route; 'off' only for tests and local tools */
+  auth: 'on' | 'off';
+  /** this process, for per-instance consumer groups (cache invalidation) */
+  instanceId: string;
+  /** gRPC addresses of the services this process asks (distributed mode) */
+  peers: { hierarchyRollup: string; indicator: string; ingestion: string; projection: string };
+  /** Kafka topic and group prefix, so several deployments (or test runs) can share a broker */
+  kafkaNamespace: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
   const kafkaBrokers = (env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return {
-    mode: env.TALLY_MODE === 'distributed' ? 'distributed' : 'embedded',
+    mode: env.TALLY_MODE === 'distributed' || (kafkaBrokers.length > 0 && !!env.MONGO_URL) ? 'distributed' : 'embedded',
     httpPort: intOf(env.HTTP_PORT ?? env.PORT, 8080),
     httpHost: env.HTTP_HOST ?? '0.0.0.0',
     grpcPort: intOf(env.GRPC_PORT, 9090),
@@ -31,6 +40,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
     bodyLimitBytes: intOf(env.TALLY_BODY_LIMIT_BYTES, 2 * 1024 * 1024),
     readYourWritesTimeoutMs: intOf(env.TALLY_AFTER_TIMEOUT_MS, 10_000),
     demo: env.TALLY_DEMO !== '0',
+    auth: env.TALLY_AUTH === 'off' ? 'off' : 'on',
+    instanceId: env.TALLY_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
+    peers: {
+      hierarchyRollup: env.HIERARCHY_ROLLUP_GRPC ?? '127.0.0.1:9092',
+      indicator: env.INDICATOR_GRPC ?? '127.0.0.1:9093',
+      ingestion: env.INGESTION_GRPC ?? '127.0.0.1:9091',
+      projection: env.PROJECTION_GRPC ?? '127.0.0.1:9094',
+    },
+    kafkaNamespace: env.TALLY_KAFKA_NAMESPACE ?? '',
   };
 }
 

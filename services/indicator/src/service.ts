@@ -33,7 +33,8 @@ export function createIndicatorService(platform: Platform): IndicatorService {
       consumers.push(
         await startEventConsumer({
           bus: platform.bus,
-          groupId: 'indicator.catalog',
+          // every replica needs every catalog version: one group per process in distributed mode
+          groupId: platform.config.mode === 'distributed' ? `indicator.catalog.${platform.config.instanceId}` : 'indicator.catalog',
           topics: [TOPICS.catalog],
           logger: platform.logger,
           handle: async (events) => {

@@ -11,4 +11,4 @@ export * as tallyv1 from '../generated/index.tally.v1';
 export { CatalogServiceClient, CatalogServiceService, type CatalogServiceServer } from '../generated/tally/v1/catalog';
 export { HierarchyServiceClient, HierarchyServiceService, type HierarchyServiceServer } from '../generated/tally/v1/hierarchy';
 export { IngestionServiceClient, IngestionServiceService, type IngestionServiceServer } from '../generated/tally/v1/ingestion';
-export { QueryServiceClient, QueryServiceService, type QueryServiceServer } from '../generated/tally/v1/query';
+export { QueryServiceClient, QueryServiceService, type QueryServiceServer, ReportServiceClient, ReportServiceService, type ReportServiceServer } from '../generated/tally/v1/query';

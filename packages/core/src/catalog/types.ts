@@ -63,6 +63,8 @@ export interface ReportTemplate {
   /** deadline for the reporting level; each tier above gets later deadlines */
   deadlineDaysAfterPeriodEnd: number;
   description?: string;
+  /** approval levels, lowest first (e.g. ["district", "province"]); absent = that default, filtered to the hierarchy's levels */
+  approvalLevels?: string[];
 }
 
 export interface Catalog {

@@ -33,10 +33,29 @@ export interface ReportValuesData extends ReportKey {
 
 export type ReportSubmitted = { type: 'tally.report.submitted'; data: ReportValuesData };
 export type ReportAmended = { type: 'tally.report.amended'; data: ReportValuesData & { reason: string; replacesVersion: number } };
-export type ReportReturned = { type: 'tally.report.returned'; data: { reportId: string; level: string; reason: string } };
-export type ReportApproved = { type: 'tally.report.approved'; data: { reportId: string; level: string } };
-export type ReportLocked = { type: 'tally.report.locked'; data: { reportId: string } };
-export type ReportUnlocked = { type: 'tally.report.unlocked'; data: { reportId: string; reason: string } };
+/**
+ * Who acts next on a report after a workflow step, so notifications reach them:
+ * approve (a reviewer of `orgUnit` at `level`), lock (the top approval level), amend (the submitting unit).
+ */
+export interface NextStep {
+  action: 'approve' | 'lock' | 'amend';
+  /** the unit whose people act next */
+  orgUnit: string;
+  /** the approval level, for action 'approve' and 'lock' */
+  level?: string;
+}
+
+/** What every workflow event carries besides its own fields: the report's key, and who acts next (null: nobody). */
+export interface ReportWorkflowData extends ReportKey {
+  reportId: string;
+  hierarchy: string;
+  next: NextStep | null;
+}
+
+export type ReportReturned = { type: 'tally.report.returned'; data: ReportWorkflowData & { level: string; reason: string } };
+export type ReportApproved = { type: 'tally.report.approved'; data: ReportWorkflowData & { level: string; /** true when this was the last configured level */ final: boolean } };
+export type ReportLocked = { type: 'tally.report.locked'; data: ReportWorkflowData };
+export type ReportUnlocked = { type: 'tally.report.unlocked'; data: ReportWorkflowData & { reason: string } };
 
 export type ReportEvent = ReportSubmitted | ReportAmended | ReportReturned | ReportApproved | ReportLocked | ReportUnlocked;
 

@@ -56,11 +56,11 @@ export async function ensureKafkaJars(): Promise<string> {
   rmSync(join(dir, tmp), { recursive: true, force: true });
   await run('mvn', ['-B', '-q', 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', `-DoutputDirectory=${tmp}`], { cwd: dir });
   writeFileSync(join(dir, tmp, '.complete'), hash);
-  rmSync(lib, { recursive: true, force: true });
-  try {
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) {
+    rmSync(join(dir, tmp), { recursive: true, force: true }); // another process finished first: keep its lib/
+  } else {
+    rmSync(lib, { recursive: true, force: true }); // an older version's classpath
     renameSync(join(dir, tmp), lib);
-  } catch {
-    rmSync(join(dir, tmp), { recursive: true, force: true }); // another process won the race
   }
   log(`Kafka jars ready in ${Date.now() - t0} ms`);
   return join(lib, '*');

@@ -65,6 +65,8 @@ export interface Indicator {
 export interface GetCurrentCatalogRequest {
   /** ISO date (YYYY-MM-DD); empty = the latest catalog. */
   date: string;
+  /** When set, that exact published version instead of the one in force. */
+  version: string;
 }
 
 /** The catalog in force: the whole document as JSON, with its identifying fields alongside. */
@@ -460,13 +462,16 @@ export const Indicator: MessageFns<Indicator> = {
 };
 
 function createBaseGetCurrentCatalogRequest(): GetCurrentCatalogRequest {
-  return { date: "" };
+  return { date: "", version: "" };
 }
 
 export const GetCurrentCatalogRequest: MessageFns<GetCurrentCatalogRequest> = {
   encode(message: GetCurrentCatalogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.date !== "") {
       writer.uint32(10).string(message.date);
+    }
+    if (message.version !== "") {
+      writer.uint32(18).string(message.version);
     }
     return writer;
   },
@@ -492,6 +497,14 @@ export const GetCurrentCatalogRequest: MessageFns<GetCurrentCatalogRequest> = {
             message.date = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.version = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -505,13 +518,19 @@ export const GetCurrentCatalogRequest: MessageFns<GetCurrentCatalogRequest> = {
   },
 
   fromJSON(object: any): GetCurrentCatalogRequest {
-    return { date: isSet(object.date) ? globalThis.String(object.date) : "" };
+    return {
+      date: isSet(object.date) ? globalThis.String(object.date) : "",
+      version: isSet(object.version) ? globalThis.String(object.version) : "",
+    };
   },
 
   toJSON(message: GetCurrentCatalogRequest): unknown {
     const obj: any = {};
     if (message.date !== "") {
       obj.date = message.date;
+    }
+    if (message.version !== "") {
+      obj.version = message.version;
     }
     return obj;
   },
@@ -522,6 +541,7 @@ export const GetCurrentCatalogRequest: MessageFns<GetCurrentCatalogRequest> = {
   fromPartial<I extends Exact<DeepPartial<GetCurrentCatalogRequest>, I>>(object: I): GetCurrentCatalogRequest {
     const message = createBaseGetCurrentCatalogRequest();
     message.date = object.date ?? "";
+    message.version = object.version ?? "";
     return message;
   },
 };

@@ -125,6 +125,22 @@ export interface ListVersionsResponse {
   versions: HierarchyVersion[];
 }
 
+/** Count the units of one level under a unit. */
+export interface CountAtLevelRequest {
+  /** Hierarchy version id. */
+  hierarchy: string;
+  /** The unit whose subtree is counted. */
+  code: string;
+  /** The level counted, e.g. "commune". */
+  level: string;
+}
+
+/** The count. */
+export interface CountAtLevelResponse {
+  /** Units of the level under the unit (0 for an unknown unit). */
+  count: number;
+}
+
 function createBaseOrgUnit(): OrgUnit {
   return { code: "", name: "", shortName: "", type: "", level: "", parentCode: undefined };
 }
@@ -1212,6 +1228,174 @@ export const ListVersionsResponse: MessageFns<ListVersionsResponse> = {
   },
 };
 
+function createBaseCountAtLevelRequest(): CountAtLevelRequest {
+  return { hierarchy: "", code: "", level: "" };
+}
+
+export const CountAtLevelRequest: MessageFns<CountAtLevelRequest> = {
+  encode(message: CountAtLevelRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.hierarchy !== "") {
+      writer.uint32(10).string(message.hierarchy);
+    }
+    if (message.code !== "") {
+      writer.uint32(18).string(message.code);
+    }
+    if (message.level !== "") {
+      writer.uint32(26).string(message.level);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CountAtLevelRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCountAtLevelRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.hierarchy = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.code = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.level = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountAtLevelRequest {
+    return {
+      hierarchy: isSet(object.hierarchy) ? globalThis.String(object.hierarchy) : "",
+      code: isSet(object.code) ? globalThis.String(object.code) : "",
+      level: isSet(object.level) ? globalThis.String(object.level) : "",
+    };
+  },
+
+  toJSON(message: CountAtLevelRequest): unknown {
+    const obj: any = {};
+    if (message.hierarchy !== "") {
+      obj.hierarchy = message.hierarchy;
+    }
+    if (message.code !== "") {
+      obj.code = message.code;
+    }
+    if (message.level !== "") {
+      obj.level = message.level;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CountAtLevelRequest>, I>>(base?: I): CountAtLevelRequest {
+    return CountAtLevelRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CountAtLevelRequest>, I>>(object: I): CountAtLevelRequest {
+    const message = createBaseCountAtLevelRequest();
+    message.hierarchy = object.hierarchy ?? "";
+    message.code = object.code ?? "";
+    message.level = object.level ?? "";
+    return message;
+  },
+};
+
+function createBaseCountAtLevelResponse(): CountAtLevelResponse {
+  return { count: 0 };
+}
+
+export const CountAtLevelResponse: MessageFns<CountAtLevelResponse> = {
+  encode(message: CountAtLevelResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.count !== 0) {
+      writer.uint32(8).int32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CountAtLevelResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCountAtLevelResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.count = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CountAtLevelResponse {
+    return { count: isSet(object.count) ? globalThis.Number(object.count) : 0 };
+  },
+
+  toJSON(message: CountAtLevelResponse): unknown {
+    const obj: any = {};
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CountAtLevelResponse>, I>>(base?: I): CountAtLevelResponse {
+    return CountAtLevelResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CountAtLevelResponse>, I>>(object: I): CountAtLevelResponse {
+    const message = createBaseCountAtLevelResponse();
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
 /**
  * Read access to the versioned administrative hierarchy, owned by the hierarchy-rollup service.
  * A unit is identified by (hierarchy version, code): codes are reused across versions.
@@ -1270,6 +1454,17 @@ export const HierarchyServiceService = {
       Buffer.from(ListVersionsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListVersionsResponse => ListVersionsResponse.decode(value),
   },
+  /** How many units of a level lie under a unit (the units expected to report a template there). */
+  countAtLevel: {
+    path: "/tally.v1.HierarchyService/CountAtLevel" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CountAtLevelRequest): Buffer => Buffer.from(CountAtLevelRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CountAtLevelRequest => CountAtLevelRequest.decode(value),
+    responseSerialize: (value: CountAtLevelResponse): Buffer =>
+      Buffer.from(CountAtLevelResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CountAtLevelResponse => CountAtLevelResponse.decode(value),
+  },
 } as const;
 
 export interface HierarchyServiceServer extends UntypedServiceImplementation {
@@ -1283,6 +1478,8 @@ export interface HierarchyServiceServer extends UntypedServiceImplementation {
   getVersion: handleUnaryCall<GetVersionRequest, GetVersionResponse>;
   /** Every known hierarchy version, oldest first. */
   listVersions: handleUnaryCall<ListVersionsRequest, ListVersionsResponse>;
+  /** How many units of a level lie under a unit (the units expected to report a template there). */
+  countAtLevel: handleUnaryCall<CountAtLevelRequest, CountAtLevelResponse>;
 }
 
 export interface HierarchyServiceClient extends Client {
@@ -1365,6 +1562,22 @@ export interface HierarchyServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListVersionsResponse) => void,
+  ): ClientUnaryCall;
+  /** How many units of a level lie under a unit (the units expected to report a template there). */
+  countAtLevel(
+    request: CountAtLevelRequest,
+    callback: (error: ServiceError | null, response: CountAtLevelResponse) => void,
+  ): ClientUnaryCall;
+  countAtLevel(
+    request: CountAtLevelRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CountAtLevelResponse) => void,
+  ): ClientUnaryCall;
+  countAtLevel(
+    request: CountAtLevelRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CountAtLevelResponse) => void,
   ): ClientUnaryCall;
 }
 

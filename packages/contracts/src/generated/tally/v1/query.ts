@@ -1301,7 +1301,7 @@ export const GetReportResponse: MessageFns<GetReportResponse> = {
   },
 };
 
-/** Read models served by the projection service. */
+/** Rollups served by the hierarchy-rollup service. */
 export type QueryServiceService = typeof QueryServiceService;
 export const QueryServiceService = {
   /** The rolled-up values, indicators and completeness of one unit and period. */
@@ -1314,23 +1314,11 @@ export const QueryServiceService = {
     responseSerialize: (value: GetRollupResponse): Buffer => Buffer.from(GetRollupResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetRollupResponse => GetRollupResponse.decode(value),
   },
-  /** One report with its current values. */
-  getReport: {
-    path: "/tally.v1.QueryService/GetReport" as const,
-    requestStream: false as const,
-    responseStream: false as const,
-    requestSerialize: (value: GetReportRequest): Buffer => Buffer.from(GetReportRequest.encode(value).finish()),
-    requestDeserialize: (value: Buffer): GetReportRequest => GetReportRequest.decode(value),
-    responseSerialize: (value: GetReportResponse): Buffer => Buffer.from(GetReportResponse.encode(value).finish()),
-    responseDeserialize: (value: Buffer): GetReportResponse => GetReportResponse.decode(value),
-  },
 } as const;
 
 export interface QueryServiceServer extends UntypedServiceImplementation {
   /** The rolled-up values, indicators and completeness of one unit and period. */
   getRollup: handleUnaryCall<GetRollupRequest, GetRollupResponse>;
-  /** One report with its current values. */
-  getReport: handleUnaryCall<GetReportRequest, GetReportResponse>;
 }
 
 export interface QueryServiceClient extends Client {
@@ -1350,7 +1338,39 @@ export interface QueryServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetRollupResponse) => void,
   ): ClientUnaryCall;
-  /** One report with its current values. */
+}
+
+export const QueryServiceClient = makeGenericClientConstructor(
+  QueryServiceService,
+  "tally.v1.QueryService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): QueryServiceClient;
+  service: typeof QueryServiceService;
+  serviceName: string;
+};
+
+/** Reports as the projection service reads them back. */
+export type ReportServiceService = typeof ReportServiceService;
+export const ReportServiceService = {
+  /** A report's current status and values, by id or by (template, org unit, period). */
+  getReport: {
+    path: "/tally.v1.ReportService/GetReport" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetReportRequest): Buffer => Buffer.from(GetReportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetReportRequest => GetReportRequest.decode(value),
+    responseSerialize: (value: GetReportResponse): Buffer => Buffer.from(GetReportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetReportResponse => GetReportResponse.decode(value),
+  },
+} as const;
+
+export interface ReportServiceServer extends UntypedServiceImplementation {
+  /** A report's current status and values, by id or by (template, org unit, period). */
+  getReport: handleUnaryCall<GetReportRequest, GetReportResponse>;
+}
+
+export interface ReportServiceClient extends Client {
+  /** A report's current status and values, by id or by (template, org unit, period). */
   getReport(
     request: GetReportRequest,
     callback: (error: ServiceError | null, response: GetReportResponse) => void,
@@ -1368,12 +1388,12 @@ export interface QueryServiceClient extends Client {
   ): ClientUnaryCall;
 }
 
-export const QueryServiceClient = makeGenericClientConstructor(
-  QueryServiceService,
-  "tally.v1.QueryService",
+export const ReportServiceClient = makeGenericClientConstructor(
+  ReportServiceService,
+  "tally.v1.ReportService",
 ) as unknown as {
-  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): QueryServiceClient;
-  service: typeof QueryServiceService;
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ReportServiceClient;
+  service: typeof ReportServiceService;
   serviceName: string;
 };
 

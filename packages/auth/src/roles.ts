@@ -1,0 +1,53 @@
+/**
+ * Roles and what each may do. A role's permissions apply inside the account's org unit subtree
+ * (the unit itself and every unit below it); an account on 'VN' has national scope.
+ */
+export const ROLES = ['commune_officer', 'reviewer', 'central_admin', 'operator', 'analyst'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type Permission =
+  /** submit and amend reports of a unit */
+  | 'report.submit'
+  /** read reports, their values and history */
+  | 'report.read'
+  /** approve or return reports (the level is the reviewer's own unit level) */
+  | 'report.review'
+  /** lock a fully approved report, unlock a locked one (province level or national only) */
+  | 'report.lock'
+  /** read a report's audit trail */
+  | 'report.audit'
+  /** read rollups, indicators and completeness */
+  | 'rollup.read'
+  /** read a unit's notifications */
+  | 'inbox.read'
+  /** read the catalog and the hierarchy */
+  | 'reference.read'
+  /** publish catalog versions, templates, hierarchy changes */
+  | 'catalog.publish'
+  /** create, disable accounts, issue and revoke tokens of others */
+  | 'account.manage'
+  /** one's own account: who am I, log out, change password */
+  | 'account.self'
+  /** rebuild read models, detailed health */
+  | 'ops.manage';
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  commune_officer: ['report.submit', 'report.read', 'report.audit', 'rollup.read', 'inbox.read', 'reference.read', 'account.self'],
+  reviewer: ['report.read', 'report.review', 'report.lock', 'report.audit', 'rollup.read', 'inbox.read', 'reference.read', 'account.self'],
+  central_admin: ['catalog.publish', 'account.manage', 'report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
+  operator: ['ops.manage', 'reference.read', 'account.self'],
+  analyst: ['report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
+};
+
+export const isRole = (x: unknown): x is Role => typeof x === 'string' && (ROLES as readonly string[]).includes(x);
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+/** The national root: an account there sees every unit. */
+export const NATIONAL = 'VN';
+
+/** Usernames: lower-case letters, digits, '.', '_'; start with a letter; no '-' (it separates stream ids). */
+export const USERNAME_PATTERN = '^[a-z][a-z0-9._]{2,63}$';
+export const isUsername = (x: unknown): x is string => typeof x === 'string' && new RegExp(USERNAME_PATTERN).test(x);

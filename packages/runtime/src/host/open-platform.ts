@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_PARTITIONS } from '@tally/contracts';
+import { createKafkaEventBus, openSqliteEventBus, type EventBus } from '@tally/eventbus';
+import { createMongoEventStore, openSqliteEventStore, startRelay, type EventStore, type Relay } from '@tally/eventstore';
+import { createMongoReadStore, openSqliteReadStore, type ReadStore } from '@tally/readstore';
+import type { TallyConfig } from '../config';
+import type { Logger } from '../logger';
+import type { Platform } from '../service/service-module';
+
+/**
+ * Picks the adapters: Kafka + MongoDB when KAFKA_BROKERS and MONGO_URL are set (distributed mode),
+ * otherwise the embedded SQLite files under the data directory. The services never know which.
+ */
+export interface OpenedPlatform {
+  platform: Platform;
+  relay: Relay | null;
+  close(): Promise<void>;
+}
+
+export async function openPlatform(config: TallyConfig, logger: Logger, options: { runRelay: boolean }): Promise<OpenedPlatform> {
+  let store: EventStore;
+  let bus: EventBus;
+  let readStore: ReadStore;
+  if (config.kafkaBrokers.length > 0 && config.mongoUrl) {
+    store = await createMongoEventStore({ url: config.mongoUrl, dbName: config.mongoDb });
+    readStore = await createMongoReadStore({ url: config.mongoUrl, dbName: config.mongoDb });
+    bus = await createKafkaEventBus({ brokers: config.kafkaBrokers, clientId: `tally-${config.instanceId}`, logger, namespace: config.kafkaNamespace });
+  } else {
+    mkdirSync(config.dataDir, { recursive: true });
+    store = openSqliteEventStore(join(config.dataDir, 'events.db'));
+    bus = openSqliteEventBus(join(config.dataDir, 'bus.db'));
+    readStore = openSqliteReadStore(join(config.dataDir, 'read.db'));
+  }
+  await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
+  const relay = options.runRelay ? startRelay({ store, bus, onError: (err) => logger.error({ err }, 'relay failed; retrying') }) : null;
+  const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay?.nudge() };
+  return {
+    platform,
+    relay,
+    async close() {
+      await relay?.stop();
+      await bus.close();
+      await readStore.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { startGrpcServer, type GrpcRegistration, type RunningGrpcServer } from '@tally/contracts';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type TallyConfig } from '../config';
+import { createHttpApp } from '../http/create-app';
+import { createLogger, type Logger } from '../logger';
+import type { Platform, ServiceModule } from '../service/service-module';
+import { openPlatform, type OpenedPlatform } from './open-platform';
+
+/**
+ * Runs ONE service as its own process (distributed mode): its HTTP routes with health and readiness,
+ * its gRPC server, its consumers; and a graceful shutdown on SIGTERM/SIGINT that stops taking requests,
+ * lets in-flight batches finish and commit, leaves the consumer groups and closes the adapters.
+ */
+export interface HostedService {
+  module: ServiceModule;
+  grpc?: GrpcRegistration[];
+  /** closes clients the service opened (gRPC peers) */
+  close?: () => Promise<void> | void;
+}
+
+export interface RunningService {
+  config: TallyConfig;
+  app: FastifyInstance;
+  grpc: RunningGrpcServer | null;
+  stop(): Promise<void>;
+}
+
+export async function runService(
+  name: string,
+  create: (platform: Platform, config: TallyConfig, logger: Logger) => Promise<HostedService> | HostedService,
+  options: { config?: TallyConfig; installSignalHandlers?: boolean } = {},
+): Promise<RunningService> {
+  const config = options.config ?? loadConfig();
+  const logger = createLogger(`tally-${name}`);
+  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: name === 'ingestion' });
+  const hosted = await create(opened.platform, config, logger);
+  let ready = false;
+  const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
+  if (hosted.module.routes) await app.register(hosted.module.routes, { prefix: '/api/v1' });
+  const health = async () => {
+    const consumers = [];
+    for (const c of hosted.module.consumers()) {
+      const lags = await c.lag();
+      consumers.push({ group: c.groupId, lag: lags.reduce((n, l) => n + l.lag, 0), partitions: lags });
+    }
+    return { status: 'ok', service: name, mode: config.mode, instance: config.instanceId, services: [{ name, status: ready ? 'up' : 'starting', consumers }] };
+  };
+  app.get('/health', health);
+  app.get('/api/v1/health', health);
+  app.get('/health/ready', async (_request, reply) => (ready ? { status: 'ready' } : reply.status(503).send({ error: { code: 'UNAVAILABLE', message: 'starting' } })));
+
+  await hosted.module.start();
+  const grpc = hosted.grpc && hosted.grpc.length > 0 ? await startGrpcServer(`0.0.0.0:${config.grpcPort}`, hosted.grpc) : null;
+  await app.listen({ port: config.httpPort, host: config.httpHost });
+  ready = true;
+  logger.info({ http: config.httpPort, grpc: grpc?.port ?? null, mode: config.mode }, `${name} is ready`);
+
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      ready = false;
+      await app.close();
+      await hosted.module.stop();
+      await grpc?.stop();
+      await hosted.close?.();
+      await opened.close();
+    })());
+
+  if (options.installSignalHandlers !== false) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, 'shutting down');
+        stop().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            logger.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  return { config, app, grpc, stop };
+}

@@ -1,0 +1,239 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, repoRoot, sleep } from '../infra/process';
+import { HttpClient, loginIfNeeded } from './http';
+
+/**
+ * What the bench drives: a base URL, the processes to sample, and (for chaos) a way to kill and restart them.
+ * Embedded: one all-in-one process. Distributed: whatever `scripts/start-distributed.ts` starts.
+ */
+export interface Target {
+  mode: 'embedded' | 'distributed';
+  baseUrl: string;
+  client: HttpClient;
+  /** the processes whose RSS is sampled, by name */
+  processes(): Array<{ name: string; pid: number }>;
+  /** SIGKILLs one process (chaos); returns its pid */
+  kill(name?: string): number;
+  /** starts what was killed again and waits until it answers */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+  /** last lines the platform printed (for error messages) */
+  output(): string;
+}
+
+export interface StartOptions {
+  /** keep the data directory after stop (default: removed) */
+  keepData?: boolean;
+  logLevel?: string;
+  env?: NodeJS.ProcessEnv;
+  readyTimeoutMs?: number;
+}
+
+interface Child {
+  proc: ChildProcess;
+  tail: string;
+  exited: boolean;
+}
+
+/** Starts `node --import tsx <script>` (node itself, not the tsx wrapper, so the pid is the server's). */
+function spawnNode(script: string, env: NodeJS.ProcessEnv): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: Child = { proc, tail: '', exited: false };
+  const keep = (d: Buffer): void => {
+    child.tail = (child.tail + d.toString()).slice(-16_000);
+    if (process.env.TALLY_BENCH_VERBOSE) process.stderr.write(d);
+  };
+  proc.stdout?.on('data', keep);
+  proc.stderr?.on('data', keep);
+  proc.on('exit', () => (child.exited = true));
+  if (proc.pid) {
+    // if the bench itself is SIGKILLed, do not leave the platform running
+    const script = `while kill -0 ${process.pid} 2>/dev/null && kill -0 ${proc.pid} 2>/dev/null; do sleep 1; done; kill -0 ${process.pid} 2>/dev/null || kill -9 ${proc.pid} 2>/dev/null`;
+    spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' }).unref();
+  }
+  return child;
+}
+
+async function waitReady(client: HttpClient, child: Child, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exited) throw new Error(`the platform exited during startup (code ${child.proc.exitCode}):\n${child.tail}`);
+    try {
+      const r = await client.request('GET', '/health/ready', undefined, 2_000);
+      if (r.status === 200) return;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) throw new Error(`the platform did not answer /health/ready within ${timeoutMs} ms:\n${child.tail}`);
+    await sleep(100);
+  }
+}
+
+function killHard(child: Child): Promise<void> {
+  if (child.exited) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.proc.once('exit', () => resolve());
+    child.proc.kill('SIGKILL');
+  });
+}
+
+/** The all-in-one process on a fresh temporary data directory and a free port; no demo data. */
+export async function startEmbeddedTarget(options: StartOptions = {}): Promise<Target & { dataDir: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tally-bench-'));
+  const port = await freePort();
+  const password = process.env.TALLY_ADMIN_PASSWORD ?? randomBytes(12).toString('hex');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HTTP_HOST: '127.0.0.1',
+    TALLY_DATA_DIR: dataDir,
+    TALLY_DEMO: '0',
+    TALLY_MODE: 'embedded',
+    TALLY_ADMIN_PASSWORD: password,
+    LOG_LEVEL: options.logLevel ?? process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn',
+    ...options.env,
+  };
+  const script = 'services/all-in-one/src/main.ts';
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const client = new HttpClient(baseUrl);
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  let child = spawnNode(script, env);
+  const boot = async () => {
+    await waitReady(client, child, readyTimeoutMs);
+    delete client.headers.authorization;
+    delete client.headers.cookie;
+    await loginIfNeeded(client, password);
+  };
+  try {
+    await boot();
+  } catch (e) {
+    await killHard(child);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    mode: 'embedded',
+    baseUrl,
+    client,
+    dataDir,
+    processes: () => (child.exited || !child.proc.pid ? [] : [{ name: 'all-in-one', pid: child.proc.pid }]),
+    kill() {
+      const pid = child.proc.pid ?? -1;
+      child.proc.kill('SIGKILL');
+      return pid;
+    },
+    async restart() {
+      await killHard(child);
+      child = spawnNode(script, env);
+      await boot();
+    },
+    async stop() {
+      if (!child.exited) {
+        const gone = new Promise<void>((resolve) => child.proc.once('exit', () => resolve()));
+        child.proc.kill('SIGTERM');
+        const timer = setTimeout(() => child.proc.kill('SIGKILL'), 20_000);
+        await gone;
+        clearTimeout(timer);
+      }
+      client.close();
+      if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
+    },
+    output: () => child.tail,
+  };
+}
+
+/** Every live descendant of a pid (from /proc), with its command name. */
+export function descendants(root: number): Array<{ name: string; pid: number }> {
+  const parent = new Map<number, number>();
+  const names = new Map<number, string>();
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const fields = stat.slice(close + 2).split(' ');
+      parent.set(pid, Number(fields[1]));
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      names.set(pid, cmdline.slice(-1)[0]?.split('/').slice(-1)[0] ?? stat.slice(stat.indexOf('(') + 1, close));
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  const out: Array<{ name: string; pid: number }> = [];
+  const walk = (p: number) => {
+    for (const [child, pp] of parent) if (pp === p) {
+      out.push({ name: names.get(child) ?? String(child), pid: child });
+      walk(child);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/**
+ * Distributed mode: needs Kafka and MongoDB (KAFKA_BROKERS, MONGO_URL) and `scripts/start-distributed.ts`
+ * (`pnpm start:distributed`), which must serve the public API on PORT. Every process it starts is sampled.
+ */
+export async function startDistributedTarget(options: StartOptions = {}): Promise<Target> {
+  const missing = ['KAFKA_BROKERS', 'MONGO_URL'].filter((k) => !process.env[k]);
+  if (missing.length > 0) throw new TargetUnavailable(`distributed mode needs ${missing.join(' and ')} (Kafka and MongoDB); set them, e.g. from \`tsx scripts/infra.ts up\``);
+  const script = 'scripts/start-distributed.ts';
+  if (!existsSync(join(repoRoot(), script))) throw new TargetUnavailable(`distributed mode needs ${script} (\`pnpm start:distributed\`), which is not in this checkout yet`);
+  const port = await freePort();
+  const password = process.env.TALLY_ADMIN_PASSWORD ?? randomBytes(12).toString('hex');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    TALLY_DEMO: '0',
+    TALLY_MODE: 'distributed',
+    MONGO_DB: `tally_bench_${Date.now()}`,
+    TALLY_ADMIN_PASSWORD: password,
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    ...options.env,
+  };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const client = new HttpClient(baseUrl);
+  let child = spawnNode(script, env);
+  const boot = async () => {
+    await waitReady(client, child, options.readyTimeoutMs ?? 180_000);
+    await loginIfNeeded(client, password);
+  };
+  await boot();
+  const processes = () => (child.proc.pid && !child.exited ? [{ name: 'start-distributed', pid: child.proc.pid }, ...descendants(child.proc.pid)] : []);
+  return {
+    mode: 'distributed',
+    baseUrl,
+    client,
+    processes,
+    kill(name) {
+      const victim = processes().find((p) => p.name.includes(name ?? '')) ?? processes()[0];
+      if (!victim) throw new Error('no process to kill');
+      process.kill(victim.pid, 'SIGKILL');
+      return victim.pid;
+    },
+    async restart() {
+      // the launcher is expected to restart a service it lost; when the launcher itself died, start it again
+      if (child.exited) child = spawnNode(script, env);
+      await boot();
+    },
+    async stop() {
+      if (!child.exited) {
+        const gone = new Promise<void>((resolve) => child.proc.once('exit', () => resolve()));
+        child.proc.kill('SIGTERM');
+        const timer = setTimeout(() => child.proc.kill('SIGKILL'), 20_000);
+        await gone;
+        clearTimeout(timer);
+      }
+      client.close();
+    },
+    output: () => child.tail,
+  };
+}
+
+/** The target cannot run here (missing infrastructure): the bench says so and exits 2. */
+export class TargetUnavailable extends Error {}

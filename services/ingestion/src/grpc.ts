@@ -1,0 +1,60 @@
+import { TallyError, clientStreamHandler, grpcService, IngestionServiceService, unaryHandler, type EventContext, type GrpcRegistration, type tallyv1 } from '@tally/contracts';
+import { normalizeNfc, newTraceparent, toTallyError } from '@tally/runtime';
+import { randomUUID } from 'node:crypto';
+import { checkSubmitShape } from './check-shape';
+import { submitReport, type SubmitDeps, type SubmitReportInput } from './submit-report';
+
+/** Submission over gRPC: unary, and client-streaming for bulk loads with one result per report. */
+function inputOf(report: tallyv1.Report | undefined): SubmitReportInput {
+  if (!report) throw new TallyError('INVALID_REQUEST', 'report is required');
+  const candidate = {
+    template: report.template,
+    orgUnit: report.orgUnit,
+    period: report.period,
+    submissionId: report.submissionId,
+    values: report.values.map((v) => ({
+      dataElement: v.dataElement,
+      ...(v.optionCombo ? { optionCombo: v.optionCombo } : {}),
+      value: v.value ? v.value.value : null,
+    })),
+    ...(report.reason ? { reason: report.reason } : {}),
+    ...(report.figures ? { figures: report.figures } : {}),
+  };
+  return checkSubmitShape(normalizeNfc(candidate));
+}
+
+function contextOf(peer: string): EventContext {
+  return { actor: { id: 'grpc', origin: peer }, correlationId: randomUUID(), traceparent: newTraceparent() };
+}
+
+export function ingestionGrpc(deps: SubmitDeps & { nudgeRelay: () => void }): GrpcRegistration[] {
+  return [
+    grpcService(IngestionServiceService, {
+      submit: unaryHandler(async (req: tallyv1.SubmitRequest, call) => {
+        const input = inputOf(req.report);
+        const answer = await submitReport(deps, input, { ...contextOf(call.getPeer()), ...(input.reason ? { reason: input.reason } : {}) });
+        deps.nudgeRelay();
+        return { reportId: answer.reportId, version: answer.version, status: answer.status, position: answer.position };
+      }),
+      submitStream: clientStreamHandler(async (requests: AsyncIterable<tallyv1.SubmitStreamRequest>, call) => {
+        const results: tallyv1.SubmitResult[] = [];
+        let index = 0;
+        for await (const req of requests) {
+          const i = index++;
+          try {
+            const input = inputOf(req.report);
+            const a = await submitReport(deps, input, { ...contextOf(call.getPeer()), ...(input.reason ? { reason: input.reason } : {}) });
+            results.push({ index: i, ok: true, reportId: a.reportId, version: a.version, status: a.status, position: a.position });
+          } catch (err) {
+            const e = toTallyError(err);
+            if (e.code === 'INTERNAL') throw err;
+            results.push({ index: i, ok: false, reportId: '', version: 0, status: '', position: 0, error: { code: e.code, message: e.message, detailsJson: e.details === undefined ? '' : JSON.stringify(e.details) } });
+          }
+          if (i % 50 === 0) deps.nudgeRelay();
+        }
+        deps.nudgeRelay();
+        return { results, accepted: results.filter((r) => r.ok).length, rejected: results.filter((r) => !r.ok).length };
+      }),
+    }),
+  ];
+}

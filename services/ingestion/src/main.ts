@@ -1,0 +1,29 @@
+import { TOPICS } from '@tally/contracts';
+import { remoteCatalogQuery, remoteHierarchyQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
+import { ingestionGrpc } from './grpc';
+import { createIngestionService } from './service';
+
+/** The ingestion service alone (distributed mode): HTTP and gRPC submission, and the relay to Kafka. */
+await runService('ingestion', async (platform, config) => {
+  const catalog = remoteCatalogQuery(config.peers.indicator);
+  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
+  const module = createIngestionService(platform, { catalog, hierarchy });
+  let invalidation: EventConsumer | null = null;
+  return {
+    module: {
+      ...module,
+      consumers: () => (invalidation ? [invalidation] : []),
+      async start() {
+        invalidation = await startCacheInvalidation(platform, 'ingestion.catalog', TOPICS.catalog, () => catalog.invalidate());
+      },
+      async stop() {
+        await invalidation?.stop();
+      },
+    },
+    grpc: ingestionGrpc({ store: platform.store, catalog, hierarchy, nudgeRelay: platform.nudgeRelay }),
+    close: () => {
+      catalog.close();
+      hierarchy.close();
+    },
+  };
+});

@@ -1,0 +1,8 @@
+import { remoteHierarchyQuery, runService } from '@tally/runtime';
+import { createNotificationService } from './service';
+
+/** The notification service alone (distributed mode): inboxes. */
+await runService('notification', (platform, config) => {
+  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
+  return { module: createNotificationService(platform, { hierarchy }), close: () => hierarchy.close() };
+});

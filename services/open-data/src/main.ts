@@ -1,0 +1,30 @@
+import { TOPICS } from '@tally/contracts';
+import { remoteCatalogQuery, remoteHierarchyQuery, remoteRollupQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
+import { createOpenDataService } from './service';
+
+/** The open-data service alone (distributed mode): public datasets. */
+await runService('open-data', (platform, config) => {
+  const catalog = remoteCatalogQuery(config.peers.indicator);
+  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
+  const rollups = remoteRollupQuery(config.peers.hierarchyRollup);
+  const module = createOpenDataService(platform, { catalog, hierarchy, rollups });
+  let invalidation: EventConsumer | null = null;
+  return {
+    module: {
+      ...module,
+      async start() {
+        invalidation = await startCacheInvalidation(platform, 'open-data.catalog', TOPICS.catalog, () => catalog.invalidate());
+        await module.start();
+      },
+      async stop() {
+        await module.stop();
+        await invalidation?.stop();
+      },
+    },
+    close: () => {
+      catalog.close();
+      hierarchy.close();
+      rollups.close();
+    },
+  };
+});
