@@ -1,0 +1,243 @@
+import { TallyError, newEvent, type EventContext, type HierarchyQuery } from '@tally/contracts';
+import { StreamVersionConflictError, type EventStore } from '@tally/eventstore';
+import type { Logger } from '@tally/runtime';
+import {
+  ACCOUNT_INDEX_STREAM,
+  AUTH_SOURCE,
+  UNKNOWN_ACCOUNT_STREAM,
+  accountStreamId,
+  type AccountEvent,
+  type AccountState,
+} from './account-events';
+import { AccountRegistry } from './account-registry';
+import { dummyHash, hashPassword, passwordProblem, randomPassword, verifyPassword } from './password';
+import { FailureWindow, TokenBuckets } from './rate-limit';
+import { NATIONAL, isRole, isUsername, type Role } from './roles';
+import type { AuthSettings } from './settings';
+import { TokenSigner, nowSec, type TokenClaims, type TokenKind } from './tokens';
+
+/** Who is calling, once the token checked out. */
+export interface Principal {
+  username: string;
+  role: Role;
+  orgUnit: string;
+  tokenKind: TokenKind;
+  jti: string;
+  exp: number;
+}
+
+export interface AccountView {
+  username: string;
+  role: Role;
+  orgUnit: string;
+  disabled: boolean;
+  createdAt: string;
+  apiTokens: Array<{ jti: string; name: string; expiresAt: string; revoked: boolean }>;
+}
+
+export interface NewAccount {
+  username: string;
+  password: string;
+  role: string;
+  orgUnit: string;
+}
+
+export interface AuthServiceDeps {
+  store: EventStore;
+  hierarchy: HierarchyQuery;
+  signer: TokenSigner;
+  settings: AuthSettings;
+  logger: Logger;
+  nudgeRelay?: () => void;
+}
+
+const BAD_LOGIN = 'wrong username or password';
+export const ADMIN_USERNAME = 'admin';
+
+/**
+ * Accounts, sign-in and tokens. Every change is an event on the account's stream (who, when, from where);
+ * failed sign-ins too, until the rate limit refuses further attempts.
+ */
+export class AuthService {
+  readonly registry: AccountRegistry;
+  readonly requests: TokenBuckets;
+  private readonly failuresByOrigin: FailureWindow;
+  private readonly failuresByUser: FailureWindow;
+
+  constructor(private readonly deps: AuthServiceDeps) {
+    this.registry = new AccountRegistry(deps.store);
+    this.requests = new TokenBuckets(deps.settings.rateLimit);
+    const windowMs = deps.settings.login.windowSec * 1000;
+    this.failuresByOrigin = new FailureWindow(deps.settings.login.maxFailures, windowMs);
+    this.failuresByUser = new FailureWindow(deps.settings.login.maxFailures * 4, windowMs);
+  }
+
+  /** Loads every account; creates `admin` on first start (password from the settings, else random and printed once). */
+  async start(): Promise<void> {
+    await this.registry.load();
+    if (await this.registry.get(ADMIN_USERNAME)) return;
+    const given = this.deps.settings.adminPassword;
+    const password = given ?? randomPassword();
+    const ctx: EventContext = { actor: { id: 'system:bootstrap' }, correlationId: `bootstrap-${Date.now()}`, reason: 'first start' };
+    try {
+      await this.createAccount({ username: ADMIN_USERNAME, password, role: 'central_admin', orgUnit: NATIONAL }, ctx, { skipPasswordPolicy: true });
+    } catch (err) {
+      // another process bootstrapped at the same moment: theirs stands
+      if (err instanceof TallyError && err.httpStatus === 409) return;
+      throw err;
+    }
+    if (!given) {
+      this.deps.settings.print(
+        `\nCreated the built-in account "admin" with a generated password (shown once, not stored anywhere):\n  ${password}\n` +
+          `Sign in: POST /api/v1/auth/login {"username":"admin","password":"..."}; set TALLY_ADMIN_PASSWORD to choose it.\n\n`,
+      );
+    }
+  }
+
+  // ---- accounts
+
+  async createAccount(input: NewAccount, ctx: EventContext, options: { skipPasswordPolicy?: boolean } = {}): Promise<AccountView> {
+    const username = input.username;
+    if (!isUsername(username)) throw new TallyError('INVALID_REQUEST', 'a username has 3-64 characters: a-z first, then a-z, 0-9, "." or "_"');
+    if (!isRole(input.role)) throw new TallyError('INVALID_REQUEST', `unknown role ${input.role}`);
+    const problem = options.skipPasswordPolicy ? null : passwordProblem(input.password, username);
+    if (problem) throw new TallyError('INVALID_REQUEST', problem);
+    await this.requireUnit(input.orgUnit);
+    if (await this.registry.get(username)) throw new TallyError('INVALID_REQUEST', `account ${username} exists`, undefined, 409);
+    const passwordHash = await hashPassword(input.password, this.deps.settings.scrypt);
+    // index first: a crash between the two appends leaves a name whose stream does not exist, which load() skips
+    await this.deps.store.append(ACCOUNT_INDEX_STREAM, [newEvent(AUTH_SOURCE, ACCOUNT_INDEX_STREAM, { type: 'tally.account.registered', data: { username } }, ctx)], 'any');
+    try {
+      await this.append(username, [{ type: 'tally.account.created', data: { username, role: input.role, orgUnit: input.orgUnit, passwordHash } }], ctx, 'no_stream');
+    } catch (err) {
+      if (err instanceof StreamVersionConflictError) throw new TallyError('INVALID_REQUEST', `account ${username} exists`, undefined, 409);
+      throw err;
+    }
+    return viewOf((await this.registry.get(username))!);
+  }
+
+  async listAccounts(): Promise<AccountView[]> {
+    return this.registry.all().map(viewOf);
+  }
+
+  async account(username: string): Promise<AccountState> {
+    const account = await this.registry.get(username);
+    if (!account) throw new TallyError('NOT_FOUND', `no account ${username}`);
+    return account;
+  }
+
+  async setDisabled(username: string, disabled: boolean, ctx: EventContext): Promise<AccountView> {
+    const account = await this.account(username);
+    if (account.disabled !== disabled) {
+      await this.append(username, [{ type: disabled ? 'tally.account.disabled' : 'tally.account.enabled', data: { username } }], ctx, 'any');
+    }
+    return viewOf(await this.account(username));
+  }
+
+  /** Sets a new password; every session issued before ends. `current` is checked when given (self-service). */
+  async changePassword(username: string, next: string, ctx: EventContext, current?: string): Promise<void> {
+    const account = await this.account(username);
+    if (current !== undefined && !(await verifyPassword(current, account.passwordHash))) throw new TallyError('FORBIDDEN', 'the current password is wrong');
+    const problem = passwordProblem(next, username);
+    if (problem) throw new TallyError('INVALID_REQUEST', problem);
+    const passwordHash = await hashPassword(next, this.deps.settings.scrypt);
+    await this.append(username, [{ type: 'tally.account.password-changed', data: { username, passwordHash } }], ctx, 'any');
+  }
+
+  // ---- tokens
+
+  /** A long-lived token for a system (an integration), revocable by its jti. */
+  async issueApiToken(username: string, name: string, ctx: EventContext, ttlDays = this.deps.settings.apiTokenTtlDays): Promise<{ token: string; jti: string; expiresAt: string }> {
+    const account = await this.account(username);
+    if (account.disabled) throw new TallyError('INVALID_TRANSITION', `account ${username} is disabled`);
+    const exp = nowSec() + Math.round(ttlDays * 86_400);
+    const { token, claims } = this.deps.signer.issue({ sub: username, typ: 'api', exp, pwv: 0 });
+    const expiresAt = new Date(exp * 1000).toISOString();
+    await this.append(username, [{ type: 'tally.account.api-token-issued', data: { username, jti: claims.jti, name, expiresAt } }], ctx, 'any');
+    return { token, jti: claims.jti, expiresAt };
+  }
+
+  async revoke(username: string, jti: string, expiresAt: string, ctx: EventContext): Promise<void> {
+    const account = await this.account(username);
+    if (account.revoked[jti] || account.apiTokens[jti]?.revoked) return;
+    await this.append(username, [{ type: 'tally.account.token-revoked', data: { username, jti, expiresAt } }], ctx, 'any');
+  }
+
+  /** Sign-in with a password: a short-lived session token. Failures are counted per username+IP and per username, and audited. */
+  async login(rawUsername: string, password: string, ctx: EventContext): Promise<{ token: string; expiresAt: string; principal: Principal }> {
+    const username = rawUsername.trim().toLowerCase();
+    const origin = ctx.actor.origin ?? 'unknown';
+    const byOrigin = `${username}|${origin}`;
+    const wait = Math.max(this.failuresByOrigin.blockedFor(byOrigin), this.failuresByUser.blockedFor(username));
+    if (wait > 0) {
+      this.deps.logger.warn({ username: isUsername(username) ? username : '<invalid>', origin }, 'sign-in refused: too many failures');
+      throw new TallyError('RATE_LIMITED', `too many failed sign-ins; retry in ${wait} s`, { retryAfterSec: wait });
+    }
+    const account = isUsername(username) ? await this.registry.get(username) : undefined;
+    const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash(this.deps.settings.scrypt)));
+    if (!account || !ok || account.disabled) {
+      this.failuresByOrigin.record(byOrigin);
+      this.failuresByUser.record(username);
+      const cause = !account ? 'unknown-account' : !ok ? 'bad-password' : 'disabled';
+      const audited = { ...ctx, actor: { id: 'anonymous', ...(ctx.actor.origin ? { origin: ctx.actor.origin } : {}) } };
+      const event = { type: 'tally.account.login-failed' as const, data: { username: isUsername(username) ? username : '<invalid>', cause } };
+      if (account) await this.append(username, [event], audited, 'any');
+      else await this.deps.store.append(UNKNOWN_ACCOUNT_STREAM, [newEvent(AUTH_SOURCE, UNKNOWN_ACCOUNT_STREAM, event, audited)], 'any');
+      this.deps.nudgeRelay?.();
+      throw new TallyError('UNAUTHENTICATED', BAD_LOGIN);
+    }
+    this.failuresByOrigin.clear(byOrigin);
+    const exp = nowSec() + this.deps.settings.sessionTtlSec;
+    const { token, claims } = this.deps.signer.issue({ sub: username, typ: 'session', exp, pwv: account.passwordVersion });
+    const expiresAt = new Date(exp * 1000).toISOString();
+    const actor = { id: username, role: account.role, orgUnit: account.orgUnit, ...(ctx.actor.origin ? { origin: ctx.actor.origin } : {}) };
+    await this.append(username, [{ type: 'tally.account.logged-in', data: { username, jti: claims.jti, expiresAt } }], { ...ctx, actor }, 'any');
+    return { token, expiresAt, principal: principalOf(account, claims) };
+  }
+
+  /** The principal behind a bearer token, or null (bad signature, expired, revoked, disabled, password changed). */
+  async authenticate(token: string): Promise<Principal | null> {
+    const claims = this.deps.signer.verify(token);
+    if (!claims) return null;
+    const account = await this.registry.get(claims.sub);
+    if (!account || account.disabled) return null;
+    if (claims.typ === 'session') {
+      if (claims.pwv !== account.passwordVersion || account.revoked[claims.jti]) return null;
+    } else {
+      const api = account.apiTokens[claims.jti];
+      if (!api || api.revoked) return null;
+    }
+    return principalOf(account, claims);
+  }
+
+  // ----
+
+  private async requireUnit(orgUnit: string): Promise<void> {
+    if (orgUnit === NATIONAL) return;
+    const versions = await this.deps.hierarchy.versions();
+    for (const v of versions) if (await this.deps.hierarchy.unit(v.id, orgUnit)) return;
+    throw new TallyError('UNKNOWN_ORG_UNIT', `unknown org unit ${orgUnit}`);
+  }
+
+  private async append(username: string, events: AccountEvent[], ctx: EventContext, expected: number | 'no_stream' | 'any'): Promise<void> {
+    const stream = accountStreamId(username);
+    await this.deps.store.append(stream, events.map((e) => newEvent(AUTH_SOURCE, stream, e, ctx)), expected);
+    this.deps.nudgeRelay?.();
+    await this.registry.refresh(username);
+  }
+}
+
+function principalOf(account: AccountState, claims: TokenClaims): Principal {
+  return { username: account.username, role: account.role, orgUnit: account.orgUnit, tokenKind: claims.typ, jti: claims.jti, exp: claims.exp };
+}
+
+export function viewOf(a: AccountState): AccountView {
+  return {
+    username: a.username,
+    role: a.role,
+    orgUnit: a.orgUnit,
+    disabled: a.disabled,
+    createdAt: a.createdAt,
+    apiTokens: Object.values(a.apiTokens).map(({ jti, name, expiresAt, revoked }) => ({ jti, name, expiresAt, revoked })),
+  };
+}

@@ -1,0 +1,265 @@
+import { cpus, totalmem } from 'node:os';
+import { sleep } from '../infra/process';
+import { expectedTotals, generateWorkload, type MapId, type Workload } from '../workload';
+import { runSqliteBaseline, type BaselineResult } from './baseline';
+import { runLoad, type LoadResult } from './load';
+import { freshness, percentile, round } from './metrics';
+import { HealthSampler, RollupPoller, RssSampler, type LagSample } from './observe';
+import { startDistributedTarget, startEmbeddedTarget, type Target } from './target';
+import { verifyTotals, type Verification } from './verify';
+
+export interface BenchOptions {
+  mode: 'embedded' | 'distributed';
+  map: MapId;
+  /** undefined = every commune of the map */
+  communes?: number;
+  valuesPerReport: number;
+  seed: number;
+  concurrency: number;
+  /** replay the arrival schedule over this many seconds; 0 = as fast as the platform takes it */
+  windowSec: number;
+  pollMs: number;
+  /** how long to wait for VN to reflect everything after the load */
+  nationalTimeoutSec: number;
+  baseline: boolean;
+  amendShare?: number;
+  retryShare?: number;
+  /** progress lines on stderr */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
+  mode: 'embedded',
+  map: 'pre2025',
+  valuesPerReport: 200,
+  seed: 1719,
+  concurrency: 24,
+  windowSec: 0,
+  pollMs: 50,
+  nationalTimeoutSec: 1800,
+  baseline: true,
+};
+
+export interface BenchSummary {
+  mode: string;
+  map: MapId;
+  period: string;
+  communes: number;
+  valuesPerReport: number;
+  /** distinct reports */
+  reports: number;
+  /** POSTs sent: first submissions + amendments + duplicate retries */
+  submissions: number;
+  amendments: number;
+  duplicateRetries: number;
+  /** values accepted (every non-duplicate submission's values) */
+  values: number;
+  concurrency: number;
+  windowSec: number;
+  loadSec: number;
+  acceptedValuesPerSec: number;
+  reportsPerSec: number;
+  /** from the first submission until the VN rollup reflected every report */
+  timeToNationalSec: number | null;
+  /** from the last acknowledgement until the VN rollup reflected every report */
+  drainAfterLastAckSec: number | null;
+  freshnessMs: { p50: number; p95: number; p99: number; max: number; measured: number; unresolved: number; pollIntervalMs: number };
+  apiLatencyMs: { p50: number; p95: number; p99: number; max: number; requests: number; retriedErrors: number };
+  peakRssMb: number;
+  peakRssMbByProcess: Record<string, number>;
+  consumerLag: { maxTotal: number; maxRollup: number; maxRelay: number; series: Array<[number, number, number, number]> };
+  correct: boolean;
+  verification: { unitsChecked: number; valuesChecked: number; received: number; mismatches: string[]; failures: string[] };
+  baseline: (Omit<BaselineResult, 'bulkInsertSec' | 'batchRollupSec' | 'bulkInsertValuesPerSec'> & { bulkInsertSec: number; bulkInsertValuesPerSec: number; batchRollupSec: number }) | { engine: 'skipped'; bulkInsertValuesPerSec: null; batchRollupSec: null };
+  ratios: { batchRollupOverFreshnessP50: number | null; batchRollupOverTimeToNational: number | null; ingestOverBulkInsert: number | null };
+  machine: { nproc: number; cpu: string; memGb: number; node: string };
+  seed: number;
+  generatedSec: number;
+}
+
+export async function startTarget(mode: BenchOptions['mode']): Promise<Target> {
+  return mode === 'distributed' ? startDistributedTarget() : startEmbeddedTarget();
+}
+
+/** National totals reflect everything: every report received and the last acknowledged position applied. */
+export async function waitForNational(poller: RollupPoller, reports: number, lastPosition: number, timeoutMs: number): Promise<number | null> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const hit = poller.samples.find((s) => s.received >= reports && s.position >= lastPosition);
+    if (hit) return hit.t;
+    if (performance.now() > deadline) return null;
+    await sleep(20);
+  }
+}
+
+export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
+  const log = opts.log ?? (() => undefined);
+  const g0 = performance.now();
+  const w = generateWorkload({
+    map: opts.map,
+    ...(opts.communes !== undefined ? { communes: opts.communes } : {}),
+    valuesPerReport: opts.valuesPerReport,
+    seed: opts.seed,
+    ...(opts.amendShare !== undefined ? { amendShare: opts.amendShare } : {}),
+    ...(opts.retryShare !== undefined ? { retryShare: opts.retryShare } : {}),
+  });
+  const expected = expectedTotals(w);
+  const generatedSec = (performance.now() - g0) / 1000;
+  log(`workload: ${w.reports.length} reports x ${w.catalog.slots.length} values on the ${opts.map} map (${w.period}), ${w.ops.length} submissions, generated in ${generatedSec.toFixed(1)} s`);
+
+  const target = await startTarget(opts.mode);
+  log(`platform (${target.mode}) up at ${target.baseUrl}, pids ${target.processes().map((p) => p.pid).join(',')}`);
+  let load: LoadResult;
+  let verification: Verification;
+  let nationalAt: number | null;
+  let lags: LagSample[];
+  let poller: RollupPoller;
+  const rss = new RssSampler(() => target.processes()).start();
+  try {
+    await target.client.json('PUT', '/api/v1/catalog', w.catalog.json);
+    poller = new RollupPoller(target.client, w.period, w.catalog.template, opts.pollMs);
+    const origin = performance.now();
+    const health = new HealthSampler(target.client, origin).start();
+    poller.start();
+    let acks = 0;
+    const progress = setInterval(() => log(`  ${acks}/${w.ops.length} acknowledged, VN received ${poller.samples.at(-1)?.received ?? 0}`), 10_000);
+    load = await runLoad(target.client, w, { concurrency: opts.concurrency, windowMs: opts.windowSec * 1000, onAck: () => acks++ });
+    clearInterval(progress);
+    log(`load done in ${((load.endedAt - load.startedAt) / 1000).toFixed(1)} s (${load.failures.length} failures); waiting for VN to reflect every report`);
+    const lastPosition = Math.max(0, ...load.results.map((r) => r?.position ?? 0));
+    nationalAt = await waitForNational(poller, expected.reports, lastPosition, opts.nationalTimeoutSec * 1000);
+    await sleep(opts.pollMs * 2);
+    poller.stop();
+    health.stop();
+    lags = health.samples;
+    rss.stop();
+    log(`verifying VN and ${w.provinces.length} provinces`);
+    verification = await verifyTotals(target.client, w, expected, lastPosition);
+  } finally {
+    rss.stop();
+    await target.stop();
+  }
+
+  let baseline: BaselineResult | undefined;
+  if (opts.baseline) {
+    log('baseline: bulk insert + batch GROUP BY in SQLite');
+    baseline = runSqliteBaseline(w, expected);
+  }
+  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode);
+}
+
+function summarize(
+  opts: BenchOptions,
+  w: Workload,
+  reports: number,
+  load: LoadResult,
+  poller: RollupPoller,
+  nationalAt: number | null,
+  lags: LagSample[],
+  rss: RssSampler,
+  v: Verification,
+  baseline: BaselineResult | undefined,
+  generatedSec: number,
+  mode: string,
+): BenchSummary {
+  const loadSec = (load.endedAt - load.startedAt) / 1000;
+  const acked = w.ops.filter((op) => load.results[op.index] && !load.results[op.index]!.duplicate);
+  const values = acked.length * w.catalog.slots.length;
+  const lastAck = Math.max(...load.results.map((r) => r?.ackAt ?? 0));
+  const f = freshness(w.ops, load.results, poller.samples);
+  const step = Math.max(1, Math.ceil(lags.length / 60));
+  const failures = load.failures.map((x) => x.reason).slice(0, 10);
+  const correct = v.correct && load.failures.length === 0 && nationalAt !== null && f.unresolved === 0 && (baseline?.correct ?? true);
+  const p50 = round(percentile(f.values, 50));
+  return {
+    mode,
+    map: opts.map,
+    period: w.period,
+    communes: w.reports.length,
+    valuesPerReport: w.catalog.slots.length,
+    reports,
+    submissions: w.ops.length,
+    amendments: w.ops.filter((o) => o.kind === 'amend').length,
+    duplicateRetries: w.ops.filter((o) => o.kind === 'retry').length,
+    values,
+    concurrency: opts.concurrency,
+    windowSec: opts.windowSec,
+    loadSec: round(loadSec, 2),
+    acceptedValuesPerSec: Math.round(values / loadSec),
+    reportsPerSec: round(acked.length / loadSec, 1),
+    timeToNationalSec: nationalAt === null ? null : round((nationalAt - load.startedAt) / 1000, 2),
+    drainAfterLastAckSec: nationalAt === null ? null : round(Math.max(0, nationalAt - lastAck) / 1000, 2),
+    freshnessMs: {
+      p50,
+      p95: round(percentile(f.values, 95)),
+      p99: round(percentile(f.values, 99)),
+      max: round(percentile(f.values, 100)),
+      measured: f.values.length,
+      unresolved: f.unresolved,
+      pollIntervalMs: opts.pollMs,
+    },
+    apiLatencyMs: {
+      p50: round(percentile(load.latencies, 50)),
+      p95: round(percentile(load.latencies, 95)),
+      p99: round(percentile(load.latencies, 99)),
+      max: round(percentile(load.latencies, 100)),
+      requests: load.latencies.length,
+      retriedErrors: load.retriedErrors,
+    },
+    peakRssMb: round(rss.peakTotalKb / 1024, 1),
+    peakRssMbByProcess: Object.fromEntries(Object.entries(rss.peakByProcess).map(([k, kb]) => [k, round(kb / 1024, 1)])),
+    consumerLag: {
+      maxTotal: Math.max(0, ...lags.map((l) => l.totalLag)),
+      maxRollup: Math.max(0, ...lags.map((l) => l.rollupLag)),
+      maxRelay: Math.max(0, ...lags.map((l) => l.relayLag)),
+      series: lags.filter((_, i) => i % step === 0).map((l) => [l.t, l.totalLag, l.rollupLag, l.relayLag]),
+    },
+    correct,
+    verification: { unitsChecked: v.unitsChecked, valuesChecked: v.valuesChecked, received: v.received, mismatches: v.mismatches.slice(0, 10), failures },
+    baseline: baseline
+      ? {
+          ...baseline,
+          bulkInsertSec: round(baseline.bulkInsertSec, 3),
+          bulkInsertValuesPerSec: Math.round(baseline.bulkInsertValuesPerSec),
+          batchRollupSec: round(baseline.batchRollupSec, 3),
+        }
+      : { engine: 'skipped', bulkInsertValuesPerSec: null, batchRollupSec: null },
+    ratios: {
+      batchRollupOverFreshnessP50: baseline && p50 > 0 ? round((baseline.batchRollupSec * 1000) / p50, 2) : null,
+      batchRollupOverTimeToNational: baseline && nationalAt !== null ? round(baseline.batchRollupSec / ((nationalAt - load.startedAt) / 1000), 3) : null,
+      ingestOverBulkInsert: baseline ? round(values / loadSec / baseline.bulkInsertValuesPerSec, 4) : null,
+    },
+    machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memGb: round(totalmem() / 2 ** 30, 1), node: process.version },
+    seed: opts.seed,
+    generatedSec: round(generatedSec, 2),
+  };
+}
+
+/** The readable table printed before the JSON line. */
+export function formatTable(s: BenchSummary): string {
+  const rows: Array<[string, string]> = [
+    ['mode / map / period', `${s.mode} / ${s.map} / ${s.period}`],
+    ['communes x values', `${s.communes} x ${s.valuesPerReport}`],
+    ['submissions', `${s.submissions} (${s.reports} reports, ${s.amendments} amendments, ${s.duplicateRetries} duplicate retries)`],
+    ['values accepted', String(s.values)],
+    ['concurrency / window', `${s.concurrency} in flight / ${s.windowSec ? `${s.windowSec} s schedule` : 'as fast as possible'}`],
+    ['load duration', `${s.loadSec} s`],
+    ['accepted values/s', String(s.acceptedValuesPerSec)],
+    ['reports/s', String(s.reportsPerSec)],
+    ['time to national', s.timeToNationalSec === null ? 'NOT REACHED' : `${s.timeToNationalSec} s (drain after last ack ${s.drainAfterLastAckSec} s)`],
+    ['freshness p50/p95/p99', `${s.freshnessMs.p50} / ${s.freshnessMs.p95} / ${s.freshnessMs.p99} ms (max ${s.freshnessMs.max}, poll ${s.freshnessMs.pollIntervalMs} ms)`],
+    ['API latency p50/p95/p99', `${s.apiLatencyMs.p50} / ${s.apiLatencyMs.p95} / ${s.apiLatencyMs.p99} ms (${s.apiLatencyMs.requests} requests)`],
+    ['peak RSS', `${s.peakRssMb} MB (${Object.entries(s.peakRssMbByProcess).map(([k, v]) => `${k} ${v}`).join(', ')})`],
+    ['consumer lag max', `total ${s.consumerLag.maxTotal}, rollup ${s.consumerLag.maxRollup}, relay ${s.consumerLag.maxRelay} events`],
+    ['lag over time (t s: rollup)', s.consumerLag.series.filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 12)) === 0).map(([t, , r]) => `${t}:${r}`).join(' ')],
+    ['baseline engine', s.baseline.engine],
+    ['baseline bulk insert', s.baseline.bulkInsertValuesPerSec === null ? '-' : `${s.baseline.bulkInsertValuesPerSec} values/s`],
+    ['baseline batch rollup', s.baseline.batchRollupSec === null ? '-' : `${s.baseline.batchRollupSec} s (one GROUP BY over the closure)`],
+    ['batch rollup / freshness p50', s.ratios.batchRollupOverFreshnessP50 === null ? '-' : `${s.ratios.batchRollupOverFreshnessP50}x`],
+    ['our ingest / raw bulk insert', s.ratios.ingestOverBulkInsert === null ? '-' : `${s.ratios.ingestOverBulkInsert}`],
+    ['verification', `${s.verification.unitsChecked} units, ${s.verification.valuesChecked} totals, VN received ${s.verification.received}`],
+    ['CORRECT', s.correct ? 'yes' : `NO: ${[...s.verification.failures, ...s.verification.mismatches].slice(0, 5).join('; ')}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');
+}
