@@ -8,6 +8,7 @@ import {
   accountStreamId,
   type AccountEvent,
   type AccountState,
+  type LoginFailed,
 } from './account-events';
 import { AccountRegistry } from './account-registry';
 import { dummyHash, hashPassword, passwordProblem, randomPassword, verifyPassword } from './password';
@@ -178,7 +179,7 @@ export class AuthService {
     if (!account || !ok || account.disabled) {
       this.failuresByOrigin.record(byOrigin);
       this.failuresByUser.record(username);
-      const cause = !account ? 'unknown-account' : !ok ? 'bad-password' : 'disabled';
+      const cause: LoginFailed['data']['cause'] = !account ? 'unknown-account' : !ok ? 'bad-password' : 'disabled';
       const audited = { ...ctx, actor: { id: 'anonymous', ...(ctx.actor.origin ? { origin: ctx.actor.origin } : {}) } };
       const event = { type: 'tally.account.login-failed' as const, data: { username: isUsername(username) ? username : '<invalid>', cause } };
       if (account) await this.append(username, [event], audited, 'any');

@@ -32,7 +32,8 @@ export async function runService(
 ): Promise<RunningService> {
   const config = options.config ?? loadConfig();
   const logger = createLogger(`tally-${name}`);
-  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: name === 'ingestion' });
+  // one relay is enough (it is idempotent, but two double the traffic): TALLY_RELAY=off on extra ingestion replicas
+  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: name === 'ingestion' && process.env.TALLY_RELAY !== 'off' });
   const hosted = await create(opened.platform, config, logger);
   let ready = false;
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { retrying } from './retry';
 import { CatalogServiceClient, promisifyUnary, TallyError, type CatalogQuery } from '@tally/contracts';
 import type { Catalog } from '@tally/core';
 
@@ -14,7 +15,7 @@ export interface RemoteCatalogQuery extends CatalogQuery {
 
 export function remoteCatalogQuery(address: string): RemoteCatalogQuery {
   const client = new CatalogServiceClient(address, grpc.credentials.createInsecure());
-  const getCatalog = promisifyUnary(client, client.getCurrentCatalog);
+  const getCatalog = retrying(promisifyUnary(client, client.getCurrentCatalog));
   const byVersion = new Map<string, Promise<Catalog | undefined>>();
   let byDate = new Map<string, Promise<Catalog | undefined>>();
 

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { retrying } from './retry';
 import { HierarchyServiceClient, promisifyUnary, TallyError, type HierarchyQuery, type OrgUnitView, type tallyv1 } from '@tally/contracts';
 
 /**
@@ -15,11 +16,11 @@ const viewOf = (u: tallyv1.OrgUnit): OrgUnitView => ({ code: u.code, name: u.nam
 
 export function remoteHierarchyQuery(address: string): RemoteHierarchyQuery {
   const client = new HierarchyServiceClient(address, grpc.credentials.createInsecure());
-  const getUnit = promisifyUnary(client, client.getUnit);
-  const getAncestors = promisifyUnary(client, client.getAncestors);
-  const getChildren = promisifyUnary(client, client.getChildren);
-  const listVersions = promisifyUnary(client, client.listVersions);
-  const countAtLevel = promisifyUnary(client, client.countAtLevel);
+  const getUnit = retrying(promisifyUnary(client, client.getUnit));
+  const getAncestors = retrying(promisifyUnary(client, client.getAncestors));
+  const getChildren = retrying(promisifyUnary(client, client.getChildren));
+  const listVersions = retrying(promisifyUnary(client, client.listVersions));
+  const countAtLevel = retrying(promisifyUnary(client, client.countAtLevel));
   let cache = new Map<string, Promise<unknown>>();
   function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     let hit = cache.get(key) as Promise<T> | undefined;
