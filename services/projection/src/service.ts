@@ -1,17 +1,23 @@
-import { TOPICS } from '@tally/contracts';
+import { TOPICS, type GrpcRegistration } from '@tally/contracts';
+import { projectionGrpc } from './grpc';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { projectReportEvent } from './project-report';
 import { REPORTS, type ReportViewDoc } from './report-view';
 import { projectionRoutes } from './routes';
 
 /** The projection service: report status, values and history read models, and the query API over them. */
-export function createProjectionService(platform: Platform): ServiceModule {
+export interface ProjectionService extends ServiceModule {
+  readonly grpc: GrpcRegistration[];
+}
+
+export function createProjectionService(platform: Platform): ProjectionService {
   const reports = platform.readStore.collection<ReportViewDoc>(REPORTS);
   const consumers: EventConsumer[] = [];
   return {
     name: 'projection',
     readModelPrefix: 'projection_',
     routes: projectionRoutes({ reports }),
+    grpc: projectionGrpc(reports),
     consumers: () => consumers,
     async start() {
       await reports.ensureIndex(['orgUnit']);
