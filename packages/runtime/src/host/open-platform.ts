@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
-import { createKafkaEventBus, openSqliteEventBus, type EventBus } from '@tally/eventbus';
+import { createKafkaEventBus, namespacedEventBus, openSqliteEventBus, type EventBus } from '@tally/eventbus';
 import { createMongoEventStore, openSqliteEventStore, startRelay, type EventStore, type Relay } from '@tally/eventstore';
 import { createMongoReadStore, openSqliteReadStore, type ReadStore } from '@tally/readstore';
 import type { TallyConfig } from '../config';
@@ -25,7 +25,7 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
   if (config.kafkaBrokers.length > 0 && config.mongoUrl) {
     store = await createMongoEventStore({ url: config.mongoUrl, dbName: config.mongoDb });
     readStore = await createMongoReadStore({ url: config.mongoUrl, dbName: config.mongoDb });
-    bus = await createKafkaEventBus({ brokers: config.kafkaBrokers, clientId: `tally-${config.instanceId}`, logger, namespace: config.kafkaNamespace });
+    bus = namespacedEventBus(await createKafkaEventBus({ brokers: config.kafkaBrokers, clientId: `tally-${config.instanceId}`, logger }), config.kafkaNamespace);
   } else {
     mkdirSync(config.dataDir, { recursive: true });
     store = openSqliteEventStore(join(config.dataDir, 'events.db'));
