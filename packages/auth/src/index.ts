@@ -10,3 +10,6 @@ export * from './policy';
 export * from './hooks';
 export * from './routes';
 export * from './auth';
+export * from './demo-accounts';
+export * from './account-cli';
+export * from './secure-http';

@@ -2,3 +2,9 @@ export * from './port';
 export { SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store';
 export type { SqliteOpenOptions as SqliteEventStoreOptions } from './sqlite/open-database';
 export * from './relay';
+export {
+  MongoEventStore,
+  createMongoEventStore,
+  type MongoEventStoreOptions,
+  type MongoConnection as MongoEventStoreConnection,
+} from './mongodb/mongo-event-store';

@@ -1,3 +1,4 @@
 export * from './port';
 export { SqliteReadStore, openSqliteReadStore } from './sqlite/sqlite-read-store';
 export type { SqliteOpenOptions as SqliteReadStoreOptions } from './sqlite/open-database';
+export { MongoReadStore, createMongoReadStore, type MongoReadStoreConnection } from './mongodb/mongo-read-store';

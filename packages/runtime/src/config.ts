@@ -24,6 +24,8 @@ export interface TallyConfig {
   peers: { hierarchyRollup: string; indicator: string; ingestion: string; projection: string };
   /** Kafka topic and group prefix, so several deployments (or test runs) can share a broker */
   kafkaNamespace: string;
+  /** how soon Kafka gives a dead consumer's partitions to another member (TALLY_KAFKA_SESSION_TIMEOUT_MS) */
+  kafkaSessionTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
@@ -49,6 +51,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
       projection: env.PROJECTION_GRPC ?? '127.0.0.1:9094',
     },
     kafkaNamespace: env.TALLY_KAFKA_NAMESPACE ?? '',
+    kafkaSessionTimeoutMs: intOf(env.TALLY_KAFKA_SESSION_TIMEOUT_MS, 10_000),
   };
 }
 

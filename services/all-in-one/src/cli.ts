@@ -1,14 +1,22 @@
 import { createLogger } from '@tally/runtime';
+import { ACCOUNT_CLI_USAGE, runAccountCli } from '@tally/auth';
 import { startEmbeddedPlatform } from './platform';
 
 /**
  * `pnpm tally <command>` on the embedded data directory (TALLY_DATA_DIR).
  *   rebuild   drop every read model, reset every consumer group, replay the log from zero
+ *   account   create, list, disable, enable accounts; reset passwords; issue API tokens (see packages/auth account-cli)
  */
-const [command] = process.argv.slice(2);
+const [command, ...args] = process.argv.slice(2);
 const logger = createLogger('tally-cli');
+if (command === 'account') {
+  const running = await startEmbeddedPlatform({ logger, config: { demo: false } });
+  const code = await runAccountCli(running.auth.service, args, (text) => process.stdout.write(text));
+  await running.close();
+  process.exit(code);
+}
 if (command !== 'rebuild') {
-  process.stderr.write('usage: pnpm tally rebuild\n');
+  process.stderr.write(`usage: pnpm tally rebuild\n${ACCOUNT_CLI_USAGE}`);
   process.exit(2);
 }
 const running = await startEmbeddedPlatform({ logger, config: { demo: false } });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { prepareDemoAccess, type DemoLogin } from '@tally/auth';
 import type { RunningPlatform } from './platform';
 
 /**
@@ -60,12 +61,14 @@ export function demoValues(random: () => number): Array<{ dataElement: string; o
   ];
 }
 
-export async function loadDemo(running: RunningPlatform, options: { share?: number } = {}): Promise<{ reports: number }> {
+export async function loadDemo(running: RunningPlatform, options: { share?: number } = {}): Promise<{ reports: number; logins: DemoLogin[] }> {
   const inject = running.app.inject.bind(running.app);
-  const catalog = await inject({ method: 'PUT', url: '/api/v1/catalog', payload: demoCatalog() as object, headers: { 'x-tally-demo': '1' } });
-  if (catalog.statusCode >= 300) throw new Error(`demo catalog refused: ${catalog.body}`);
   const hierarchy = running.registry.forDate('2026-06-30');
   const communes = hierarchy.descendantsAtLevel(DEMO_PROVINCE, 'commune');
+  // demo accounts (fresh random passwords, printed by main) and the tokens this loader sends
+  const access = await prepareDemoAccess(running.auth.service, { province: DEMO_PROVINCE, commune: communes[0]!.code });
+  const catalog = await inject({ method: 'PUT', url: '/api/v1/catalog', payload: demoCatalog() as object, headers: { 'x-tally-demo': '1', ...access.catalogHeaders } });
+  if (catalog.statusCode >= 300) throw new Error(`demo catalog refused: ${catalog.body}`);
   const random = seededRandom(1719);
   const share = options.share ?? 0.8;
   let reports = 0;
@@ -75,9 +78,10 @@ export async function loadDemo(running: RunningPlatform, options: { share?: numb
       method: 'POST',
       url: '/api/v1/reports',
       payload: { template: 'M1719_S', orgUnit: commune.code, period: DEMO_PERIOD, submissionId: `demo-${commune.code}-${DEMO_PERIOD}`, values: demoValues(random) },
+      headers: access.reportHeaders,
     });
     if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
     reports++;
   }
-  return { reports };
+  return { reports, logins: access.logins };
 }

@@ -15,6 +15,7 @@ import { createProjectionService } from '@tally/svc-projection';
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health';
+import { createAuth, type Auth, type AuthSettings } from '@tally/auth';
 
 /**
  * Every service in one process on the embedded adapters (SQLite files under the data directory).
@@ -29,6 +30,8 @@ export interface RunningPlatform {
   indicator: IndicatorService;
   hierarchyRollup: HierarchyRollupService;
   registry: HierarchyRegistry;
+  /** accounts, sign-in, tokens and the access policy (enforced unless config.auth is 'off') */
+  auth: Auth;
   /** stops consumers, drops every read model, resets consumer offsets and replays the log from zero */
   rebuild(): Promise<void>;
   /** resolves when every consumer has applied everything published so far */
@@ -40,6 +43,8 @@ export interface PlatformOptions {
   config?: Partial<TallyConfig>;
   logger?: Logger;
   registry?: HierarchyRegistry;
+  /** overrides of the auth settings read from the environment (admin password, rate limits...) */
+  auth?: Partial<AuthSettings>;
 }
 
 export async function startEmbeddedPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
@@ -67,6 +72,17 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   ];
 
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
+  const auth = await createAuth({
+    store,
+    hierarchy: hierarchyRollup.hierarchyQuery,
+    logger,
+    dataDir: config.dataDir,
+    enforce: config.auth !== 'off',
+    nudgeRelay: platform.nudgeRelay,
+    ...(options.auth ? { settings: options.auth } : {}),
+  });
+  auth.install(app);
+  await app.register(auth.routes, { prefix: '/api/v1' });
   for (const s of services) if (s.routes) await app.register(s.routes, { prefix: '/api/v1' });
   await app.register(healthRoutes({ services, relay, store }));
   for (const s of services) await s.start();
@@ -81,6 +97,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     indicator,
     hierarchyRollup,
     registry,
+    auth,
     async waitUntilCaughtUp(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       await relay.drain();

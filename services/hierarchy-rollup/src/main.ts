@@ -1,3 +1,4 @@
+import { secureHttp } from '@tally/auth';
 import { TOPICS } from '@tally/contracts';
 import { loadHierarchies } from '@tally/reference-data';
 import { remoteCatalogQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
@@ -22,6 +23,7 @@ await runService('hierarchy-rollup', async (platform, config) => {
       },
     },
     grpc: hierarchyRollupGrpc({ hierarchy: module.hierarchyQuery, rollups: module.rollupQuery }),
+    installHttp: (app) => secureHttp(app, { platform, hierarchy: module.hierarchyQuery }),
     close: () => catalog.close(),
   };
 });

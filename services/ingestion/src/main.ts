@@ -1,3 +1,4 @@
+import { secureHttp } from '@tally/auth';
 import { TOPICS } from '@tally/contracts';
 import { remoteCatalogQuery, remoteHierarchyQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
 import { ingestionGrpc } from './grpc';
@@ -21,6 +22,8 @@ await runService('ingestion', async (platform, config) => {
       },
     },
     grpc: ingestionGrpc({ store: platform.store, catalog, hierarchy, nudgeRelay: platform.nudgeRelay }),
+    // ingestion also serves sign-in and accounts
+    installHttp: (app) => secureHttp(app, { platform, hierarchy, withAuthRoutes: true }),
     close: () => {
       catalog.close();
       hierarchy.close();

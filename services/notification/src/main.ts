@@ -1,8 +1,13 @@
+import { secureHttp } from '@tally/auth';
 import { remoteHierarchyQuery, runService } from '@tally/runtime';
 import { createNotificationService } from './service';
 
 /** The notification service alone (distributed mode): inboxes. */
 await runService('notification', (platform, config) => {
   const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
-  return { module: createNotificationService(platform, { hierarchy }), close: () => hierarchy.close() };
+  return {
+    module: createNotificationService(platform, { hierarchy }),
+    installHttp: (app) => secureHttp(app, { platform, hierarchy }),
+    close: () => hierarchy.close(),
+  };
 });

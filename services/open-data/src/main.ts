@@ -1,3 +1,4 @@
+import { secureHttp } from '@tally/auth';
 import { TOPICS } from '@tally/contracts';
 import { remoteCatalogQuery, remoteHierarchyQuery, remoteRollupQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
 import { createOpenDataService } from './service';
@@ -21,6 +22,7 @@ await runService('open-data', (platform, config) => {
         await invalidation?.stop();
       },
     },
+    installHttp: (app) => secureHttp(app, { platform, hierarchy }),
     close: () => {
       catalog.close();
       hierarchy.close();

@@ -1,8 +1,10 @@
-import { runService } from '@tally/runtime';
+import { secureHttp } from '@tally/auth';
+import { remoteHierarchyQuery, runService } from '@tally/runtime';
 import { createProjectionService } from './service';
 
 /** The projection service alone (distributed mode): report read models and their queries. */
-await runService('projection', (platform) => {
+await runService('projection', (platform, config) => {
   const module = createProjectionService(platform);
-  return { module, grpc: module.grpc };
+  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
+  return { module, grpc: module.grpc, installHttp: (app) => secureHttp(app, { platform, hierarchy }), close: () => hierarchy.close() };
 });

@@ -39,10 +39,11 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   const { bus, groupId, logger } = options;
   const progress = new ConsumerProgress(options.publishedHorizon);
   let rejected = 0;
-  const progressId = `progress:${groupId}`;
+  // one document per partition: each has one writer, so no two processes ever update the same document
   if (options.progressStore) {
-    const saved = await options.progressStore.get(progressId);
-    if (saved && typeof saved.partitions === 'object' && saved.partitions) progress.seed(saved.partitions as Record<string, number>);
+    for (const saved of await options.progressStore.find({ group: groupId })) {
+      if (typeof saved.partition === 'number' && typeof saved.position === 'number') progress.record(saved.partition, saved.position);
+    }
   }
 
   async function handleBatch(batch: BusMessage[]): Promise<void> {
@@ -62,7 +63,11 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     if (last) {
       progress.record(partition, last.position);
       if (options.progressStore) {
-        await options.progressStore.update(progressId, { set: { [`partitions.${partition}`]: last.position } });
+        await options.progressStore.update(
+          `progress:${groupId}:p${partition}`,
+          { set: { group: groupId, partition, position: last.position } },
+          { field: 'position', below: last.position },
+        );
       }
     }
   }

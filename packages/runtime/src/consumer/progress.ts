@@ -21,11 +21,6 @@ export class ConsumerProgress {
     this.subscription = subscription;
   }
 
-  /** Seeds from persisted progress (so a restart does not forget what was applied). */
-  seed(partitions: Record<string, number>): void {
-    for (const [p, pos] of Object.entries(partitions)) this.record(Number(p), pos);
-  }
-
   record(partition: number, position: number): void {
     if (position > (this.lastApplied.get(partition) ?? 0)) this.lastApplied.set(partition, position);
     if (position > this.maxApplied) this.maxApplied = position;

@@ -25,7 +25,12 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
   if (config.kafkaBrokers.length > 0 && config.mongoUrl) {
     store = await createMongoEventStore({ url: config.mongoUrl, dbName: config.mongoDb });
     readStore = await createMongoReadStore({ url: config.mongoUrl, dbName: config.mongoDb });
-    bus = namespacedEventBus(await createKafkaEventBus({ brokers: config.kafkaBrokers, clientId: `tally-${config.instanceId}`, logger }), config.kafkaNamespace);
+    bus = namespacedEventBus(await createKafkaEventBus({
+        brokers: config.kafkaBrokers,
+        clientId: `tally-${config.instanceId}`,
+        logger,
+        consumer: { sessionTimeoutMs: config.kafkaSessionTimeoutMs, heartbeatIntervalMs: Math.max(500, Math.floor(config.kafkaSessionTimeoutMs / 5)), rebalanceTimeoutMs: 2 * config.kafkaSessionTimeoutMs },
+      }), config.kafkaNamespace);
   } else {
     mkdirSync(config.dataDir, { recursive: true });
     store = openSqliteEventStore(join(config.dataDir, 'events.db'));

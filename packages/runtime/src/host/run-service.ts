@@ -14,6 +14,8 @@ import { openPlatform, type OpenedPlatform } from './open-platform';
 export interface HostedService {
   module: ServiceModule;
   grpc?: GrpcRegistration[];
+  /** prepares the HTTP app before any route is registered (access control) */
+  installHttp?: (app: FastifyInstance) => Promise<unknown>;
   /** closes clients the service opened (gRPC peers) */
   close?: () => Promise<void> | void;
 }
@@ -37,6 +39,7 @@ export async function runService(
   const hosted = await create(opened.platform, config, logger);
   let ready = false;
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
+  await hosted.installHttp?.(app);
   if (hosted.module.routes) await app.register(hosted.module.routes, { prefix: '/api/v1' });
   const health = async () => {
     const consumers = [];
@@ -50,8 +53,9 @@ export async function runService(
   app.get('/api/v1/health', health);
   app.get('/health/ready', async (_request, reply) => (ready ? { status: 'ready' } : reply.status(503).send({ error: { code: 'UNAVAILABLE', message: 'starting' } })));
 
-  await hosted.module.start();
+  // gRPC first: peers' look-ups (hierarchy, catalog) do not wait for this process's consumers to join their groups
   const grpc = hosted.grpc && hosted.grpc.length > 0 ? await startGrpcServer(`0.0.0.0:${config.grpcPort}`, hosted.grpc) : null;
+  await hosted.module.start();
   await app.listen({ port: config.httpPort, host: config.httpHost });
   ready = true;
   logger.info({ http: config.httpPort, grpc: grpc?.port ?? null, mode: config.mode }, `${name} is ready`);

@@ -1,5 +1,5 @@
 import { TallyError } from '@tally/contracts';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './error-handler';
 import { normalizeNfc } from './normalize';
 import type { Logger } from '../logger';
@@ -19,6 +19,11 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
+    // router-level refusals (over-long path parameter, malformed URL) answer in the API's error shape too, without echoing the URL
+    frameworkErrors: ((error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply.status(tooLong ? 414 : 400).send(new TallyError('INVALID_REQUEST', tooLong ? 'a path parameter is too long' : 'the URL is malformed').toJSON());
+    }) as FastifyServerOptions['frameworkErrors'],
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
   app.removeContentTypeParser('application/json');

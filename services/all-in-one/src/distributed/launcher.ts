@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { startGateway } from './gateway';
 import { SERVICE_NAMES, type ServiceName } from './routes';
@@ -37,7 +38,10 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     SERVICE_NAMES.map((s, i) => [s, { http: options.httpBasePort + i + 1, grpc: options.grpcBasePort + i + 1 }]),
   ) as Record<ServiceName, { http: number; grpc: number }>;
   const processes = new Map<ServiceName, ChildProcess>();
+  // every process must check tokens with the same key
+  const tokenSecret = process.env.TALLY_TOKEN_SECRET ?? options.env?.TALLY_TOKEN_SECRET ?? randomBytes(32).toString('hex');
   const peers = {
+    TALLY_TOKEN_SECRET: tokenSecret,
     HIERARCHY_ROLLUP_GRPC: `127.0.0.1:${ports['hierarchy-rollup'].grpc}`,
     INDICATOR_GRPC: `127.0.0.1:${ports.indicator.grpc}`,
     INGESTION_GRPC: `127.0.0.1:${ports.ingestion.grpc}`,

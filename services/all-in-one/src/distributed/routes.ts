@@ -15,6 +15,8 @@ const ROUTES: Array<{ method?: string; prefix: string; service: ServiceName }> =
   { prefix: '/api/v1/org-units', service: 'hierarchy-rollup' },
   { prefix: '/api/v1/hierarchies', service: 'hierarchy-rollup' },
   { prefix: '/api/v1/inbox', service: 'notification' },
+  { prefix: '/api/v1/auth', service: 'ingestion' },
+  { prefix: '/api/v1/accounts', service: 'ingestion' },
   { prefix: '/api/v1/open-data', service: 'open-data' },
 ];
 

@@ -1,0 +1,24 @@
+import { logLevel, type logCreator } from 'kafkajs';
+
+/** The part of a pino-style logger the Kafka adapter uses (pino's Logger satisfies it). */
+export interface KafkaBusLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/**
+ * Routes kafkajs's own log lines to the service logger. kafkajs INFO lines (joins, stops) are routine, so they go
+ * to debug; WARN (rebalances, reconnects) and ERROR (crashes, exhausted retries) keep their level.
+ */
+export function kafkaLogCreator(logger: KafkaBusLogger): logCreator {
+  return () =>
+    ({ namespace, level, log }) => {
+      const { message, ...extra } = log;
+      const obj = { kafkajs: namespace, ...extra };
+      if (level === logLevel.ERROR) logger.error(obj, message);
+      else if (level === logLevel.WARN) logger.warn(obj, message);
+      else logger.debug(obj, message);
+    };
+}

@@ -1,0 +1,149 @@
+// Integration: the EventStore conformance suite, plus concurrency, against a real MongoDB-wire server
+// (FerretDB locally; testkit's global setup provides it).
+import { MongoClient } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createMongoEventStore, StreamVersionConflictError, type MongoEventStore } from '@tally/eventstore';
+// testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
+import { describeEventStoreConformance, sampleEvent, uniqueSuffix } from '../../testkit/src/conformance';
+
+const mongoUrl = inject('mongoUrl');
+
+describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
+  let admin: MongoClient;
+  const dbNames: string[] = [];
+  beforeAll(async () => {
+    admin = new MongoClient(mongoUrl);
+    await admin.connect();
+  });
+  afterAll(async () => {
+    for (const name of dbNames) await admin.db(name).dropDatabase().catch(() => undefined);
+    await admin.close();
+  });
+  const freshDb = () => {
+    const name = `es_${uniqueSuffix()}`;
+    dbNames.push(name);
+    return name;
+  };
+
+  describeEventStoreConformance('mongodb', async () => {
+    const dbName = freshDb();
+    const store = await createMongoEventStore({ url: mongoUrl, dbName });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await admin.db(dbName).dropDatabase();
+      },
+    };
+  });
+
+  describe('MongoEventStore specifics', () => {
+    const open: MongoEventStore[] = [];
+    afterEach(async () => {
+      for (const s of open.splice(0)) await s.close();
+    });
+    /** every store gets its own client, as separate processes would */
+    const openStore = async (dbName: string) => {
+      const s = await createMongoEventStore({ url: mongoUrl, dbName });
+      open.push(s);
+      return s;
+    };
+
+    it('never lets readAll reveal a position below one it already returned, under concurrent appenders', async () => {
+      const dbName = freshDb();
+      const writers = await Promise.all([openStore(dbName), openStore(dbName), openStore(dbName)]);
+      const reader = await openStore(dbName);
+      const appended = new Set<string>();
+      let writing = true;
+
+      // 20 appenders on ONE stream, each retrying its conflicts until its two events are in; 10 appenders on their own streams
+      const shared = `report-shared-${uniqueSuffix()}`;
+      const onShared = Array.from({ length: 20 }, async (_, w) => {
+        const store = writers[w % writers.length]!;
+        const events = [sampleEvent(shared, w), sampleEvent(shared, w + 50)];
+        for (;;) {
+          const version = await store.streamVersion(shared);
+          try {
+            await store.append(shared, events, version);
+            for (const e of events) appended.add(e.id);
+            return;
+          } catch (e) {
+            if (!(e instanceof StreamVersionConflictError)) throw e;
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 20)); // jittered retry, as a client would
+          }
+        }
+      });
+      const ownStreams = Array.from({ length: 10 }, async (_, w) => {
+        const store = writers[w % writers.length]!;
+        const stream = `report-own-${w}-${uniqueSuffix()}`;
+        for (let n = 0; n < 6; n++) {
+          const events = Array.from({ length: 1 + (n % 3) }, (_, k) => sampleEvent(stream, n * 10 + k));
+          await store.append(stream, events, n === 0 ? 'no_stream' : 'any');
+          for (const e of events) appended.add(e.id);
+        }
+      });
+
+      // a relay-like reader: pages from its checkpoint, and must never see a position at or below it later
+      const seen: string[] = [];
+      let checkpoint = 0;
+      let pages = 0;
+      const readPage = async () => {
+        const page = await reader.readAll(checkpoint, 7);
+        for (const e of page) {
+          expect(e.position).toBeGreaterThan(checkpoint);
+          checkpoint = e.position;
+          seen.push(e.id);
+        }
+        pages += 1;
+        return page.length;
+      };
+      const readerLoop = (async () => {
+        while (writing) {
+          await readPage();
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
+      })();
+      await Promise.all([...onShared, ...ownStreams]);
+      writing = false;
+      await readerLoop;
+      while ((await readPage()) > 0);
+
+      expect(pages).toBeGreaterThan(5);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(new Set(seen)).toEqual(appended);
+      expect(appended.size).toBe(20 * 2 + 10 * (1 + 2 + 3 + 1 + 2 + 3));
+      const versions = (await reader.readStream(shared)).map((e) => e.streamVersion);
+      expect(versions).toEqual(versions.map((_, i) => i + 1));
+      expect(await reader.headPosition()).toBe(checkpoint);
+    }, 120_000);
+
+    it('keeps positions gapless and the checkpoint monotonic when writers in several clients race', async () => {
+      const dbName = freshDb();
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(dbName)));
+      await Promise.all(
+        Array.from({ length: 12 }, async (_, w) => {
+          const s = `report-gapless-${w}-${uniqueSuffix()}`;
+          for (let n = 0; n < 4; n++) await stores[w % 4]!.append(s, [sampleEvent(s, n), sampleEvent(s, n + 10)], n === 0 ? 'no_stream' : n * 2);
+        }),
+      );
+      const all = await stores[0]!.readAll(0, 1_000);
+      expect(all.map((e) => e.position)).toEqual(Array.from({ length: 96 }, (_, i) => i + 1));
+      await Promise.all([40, 96, 12, 60].map((p, i) => stores[i]!.markPublished(p)));
+      expect(await stores[1]!.publishedPosition()).toBe(96);
+      await stores[2]!.markPublished(3);
+      expect(await stores[3]!.publishedPosition()).toBe(96);
+    });
+
+    it('maps every lost race to the typed conflict, never a raw server error, across clients', async () => {
+      const dbName = freshDb();
+      const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(dbName)));
+      const s = `report-clients-${uniqueSuffix()}`;
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.append(s, [sampleEvent(s, i), sampleEvent(s, i + 1)], 'no_stream')),
+      );
+      expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
+      for (const a of attempts) if (a.status === 'rejected') expect(a.reason).toBeInstanceOf(StreamVersionConflictError);
+      expect((await stores[0]!.readAll(0, 100)).map((e) => e.streamVersion)).toEqual([1, 2]);
+    });
+  });
+});

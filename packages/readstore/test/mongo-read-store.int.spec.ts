@@ -1,0 +1,67 @@
+// Integration: the ReadStore conformance suite against a real MongoDB-wire server (FerretDB locally; testkit's
+// global setup provides it).
+import { MongoClient } from 'mongodb';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createMongoReadStore, type MongoReadStore } from '@tally/readstore';
+// testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
+import { describeReadStoreConformance, uniqueSuffix } from '../../testkit/src/conformance';
+
+const mongoUrl = inject('mongoUrl');
+
+describe.skipIf(!mongoUrl)('MongoReadStore (real server)', () => {
+  let admin: MongoClient;
+  const dbName = `rs_${uniqueSuffix()}`;
+  beforeAll(async () => {
+    admin = new MongoClient(mongoUrl);
+    await admin.connect();
+  });
+  afterAll(async () => {
+    await admin.db(dbName).dropDatabase().catch(() => undefined);
+    await admin.close();
+  });
+
+  // one database for the suite: the conformance suite prefixes its collections per test and drops them
+  describeReadStoreConformance('mongodb', async () => {
+    const store = await createMongoReadStore({ url: mongoUrl, dbName });
+    return { store, cleanup: () => store.close() };
+  });
+
+  describe('MongoReadStore specifics', () => {
+    const stores: MongoReadStore[] = [];
+    afterEach(async () => {
+      for (const s of stores.splice(0)) {
+        await s.dropAll('spec_');
+        await s.close();
+      }
+    });
+    const openStore = async () => {
+      const s = await createMongoReadStore({ url: mongoUrl, dbName });
+      stores.push(s);
+      return s;
+    };
+
+    it('refuses operator-shaped filters, bad names and paths instead of passing them to the server', async () => {
+      const store = await openStore();
+      expect(() => store.collection('a$b')).toThrow(/invalid collection name/);
+      expect(() => store.collection('system.users')).toThrow(/invalid collection name/);
+      const c = store.collection(`spec_${uniqueSuffix()}`);
+      await expect(c.find({ a: { $gt: '' } } as never)).rejects.toThrow(/equality/);
+      await expect(c.find({ $where: 'true' } as never)).rejects.toThrow(/invalid field/);
+      await expect(c.count({ a: ['x'] } as never)).rejects.toThrow(/equality/);
+      await expect(c.find({}, { sort: { 'x y': 1 } })).rejects.toThrow(/invalid field/);
+      await expect(c.update('d', { set: { '__proto__.polluted': 1 } })).rejects.toThrow(/invalid field path/);
+      await expect(c.update('d', { inc: { $x: 1 } as never })).rejects.toThrow(/invalid field/);
+    });
+
+    it('creates a document with an empty update, and treats a stale guarded upsert as not applied', async () => {
+      const c = (await openStore()).collection(`spec_${uniqueSuffix()}`);
+      expect(await c.update('e', {})).toBe(true);
+      expect(await c.get('e')).toEqual({ _id: 'e' });
+      expect(await c.update('e', { setOnInsert: { a: 1 }, set: { a: 2 } })).toBe(true);
+      expect(await c.get('e')).toEqual({ _id: 'e', a: 2 });
+      await c.put({ _id: 's', applied: 'not a number' });
+      expect(await c.update('s', { set: { x: 1 } }, { field: 'applied', below: 5 })).toBe(false);
+      expect(await c.updateMany([])).toBe(0);
+    });
+  });
+});
