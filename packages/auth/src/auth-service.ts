@@ -138,7 +138,7 @@ export class AuthService {
   /** Sets a new password; every session issued before ends. `current` is checked when given (self-service). */
   async changePassword(username: string, next: string, ctx: EventContext, current?: string): Promise<void> {
     const account = await this.account(username);
-    if (current !== undefined && !(await verifyPassword(current, account.passwordHash))) throw new TallyError('FORBIDDEN', 'the current password is wrong');
+    if (current !== undefined && !(await verifyPassword(current, account.passwordHash))) throw new TallyError('INVALID_REQUEST', 'the current password is wrong');
     const problem = passwordProblem(next, username);
     if (problem) throw new TallyError('INVALID_REQUEST', problem);
     const passwordHash = await hashPassword(next, this.deps.settings.scrypt);
@@ -180,6 +180,7 @@ export class AuthService {
       this.failuresByOrigin.record(byOrigin);
       this.failuresByUser.record(username);
       const cause: LoginFailed['data']['cause'] = !account ? 'unknown-account' : !ok ? 'bad-password' : 'disabled';
+      this.deps.logger.warn({ username: isUsername(username) ? username : '<invalid>', origin, cause }, 'sign-in failed');
       const audited = { ...ctx, actor: { id: 'anonymous', ...(ctx.actor.origin ? { origin: ctx.actor.origin } : {}) } };
       const event = { type: 'tally.account.login-failed' as const, data: { username: isUsername(username) ? username : '<invalid>', cause } };
       if (account) await this.append(username, [event], audited, 'any');
@@ -194,6 +195,16 @@ export class AuthService {
     const actor = { id: username, role: account.role, orgUnit: account.orgUnit, ...(ctx.actor.origin ? { origin: ctx.actor.origin } : {}) };
     await this.append(username, [{ type: 'tally.account.logged-in', data: { username, jti: claims.jti, expiresAt } }], { ...ctx, actor }, 'any');
     return { token, expiresAt, principal: principalOf(account, claims) };
+  }
+
+  /**
+   * A session token for an account, without a password: for in-process tools (the demo loader). Never exposed
+   * over the API; what the holder does is recorded under the account's name like any other call.
+   */
+  async sessionTokenFor(username: string): Promise<string> {
+    const account = await this.account(username);
+    if (account.disabled) throw new TallyError('INVALID_TRANSITION', `account ${username} is disabled`);
+    return this.deps.signer.issue({ sub: username, typ: 'session', exp: nowSec() + this.deps.settings.sessionTtlSec, pwv: account.passwordVersion }).token;
   }
 
   /** The principal behind a bearer token, or null (bad signature, expired, revoked, disabled, password changed). */

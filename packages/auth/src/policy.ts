@@ -82,6 +82,11 @@ export const POLICIES: readonly RoutePolicy[] = [
     url: '/api/v1/rollups',
     access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'orgUnit', period: 'period', hierarchy: 'hierarchy' } },
   },
+  {
+    method: 'GET',
+    url: '/api/v1/completeness',
+    access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'orgUnit', period: 'period', hierarchy: 'hierarchy' } },
+  },
   { method: 'GET', url: '/api/v1/inbox', access: { permission: 'inbox.read', target: { kind: 'unit', from: 'query', field: 'orgUnit' } } },
 
   // operations

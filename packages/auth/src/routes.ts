@@ -75,6 +75,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
     for (const action of ['disable', 'enable'] as const) {
       app.post(`/accounts/:username/${action}`, { schema: { params: usernameParam, ...reasonBody } }, async (request) => {
         const { username } = request.params as { username: string };
+        if (action === 'disable' && request.tallyPrincipal?.username === username) throw new TallyError('INVALID_REQUEST', 'you cannot disable your own account');
         const reason = (request.body as { reason?: string } | null | undefined)?.reason;
         return auth.setDisabled(username, action === 'disable', eventContextOf(request, reason));
       });

@@ -54,6 +54,14 @@ export interface RollupView {
   completeness: Record<string, CompletenessView>;
   /** the highest event position reflected */
   position: number;
+  /** the instant the rollup was read as of (time travel); null or absent = live */
+  asOf?: string | null;
+  /** true when any figure is an estimate: estimate figures, or apportioned by a re-aggregation onto another map */
+  estimated?: boolean;
+  /** why: 'estimate-figures' and/or 'apportioned' */
+  estimatedBecause?: string[];
+  /** the maps whose data was re-aggregated onto `hierarchy` through the old -> new mapping */
+  remappedFrom?: string[];
 }
 
 export interface RollupRequest {
@@ -63,6 +71,8 @@ export interface RollupRequest {
   figures?: 'estimate' | 'official' | 'latest';
   /** wait until everything up to this position is applied */
   after?: number;
+  /** ISO 8601 instant: the rollup as it was then, rebuilt from the event history */
+  asOf?: string;
 }
 
 export interface RollupQuery {

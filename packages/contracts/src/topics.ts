@@ -36,6 +36,7 @@ export function topicForStream(streamId: string): TopicName {
     case 'hierarchy':
       return TOPICS.hierarchy;
     case 'indicators':
+    case 'target':
       return TOPICS.indicators;
     case 'account':
       return TOPICS.accounts;

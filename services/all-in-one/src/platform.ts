@@ -61,6 +61,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const registry = options.registry ?? loadHierarchies();
   const indicator = createIndicatorService(platform);
   const hierarchyRollup = createHierarchyRollupService(platform, { registry, catalog: indicator.catalogQuery });
+  indicator.connect({ hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery });
   const deps = { catalog: indicator.catalogQuery, hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery };
   const services: ServiceModule[] = [
     indicator,

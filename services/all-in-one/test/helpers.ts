@@ -18,7 +18,7 @@ export interface TestPlatform extends RunningPlatform {
 export async function startTestPlatform(options: { dataDir?: string; withCatalog?: boolean } = {}): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tally-test-'));
   const running = await startEmbeddedPlatform({
-    config: { dataDir, demo: false, readYourWritesTimeoutMs: 5_000 },
+    config: { dataDir, demo: false, readYourWritesTimeoutMs: 5_000, auth: 'off' },
     logger: createLogger('test', 'silent'),
     registry: realRegistry(),
   });

@@ -39,12 +39,13 @@ export function hierarchyRollupGrpc(deps: { hierarchy: HierarchyQuery; rollups: 
           ...(req.hierarchy ? { hierarchy: req.hierarchy } : {}),
           ...(req.figures ? { figures: req.figures as 'estimate' | 'official' | 'latest' } : {}),
           ...(req.after ? { after: req.after } : {}),
+          ...(req.asOf ? { asOf: req.asOf } : {}),
         });
         const indicators: Record<string, tallyv1.IndicatorValue> = {};
         for (const [code, v] of Object.entries(r.indicators)) {
           indicators[code] = { ...(v.value === null ? {} : { value: v.value }), ...(v.numerator === null ? {} : { numerator: v.numerator }), ...(v.denominator === null ? {} : { denominator: v.denominator }) };
         }
-        return { rollup: { orgUnit: r.orgUnit, period: r.period, hierarchy: r.hierarchy, figures: r.figures, dataElements: r.dataElements, indicators, completeness: r.completeness, position: r.position } };
+        return { rollup: { orgUnit: r.orgUnit, period: r.period, hierarchy: r.hierarchy, figures: r.figures, dataElements: r.dataElements, indicators, completeness: r.completeness, position: r.position, ...(r.asOf ? { asOf: r.asOf } : {}), estimated: r.estimated ?? false, estimatedBecause: r.estimatedBecause ?? [], remappedFrom: r.remappedFrom ?? [] } };
       }),
     }),
   ];

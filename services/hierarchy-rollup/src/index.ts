@@ -1,2 +1,8 @@
 export * from './service';
 export * from './hierarchy-query';
+export * from './hierarchies';
+export { applyReportEvent, DEADLINE_UTC_OFFSET_MINUTES, type ApplyDeps, type PathUnit } from './apply-report-event';
+export { readRollup, readCell, type ReadRollupDeps, type RollupStores, type MapRemapping, type Replay } from './read-rollup';
+export { readCompleteness, type CompletenessReport, type CompletenessRequest } from './completeness';
+export { replayFromLog } from './time-travel';
+export * from './rollup-cells';

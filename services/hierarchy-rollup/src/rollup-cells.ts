@@ -1,33 +1,30 @@
+import type { CellState, FoldEntry, FoldDelta } from '@tally/core';
 import type { Doc } from '@tally/readstore';
 
 /**
- * A rollup cell: the running totals of one (hierarchy, figures, unit, period), split by bus partition.
+ * A rollup cell: the running state of one (hierarchy, figures, unit, period), split by bus partition.
  * Each partition's consumer is the only writer of its share, in position order, so a position guard makes
- * every write idempotent without any cross-partition coordination; a read merges the shares (at most one per partition).
+ * every write idempotent without any cross-partition coordination; a read merges the shares (at most one per
+ * partition). The state's fields (sums, counts, usums, units, mins, maxs, received, onTime, estimates) are
+ * described in packages/core/src/rollup/cell.ts.
  */
 export type FiguresVariant = 'latest' | 'estimate' | 'official';
 
-export interface RollupCellDoc extends Doc {
+export interface RollupCellDoc extends Doc, Partial<CellState> {
   cell: string;
   hierarchy: string;
   figures: FiguresVariant;
   orgUnit: string;
   period: string;
   partition: number;
-  /** key (ELEMENT or ELEMENT:OPTIONCOMBO) -> sum of contributions */
-  sums: Record<string, number>;
-  /** key -> number of reports contributing */
-  counts: Record<string, number>;
-  /** template -> reports received for this exact period */
-  received: Record<string, number>;
-  /** template -> of those, received by the deadline */
-  onTime: Record<string, number>;
   /** position of the last event applied to this share */
   applied: number;
 }
 
 export const CELLS = 'rollup_cells';
 export const LEDGER = 'rollup_ledger';
+export const FOLDS = 'rollup_folds';
+export const RECEIPTS = 'rollup_receipts';
 
 export const cellKey = (hierarchy: string, figures: FiguresVariant, orgUnit: string, period: string): string =>
   `${hierarchy}|${figures}|${orgUnit}|${period}`;
@@ -44,5 +41,33 @@ export interface LedgerDoc extends Doc {
   latest: Record<string, number> | null;
   estimate: Record<string, number> | null;
   official: Record<string, number> | null;
-  onTime: boolean;
+  /** figures of the latest values */
+  latestFigures?: 'estimate' | 'official';
+  /** when the report was first received in each variant (ISO instant): timeliness */
+  firstAt?: Partial<Record<FiguresVariant, string>>;
+  /** the path the report was first rolled up on (root first, with level indexes); its amendments use it too */
+  path?: Array<{ code: string; levelIndex: number }>;
+}
+
+/**
+ * The fold document of one reporting unit and coarse period (per hierarchy and figures variant): one entry per
+ * report of the unit within the period, for the keys whose aggregation folds time per unit (AVERAGE,
+ * AVERAGE_SUM_ORG_UNIT, LAST). Reports of one unit are on different partitions (one stream per period), so
+ * this document has several writers: it is updated by compare-and-set on `rev`. Each entry remembers the
+ * delta its last write produced, so a redelivered event re-applies the same delta to its (position-guarded)
+ * cell shares instead of computing a new one.
+ */
+export interface FoldDoc extends Doc {
+  rev: number;
+  reports: Record<string, FoldEntry & { v: number; delta: FoldDelta }>;
+}
+
+/** One report's receipt, for the completeness endpoint's list of units that have (not) reported. */
+export interface ReceiptDoc extends Doc {
+  hierarchy: string;
+  template: string;
+  orgUnit: string;
+  period: string;
+  version: number;
+  firstAt: Partial<Record<FiguresVariant, string>>;
 }

@@ -1,4 +1,6 @@
 export * from './service';
 export * from './catalog-registry';
 export * from './catalog-events';
-export type { ReportValidated } from './validation-consumer';
+export * from './targets';
+export type { ReportValidated, ValidationViolation } from './validation-consumer';
+export type { CompositeRanking, CompositeRequest } from './composites';

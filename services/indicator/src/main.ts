@@ -1,16 +1,18 @@
-import { secureHttp } from '@tally/auth';
-import { remoteHierarchyQuery, runService } from '@tally/runtime';
+import { remoteHierarchyQuery, remoteRollupQuery, runService } from '@tally/runtime';
 import { indicatorGrpc } from './grpc';
 import { createIndicatorService } from './service';
 
-/** The indicator service alone (distributed mode): catalog owner, rule checks; serves CatalogService. */
+/** The indicator service alone (distributed mode): catalog owner, report checks, targets, composites; serves CatalogService. */
 await runService('indicator', (platform, config) => {
-  const module = createIndicatorService(platform);
   const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
+  const rollups = remoteRollupQuery(config.peers.hierarchyRollup);
+  const module = createIndicatorService(platform, { hierarchy, rollups });
   return {
     module,
     grpc: indicatorGrpc(module.catalogQuery),
-    installHttp: (app) => secureHttp(app, { platform, hierarchy }),
-    close: () => hierarchy.close(),
+    close: () => {
+      hierarchy.close();
+      rollups.close();
+    },
   };
 });

@@ -1,14 +1,22 @@
 import { newEvent, type StoredEvent } from '@tally/contracts';
-import { contributionOf, evaluateRules, type ReportValuesData } from '@tally/core';
+import { checkMinMax, checkOutliers, checkRules, comparePeriods, parsePeriod, reportTotals, type ReportValuesData, type ReportViolation } from '@tally/core';
 import type { EventStore } from '@tally/eventstore';
+import type { Collection, Doc, ReadStore } from '@tally/readstore';
 import { decideAndAppend } from '@tally/runtime';
 import type { CatalogRegistry } from './catalog-registry';
 
 /**
- * After a report is accepted, its values are checked against the catalog's validation rules.
+ * After a report is accepted, its values are checked: the catalog's validation rules (REJECT ones were already
+ * enforced at ingestion), min/max bounds and outliers against the unit's own history of the element.
  * The outcome is an event of its own (stream `indicators-<reportId>`), caused by the report event:
  * a redelivered report event finds its outcome already recorded and adds nothing.
  */
+export type ValidationViolation = Pick<ReportViolation, 'kind' | 'rule' | 'name' | 'importance' | 'onViolation' | 'message'> & {
+  left: number | null;
+  operator: string;
+  right: number | null;
+};
+
 export type ReportValidated = {
   type: 'tally.indicators.validated';
   data: {
@@ -19,44 +27,138 @@ export type ReportValidated = {
     orgUnit: string;
     period: string;
     catalogVersion: string;
-    violations: Array<{ rule: string; name: string; importance: string; left: number | null; operator: string; right: number | null }>;
+    violations: ValidationViolation[];
   };
 };
 
-export async function validateReportEvent(store: EventStore, registry: CatalogRegistry, event: StoredEvent): Promise<void> {
-  if (event.type !== 'tally.report.submitted' && event.type !== 'tally.report.amended') return;
-  const data = event.data as ReportValuesData;
-  const catalog = registry.version(data.catalogVersion);
-  if (!catalog) throw new Error(`catalog ${data.catalogVersion} not loaded yet`);
-  const elements = new Map(catalog.dataElements.map((e) => [e.code, e]));
-  const values = contributionOf(data.values, elements);
-  const violations = evaluateRules(catalog.validationRules ?? [], (element, optionCombo) => values[optionCombo ? `${element}:${optionCombo}` : element]);
-  const streamId = `indicators-${data.reportId}`;
-  await decideAndAppend(store, streamId, (history) => {
-    if (history.some((e) => e.causationId === event.id)) return { result: undefined };
-    const outcome: ReportValidated = {
-      type: 'tally.indicators.validated',
-      data: {
-        reportId: data.reportId,
-        reportVersion: event.streamVersion,
-        hierarchy: data.hierarchy,
-        template: data.template,
-        orgUnit: data.orgUnit,
-        period: data.period,
-        catalogVersion: data.catalogVersion,
-        violations: violations.map((v) => ({ rule: v.rule, name: v.name, importance: v.importance, left: v.left, operator: v.operator, right: v.right })),
+/** One report's element totals for one period: the unit's history, for outlier checks (latest version wins). */
+export interface HistoryDoc extends Doc {
+  /** `<hierarchy>|<orgUnit>|<template>` */
+  series: string;
+  period: string;
+  totals: Record<string, number>;
+  version: number;
+}
+
+/** The violations of each report's latest checked version, for /alerts. */
+export interface ViolationsDoc extends Doc {
+  reportId: string;
+  reportVersion: number;
+  hierarchy: string;
+  orgUnit: string;
+  template: string;
+  period: string;
+  violations: ValidationViolation[];
+  time: string;
+}
+
+export const HISTORY = 'indicator_history';
+export const VIOLATIONS = 'indicator_violations';
+/** how many earlier periods an outlier check looks at */
+export const HISTORY_DEPTH = 12;
+
+export class ReportValidator {
+  readonly history: Collection<HistoryDoc>;
+  readonly violations: Collection<ViolationsDoc>;
+
+  constructor(
+    private readonly store: EventStore,
+    readStore: ReadStore,
+    private readonly registry: CatalogRegistry,
+  ) {
+    this.history = readStore.collection<HistoryDoc>(HISTORY);
+    this.violations = readStore.collection<ViolationsDoc>(VIOLATIONS);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.history.ensureIndex(['series']);
+    await this.violations.ensureIndex(['orgUnit']);
+  }
+
+  async validate(event: StoredEvent): Promise<void> {
+    if (event.type !== 'tally.report.submitted' && event.type !== 'tally.report.amended') return;
+    const data = event.data as ReportValuesData;
+    const catalog = this.registry.version(data.catalogVersion);
+    if (!catalog) throw new Error(`catalog ${data.catalogVersion} not loaded yet`);
+    const periodType = parsePeriod(data.period)?.type;
+    const series = `${data.hierarchy}|${data.orgUnit}|${data.template}`;
+    const totals = reportTotals(data.values);
+    const elementTotals = Object.fromEntries(Object.entries(totals).filter(([k]) => !k.includes('.')));
+
+    let past: HistoryDoc[] | null = null;
+    if (catalog.dataElements.some((e) => e.outlierCheck)) {
+      past = (await this.history.find({ series }))
+        .filter((h) => comparePeriods(h.period, data.period) < 0)
+        .sort((a, b) => comparePeriods(b.period, a.period))
+        .slice(0, HISTORY_DEPTH);
+    }
+    const found: ReportViolation[] = [
+      ...checkRules(catalog, data.values, periodType ? { periodType } : {}),
+      ...checkMinMax(catalog, data.values),
+      ...(past ? checkOutliers(catalog, totals, (element) => past!.map((h) => h.totals[element]).filter((x): x is number => typeof x === 'number')) : []),
+    ];
+
+    const streamId = `indicators-${data.reportId}`;
+    const recorded = await decideAndAppend<ReportValidated['data']>(this.store, streamId, (history) => {
+      const earlier = history.find((e) => e.causationId === event.id);
+      if (earlier) return { result: earlier.data as ReportValidated['data'] };
+      const outcome: ReportValidated = {
+        type: 'tally.indicators.validated',
+        data: {
+          reportId: data.reportId,
+          reportVersion: event.streamVersion,
+          hierarchy: data.hierarchy,
+          template: data.template,
+          orgUnit: data.orgUnit,
+          period: data.period,
+          catalogVersion: data.catalogVersion,
+          violations: found.map((v) => ({
+            kind: v.kind,
+            rule: v.rule,
+            name: v.name,
+            importance: v.importance,
+            onViolation: v.onViolation,
+            left: v.left,
+            operator: v.operator,
+            right: v.right,
+            message: v.message,
+          })),
+        },
+      };
+      return {
+        events: [
+          newEvent('tally/indicator', streamId, outcome, {
+            actor: { id: 'system:indicator' },
+            correlationId: event.correlationId,
+            causationId: event.id,
+            ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+          }),
+        ],
+        result: () => outcome.data,
+      };
+    });
+
+    // read models, guarded by the report's stream version: a redelivery or an older version changes nothing
+    await this.history.update(
+      `${series}|${data.period}`,
+      { set: { series, period: data.period, totals: elementTotals, version: event.streamVersion } },
+      { field: 'version', below: event.streamVersion },
+    );
+    await this.violations.update(
+      data.reportId,
+      {
+        set: {
+          reportId: data.reportId,
+          reportVersion: event.streamVersion,
+          hierarchy: data.hierarchy,
+          orgUnit: data.orgUnit,
+          template: data.template,
+          period: data.period,
+          violations: recorded.violations,
+          time: event.time,
+        },
       },
-    };
-    return {
-      events: [
-        newEvent('tally/indicator', streamId, outcome, {
-          actor: { id: 'system:indicator' },
-          correlationId: event.correlationId,
-          causationId: event.id,
-          ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-        }),
-      ],
-      result: () => undefined,
-    };
-  });
+      { field: 'reportVersion', below: event.streamVersion },
+    );
+  }
 }

@@ -1,12 +1,17 @@
 import type { CatalogQuery, HierarchyQuery } from '@tally/contracts';
 import type { Platform, ServiceModule } from '@tally/runtime';
 import { ingestionRoutes } from './routes';
+import { workflowRoutes } from './workflow-routes';
 
 /** The ingestion service: accepts reports and decides them on the event store. It consumes nothing. */
 export function createIngestionService(platform: Platform, deps: { catalog: CatalogQuery; hierarchy: HierarchyQuery }): ServiceModule {
   return {
     name: 'ingestion',
-    routes: ingestionRoutes({ store: platform.store, catalog: deps.catalog, hierarchy: deps.hierarchy, nudgeRelay: platform.nudgeRelay }),
+    routes: async (app) => {
+      const routeDeps = { store: platform.store, catalog: deps.catalog, hierarchy: deps.hierarchy, nudgeRelay: platform.nudgeRelay };
+      await app.register(ingestionRoutes(routeDeps));
+      await app.register(workflowRoutes(routeDeps));
+    },
     consumers: () => [],
     async start() {},
     async stop() {},

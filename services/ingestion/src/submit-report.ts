@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { TallyError, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery } from '@tally/contracts';
 import {
+  checkRules,
   decideSubmit,
   evolveReport,
   initialReportState,
@@ -62,6 +63,10 @@ export async function submitReport(deps: SubmitDeps, input: SubmitReportInput, c
   if (problems.length > 0) {
     const first = problems[0]!;
     throw new TallyError(first.code, first.message, { problems });
+  }
+  const rejected = checkRules(catalog, input.values, { onViolation: 'REJECT', ...(period ? { periodType: period.type } : {}) });
+  if (rejected.length > 0) {
+    throw new TallyError('VALIDATION_RULE_VIOLATED', rejected.map((v) => v.message).join('; '), { violations: rejected });
   }
 
   const reportId = reportStreamId(input);

@@ -4,6 +4,7 @@ import { startEventConsumer, type EventConsumer, type Platform, type ServiceModu
 import { projectReportEvent } from './project-report';
 import { REPORTS, type ReportViewDoc } from './report-view';
 import { projectionRoutes } from './routes';
+import { auditRoutes } from './audit-routes';
 
 /** The projection service: report status, values and history read models, and the query API over them. */
 export interface ProjectionService extends ServiceModule {
@@ -16,7 +17,10 @@ export function createProjectionService(platform: Platform): ProjectionService {
   return {
     name: 'projection',
     readModelPrefix: 'projection_',
-    routes: projectionRoutes({ reports }),
+    routes: async (app) => {
+      await app.register(projectionRoutes({ reports }));
+      await app.register(auditRoutes({ store: platform.store }));
+    },
     grpc: projectionGrpc(reports),
     consumers: () => consumers,
     async start() {

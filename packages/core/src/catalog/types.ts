@@ -39,6 +39,11 @@ export interface DataElement {
   /** e.g. "household", "million VND" */
   unit?: string;
   description?: string;
+  /** inclusive bounds of one reported value (each option combo and the total), checked at the reporting unit; a value outside warns */
+  min?: number;
+  max?: number;
+  /** check each report's total against the unit's own history of this element (modified z-score; warns); default false */
+  outlierCheck?: boolean;
 }
 
 export interface Indicator {

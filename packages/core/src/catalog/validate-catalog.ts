@@ -302,7 +302,7 @@ class Validator {
   }
 
   private dataElement(x: unknown, path: string): string | undefined {
-    const o = this.object(x, path, 'a data element', ['code', 'name', 'valueType', 'aggregation', 'categoryCombo', 'unit', 'description']);
+    const o = this.object(x, path, 'a data element', ['code', 'name', 'valueType', 'aggregation', 'categoryCombo', 'unit', 'description', 'min', 'max', 'outlierCheck']);
     if (!o) return undefined;
     const code = this.code(o, path);
     this.string(o, 'name', path, true);
@@ -312,6 +312,13 @@ class Validator {
     if (combo !== undefined && !this.combos.has(combo)) this.add('UNKNOWN_REFERENCE', join(path, 'categoryCombo'), `unknown category combo "${combo}"`);
     this.string(o, 'unit', path, false);
     this.string(o, 'description', path, false);
+    const min = o.min === undefined ? undefined : this.number(o, 'min', path, {});
+    const max = o.max === undefined ? undefined : this.number(o, 'max', path, {});
+    if (min !== undefined && max !== undefined && min > max) this.add('INVALID_FIELD', join(path, 'min'), `min ${min} is above max ${max}`);
+    if (o.outlierCheck !== undefined && typeof o.outlierCheck !== 'boolean') this.add('INVALID_FIELD', join(path, 'outlierCheck'), `outlierCheck must be true or false, got ${describe(o.outlierCheck)}`);
+    if ((min !== undefined || max !== undefined || o.outlierCheck === true) && (valueType === 'TEXT' || valueType === 'BOOLEAN')) {
+      this.add('TYPE_MISMATCH', path, `min/max and outlier checks need a numeric element, not ${valueType}`);
+    }
     if (valueType === 'TEXT' && aggregation !== undefined && NUMERIC_AGGREGATIONS.includes(aggregation)) {
       this.add('TYPE_MISMATCH', join(path, 'aggregation'), `a TEXT element cannot be aggregated by ${aggregation} (use NONE or LAST)`);
     }
@@ -338,7 +345,7 @@ class Validator {
   }
 
   private template(x: unknown, path: string): string | undefined {
-    const o = this.object(x, path, 'a report template', ['code', 'name', 'periodType', 'reportingLevel', 'dataElements', 'deadlineDaysAfterPeriodEnd', 'description']);
+    const o = this.object(x, path, 'a report template', ['code', 'name', 'periodType', 'reportingLevel', 'dataElements', 'deadlineDaysAfterPeriodEnd', 'description', 'approvalLevels']);
     if (!o) return undefined;
     const code = this.code(o, path);
     this.string(o, 'name', path, true);
@@ -346,6 +353,10 @@ class Validator {
     this.string(o, 'reportingLevel', path, true);
     this.number(o, 'deadlineDaysAfterPeriodEnd', path, { min: 0, integer: true });
     this.string(o, 'description', path, false);
+    const levels = this.array(o, 'approvalLevels', path, false);
+    levels?.forEach((l, i) => {
+      if (typeof l !== 'string' || l.trim() === '') this.add('INVALID_FIELD', `${path}.approvalLevels[${i}]`, `an approval level must be a non-empty string, got ${describe(l)}`);
+    });
     const des = this.array(o, 'dataElements', path, true);
     if (des) {
       if (des.length === 0) this.add('EMPTY_TEMPLATE', join(path, 'dataElements'), `template ${code ?? ''} collects no data element`.replace('  ', ' '));

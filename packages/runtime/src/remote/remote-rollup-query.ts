@@ -14,7 +14,7 @@ export function remoteRollupQuery(address: string): RollupQuery & { close(): voi
         hierarchy: request.hierarchy ?? '',
         figures: request.figures ?? '',
         after: request.after ?? 0,
-        asOf: '',
+        asOf: request.asOf ?? '',
       });
       if (!rollup) throw new Error('empty rollup answer');
       const indicators: Record<string, IndicatorValue> = {};
@@ -28,6 +28,10 @@ export function remoteRollupQuery(address: string): RollupQuery & { close(): voi
         indicators,
         completeness: rollup.completeness,
         position: rollup.position,
+        asOf: rollup.asOf ?? null,
+        estimated: rollup.estimated,
+        estimatedBecause: rollup.estimatedBecause,
+        remappedFrom: rollup.remappedFrom,
       };
     },
     close: () => client.close(),

@@ -21,7 +21,10 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
 
-  request(method: string, path: string, body?: string, timeoutMs = 60_000): Promise<HttpAnswer> {
+  /** headers of the administrator (catalog publication, account management) when authentication is on */
+  adminHeaders: Record<string, string> = {};
+
+  request(method: string, path: string, body?: string, timeoutMs = 60_000, headers: Record<string, string> = this.headers): Promise<HttpAnswer> {
     const url = new URL(path, this.baseUrl);
     const t0 = performance.now();
     return new Promise((resolve, reject) => {
@@ -31,7 +34,7 @@ export class HttpClient {
           method,
           agent: this.agent,
           headers: {
-            ...this.headers,
+            ...headers,
             accept: 'application/json',
             ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
           },
@@ -61,8 +64,8 @@ export class HttpClient {
     });
   }
 
-  async json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-    const r = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body));
+  async json<T = Record<string, unknown>>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
+    const r = await this.request(method, path, body === undefined ? undefined : JSON.stringify(body), 60_000, headers ?? this.headers);
     if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body).slice(0, 500)}`);
     return r.body as T;
   }
@@ -72,20 +75,46 @@ export class HttpClient {
   }
 }
 
-/**
- * Signs in as admin when the platform has authentication (POST /api/v1/auth/login answers anything but 404),
- * and keeps the token (Bearer) or session cookie on the client. Returns whether it signed in.
- */
-export async function loginIfNeeded(client: HttpClient, password: string | undefined): Promise<boolean> {
-  if (process.env.TALLY_AUTH === 'off') return false;
-  const r = await client.request('POST', '/api/v1/auth/login', JSON.stringify({ username: 'admin', password: password ?? '' }));
-  if (r.status === 404) return false;
-  if (r.status >= 300) throw new Error(`login as admin failed: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+/** Signs in; returns the headers that authenticate (Bearer token or session cookie). */
+async function signIn(client: HttpClient, username: string, password: string): Promise<Record<string, string> | undefined> {
+  const r = await client.request('POST', '/api/v1/auth/login', JSON.stringify({ username, password }), 30_000, {});
+  if (r.status === 404) return undefined;
+  if (r.status >= 300) throw new Error(`login as ${username} failed: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   const body = (r.body ?? {}) as Record<string, unknown>;
-  const token = [body.token, body.accessToken, body.access_token, (body.session as Record<string, unknown> | undefined)?.token].find((t) => typeof t === 'string') as string | undefined;
-  if (token) client.headers.authorization = `Bearer ${token}`;
+  const token = [body.token, body.accessToken, body.access_token].find((t) => typeof t === 'string') as string | undefined;
   const cookies = body.__cookies as string[] | undefined;
-  if (cookies?.length) client.headers.cookie = cookies.map((c) => c.split(';')[0]).join('; ');
-  if (!token && !cookies?.length) throw new Error(`login answered ${r.status} but gave neither a token nor a cookie: ${JSON.stringify(body).slice(0, 300)}`);
+  if (token) return { authorization: `Bearer ${token}` };
+  if (cookies?.length) return { cookie: cookies.map((c) => c.split(';')[0]).join('; ') };
+  throw new Error(`login answered ${r.status} but gave neither a token nor a cookie: ${JSON.stringify(body).slice(0, 300)}`);
+}
+
+/** The account the bench submits with: a commune officer with national scope (an administrator may not submit). */
+export const BENCH_SUBMITTER = 'bench.submitter';
+
+/**
+ * When the platform has authentication (POST /api/v1/auth/login answers anything but 404): signs in as admin
+ * (kept in `adminHeaders` for the catalog), creates the submitting account once (commune_officer on VN, so it may
+ * report for every commune) and signs in with it (kept in `headers`). Returns whether authentication is on.
+ */
+export async function loginIfNeeded(client: HttpClient, adminPassword: string | undefined): Promise<boolean> {
+  client.headers = {};
+  client.adminHeaders = {};
+  if (process.env.TALLY_AUTH === 'off') return false;
+  const admin = await signIn(client, 'admin', adminPassword ?? '');
+  if (!admin) return false;
+  client.adminHeaders = admin;
+  const submitterPassword = `${adminPassword ?? ''}-submitter`;
+  const created = await client.request(
+    'POST',
+    '/api/v1/accounts',
+    JSON.stringify({ username: BENCH_SUBMITTER, password: submitterPassword, role: 'commune_officer', orgUnit: 'VN' }),
+    30_000,
+    admin,
+  );
+  // 409-like answers mean it exists already (a restart during chaos)
+  if (created.status >= 300 && !JSON.stringify(created.body).match(/EXISTS|CONFLICT|already/i)) {
+    throw new Error(`creating the bench account failed: ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
+  }
+  client.headers = (await signIn(client, BENCH_SUBMITTER, submitterPassword)) ?? {};
   return true;
 }

@@ -153,6 +153,20 @@ export class RssSampler {
   }
 }
 
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** user + system CPU seconds of a process so far. */
+export function cpuSec(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // after the command: state(0) ppid(1) ... utime(11) stime(12)
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
 export function vmRssKb(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -1,11 +1,12 @@
-import { cpus, totalmem } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { sleep } from '../infra/process';
 import { expectedTotals, generateWorkload, type MapId, type Workload } from '../workload';
 import { runSqliteBaseline, type BaselineResult } from './baseline';
 import { runLoad, type LoadResult } from './load';
 import { freshness, percentile, round } from './metrics';
-import { HealthSampler, RollupPoller, RssSampler, type LagSample } from './observe';
-import { startDistributedTarget, startEmbeddedTarget, type Target } from './target';
+import { cpuSec, HealthSampler, RollupPoller, RssSampler, type LagSample } from './observe';
+import { platformRoot, startDistributedTarget, startEmbeddedTarget, type Target } from './target';
 import { verifyTotals, type Verification } from './verify';
 
 export interface BenchOptions {
@@ -67,14 +68,38 @@ export interface BenchSummary {
   apiLatencyMs: { p50: number; p95: number; p99: number; max: number; requests: number; retriedErrors: number };
   peakRssMb: number;
   peakRssMbByProcess: Record<string, number>;
+  /** CPU time the platform processes used (user + system) from the first submission until VN reflected all */
+  platformCpuSec: number;
+  /** platform CPU per 1,000 accepted values: the cost, robust to other load on the machine */
+  platformCpuMsPer1000Values: number;
   consumerLag: { maxTotal: number; maxRollup: number; maxRelay: number; series: Array<[number, number, number, number]> };
   correct: boolean;
   verification: { unitsChecked: number; valuesChecked: number; received: number; mismatches: string[]; failures: string[] };
   baseline: (Omit<BaselineResult, 'bulkInsertSec' | 'batchRollupSec' | 'bulkInsertValuesPerSec'> & { bulkInsertSec: number; bulkInsertValuesPerSec: number; batchRollupSec: number }) | { engine: 'skipped'; bulkInsertValuesPerSec: null; batchRollupSec: null };
   ratios: { batchRollupOverFreshnessP50: number | null; batchRollupOverTimeToNational: number | null; ingestOverBulkInsert: number | null };
-  machine: { nproc: number; cpu: string; memGb: number; node: string };
+  machine: { nproc: number; cpu: string; memGb: number; node: string; loadAvgAtStart: number };
+  /** what was measured: the checkout the platform ran from, and its commit when known */
+  platform: { root: string; commit: string | null };
   seed: number;
   generatedSec: number;
+}
+
+const LOAD_AT_START = round(loadavg()[0] ?? 0, 2);
+
+function platformCommit(): string | null {
+  if (process.env.TALLY_BENCH_PLATFORM_COMMIT) return process.env.TALLY_BENCH_PLATFORM_COMMIT;
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: platformRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: platformRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head}+uncommitted` : head;
+  } catch {
+    return null;
+  }
+}
+
+/** user + system CPU seconds of the target's live processes */
+function targetCpuSec(target: Target): number {
+  return target.processes().reduce((sum, p) => sum + (cpuSec(p.pid) ?? 0), 0);
 }
 
 export async function startTarget(mode: BenchOptions['mode']): Promise<Target> {
@@ -113,14 +138,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
   let verification: Verification;
   let nationalAt: number | null;
   let lags: LagSample[];
+  let cpuLoadSec = 0;
   let poller: RollupPoller;
   const rss = new RssSampler(() => target.processes()).start();
   try {
-    await target.client.json('PUT', '/api/v1/catalog', w.catalog.json);
+    await target.client.json('PUT', '/api/v1/catalog', w.catalog.json, target.client.adminHeaders);
     poller = new RollupPoller(target.client, w.period, w.catalog.template, opts.pollMs);
     const origin = performance.now();
     const health = new HealthSampler(target.client, origin).start();
     poller.start();
+    const cpu0 = targetCpuSec(target);
     let acks = 0;
     const progress = setInterval(() => log(`  ${acks}/${w.ops.length} acknowledged, VN received ${poller.samples.at(-1)?.received ?? 0}`), 10_000);
     load = await runLoad(target.client, w, { concurrency: opts.concurrency, windowMs: opts.windowSec * 1000, onAck: () => acks++ });
@@ -128,6 +155,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     log(`load done in ${((load.endedAt - load.startedAt) / 1000).toFixed(1)} s (${load.failures.length} failures); waiting for VN to reflect every report`);
     const lastPosition = Math.max(0, ...load.results.map((r) => r?.position ?? 0));
     nationalAt = await waitForNational(poller, expected.reports, lastPosition, opts.nationalTimeoutSec * 1000);
+    cpuLoadSec = targetCpuSec(target) - cpu0;
     await sleep(opts.pollMs * 2);
     poller.stop();
     health.stop();
@@ -145,7 +173,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     log('baseline: bulk insert + batch GROUP BY in SQLite');
     baseline = runSqliteBaseline(w, expected);
   }
-  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode);
+  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec);
 }
 
 function summarize(
@@ -161,6 +189,7 @@ function summarize(
   baseline: BaselineResult | undefined,
   generatedSec: number,
   mode: string,
+  cpuLoadSec: number,
 ): BenchSummary {
   const loadSec = (load.endedAt - load.startedAt) / 1000;
   const acked = w.ops.filter((op) => load.results[op.index] && !load.results[op.index]!.duplicate);
@@ -207,6 +236,8 @@ function summarize(
       retriedErrors: load.retriedErrors,
     },
     peakRssMb: round(rss.peakTotalKb / 1024, 1),
+    platformCpuSec: round(cpuLoadSec, 2),
+    platformCpuMsPer1000Values: round((cpuLoadSec * 1e6) / Math.max(1, values), 1),
     peakRssMbByProcess: Object.fromEntries(Object.entries(rss.peakByProcess).map(([k, kb]) => [k, round(kb / 1024, 1)])),
     consumerLag: {
       maxTotal: Math.max(0, ...lags.map((l) => l.totalLag)),
@@ -229,7 +260,8 @@ function summarize(
       batchRollupOverTimeToNational: baseline && nationalAt !== null ? round(baseline.batchRollupSec / ((nationalAt - load.startedAt) / 1000), 3) : null,
       ingestOverBulkInsert: baseline ? round(values / loadSec / baseline.bulkInsertValuesPerSec, 4) : null,
     },
-    machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memGb: round(totalmem() / 2 ** 30, 1), node: process.version },
+    machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memGb: round(totalmem() / 2 ** 30, 1), node: process.version, loadAvgAtStart: LOAD_AT_START },
+    platform: { root: platformRoot(), commit: platformCommit() },
     seed: opts.seed,
     generatedSec: round(generatedSec, 2),
   };
@@ -250,6 +282,7 @@ export function formatTable(s: BenchSummary): string {
     ['freshness p50/p95/p99', `${s.freshnessMs.p50} / ${s.freshnessMs.p95} / ${s.freshnessMs.p99} ms (max ${s.freshnessMs.max}, poll ${s.freshnessMs.pollIntervalMs} ms)`],
     ['API latency p50/p95/p99', `${s.apiLatencyMs.p50} / ${s.apiLatencyMs.p95} / ${s.apiLatencyMs.p99} ms (${s.apiLatencyMs.requests} requests)`],
     ['peak RSS', `${s.peakRssMb} MB (${Object.entries(s.peakRssMbByProcess).map(([k, v]) => `${k} ${v}`).join(', ')})`],
+    ['platform CPU', `${s.platformCpuSec} s (${s.platformCpuMsPer1000Values} ms per 1,000 values)`],
     ['consumer lag max', `total ${s.consumerLag.maxTotal}, rollup ${s.consumerLag.maxRollup}, relay ${s.consumerLag.maxRelay} events`],
     ['lag over time (t s: rollup)', s.consumerLag.series.filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 12)) === 0).map(([t, , r]) => `${t}:${r}`).join(' ')],
     ['baseline engine', s.baseline.engine],
@@ -257,6 +290,7 @@ export function formatTable(s: BenchSummary): string {
     ['baseline batch rollup', s.baseline.batchRollupSec === null ? '-' : `${s.baseline.batchRollupSec} s (one GROUP BY over the closure)`],
     ['batch rollup / freshness p50', s.ratios.batchRollupOverFreshnessP50 === null ? '-' : `${s.ratios.batchRollupOverFreshnessP50}x`],
     ['our ingest / raw bulk insert', s.ratios.ingestOverBulkInsert === null ? '-' : `${s.ratios.ingestOverBulkInsert}`],
+    ['platform measured', `${s.platform.commit ?? 'unknown commit'} (${s.platform.root}); load average at start ${s.machine.loadAvgAtStart} on ${s.machine.nproc} cores`],
     ['verification', `${s.verification.unitsChecked} units, ${s.verification.valuesChecked} totals, VN received ${s.verification.received}`],
     ['CORRECT', s.correct ? 'yes' : `NO: ${[...s.verification.failures, ...s.verification.mismatches].slice(0, 5).join('; ')}`],
   ];

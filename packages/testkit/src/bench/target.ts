@@ -39,9 +39,17 @@ interface Child {
   exited: boolean;
 }
 
+/**
+ * Where the platform is run from: this checkout, or TALLY_BENCH_PLATFORM_ROOT (another checkout with its
+ * node_modules, e.g. to measure an older commit with this bench).
+ */
+export function platformRoot(): string {
+  return process.env.TALLY_BENCH_PLATFORM_ROOT || repoRoot();
+}
+
 /** Starts `node --import tsx <script>` (node itself, not the tsx wrapper, so the pid is the server's). */
 function spawnNode(script: string, env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: platformRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = { proc, tail: '', exited: false };
   const keep = (d: Buffer): void => {
     child.tail = (child.tail + d.toString()).slice(-16_000);
@@ -104,8 +112,6 @@ export async function startEmbeddedTarget(options: StartOptions = {}): Promise<T
   let child = spawnNode(script, env);
   const boot = async () => {
     await waitReady(client, child, readyTimeoutMs);
-    delete client.headers.authorization;
-    delete client.headers.cookie;
     await loginIfNeeded(client, password);
   };
   try {
@@ -183,7 +189,7 @@ export async function startDistributedTarget(options: StartOptions = {}): Promis
   const missing = ['KAFKA_BROKERS', 'MONGO_URL'].filter((k) => !process.env[k]);
   if (missing.length > 0) throw new TargetUnavailable(`distributed mode needs ${missing.join(' and ')} (Kafka and MongoDB); set them, e.g. from \`tsx scripts/infra.ts up\``);
   const script = 'scripts/start-distributed.ts';
-  if (!existsSync(join(repoRoot(), script))) throw new TargetUnavailable(`distributed mode needs ${script} (\`pnpm start:distributed\`), which is not in this checkout yet`);
+  if (!existsSync(join(platformRoot(), script))) throw new TargetUnavailable(`distributed mode needs ${script} (\`pnpm start:distributed\`), which is not in this checkout yet`);
   const port = await freePort();
   const password = process.env.TALLY_ADMIN_PASSWORD ?? randomBytes(12).toString('hex');
   const env: NodeJS.ProcessEnv = {

@@ -78,6 +78,16 @@ export interface Rollup {
   completeness: { [key: string]: Completeness };
   /** The highest event position reflected. */
   position: number;
+  /** The instant the rollup was read as of (time travel); absent = live. */
+  asOf?:
+    | string
+    | undefined;
+  /** True when any figure is an estimate (estimate figures, or apportioned onto another map). */
+  estimated: boolean;
+  /** Why: "estimate-figures" and/or "apportioned". */
+  estimatedBecause: string[];
+  /** Maps whose data was re-aggregated onto this one through the old -> new mapping. */
+  remappedFrom: string[];
 }
 
 export interface Rollup_DataElementsEntry {
@@ -492,6 +502,10 @@ function createBaseRollup(): Rollup {
     indicators: {},
     completeness: {},
     position: 0,
+    asOf: undefined,
+    estimated: false,
+    estimatedBecause: [],
+    remappedFrom: [],
   };
 }
 
@@ -520,6 +534,18 @@ export const Rollup: MessageFns<Rollup> = {
     });
     if (message.position !== 0) {
       writer.uint32(64).int64(message.position);
+    }
+    if (message.asOf !== undefined) {
+      writer.uint32(74).string(message.asOf);
+    }
+    if (message.estimated !== false) {
+      writer.uint32(80).bool(message.estimated);
+    }
+    for (const v of message.estimatedBecause) {
+      writer.uint32(90).string(v!);
+    }
+    for (const v of message.remappedFrom) {
+      writer.uint32(98).string(v!);
     }
     return writer;
   },
@@ -610,6 +636,38 @@ export const Rollup: MessageFns<Rollup> = {
             message.position = longToNumber(reader.int64());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.asOf = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.estimated = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.estimatedBecause.push(reader.string());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.remappedFrom.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -688,6 +746,22 @@ export const Rollup: MessageFns<Rollup> = {
         )
         : {},
       position: isSet(object.position) ? globalThis.Number(object.position) : 0,
+      asOf: isSet(object.asOf)
+        ? globalThis.String(object.asOf)
+        : isSet(object.as_of)
+        ? globalThis.String(object.as_of)
+        : undefined,
+      estimated: isSet(object.estimated) ? globalThis.Boolean(object.estimated) : false,
+      estimatedBecause: globalThis.Array.isArray(object?.estimatedBecause)
+        ? object.estimatedBecause.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.estimated_because)
+        ? object.estimated_because.map((e: any) => globalThis.String(e))
+        : [],
+      remappedFrom: globalThis.Array.isArray(object?.remappedFrom)
+        ? object.remappedFrom.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.remapped_from)
+        ? object.remapped_from.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -735,6 +809,18 @@ export const Rollup: MessageFns<Rollup> = {
     if (message.position !== 0) {
       obj.position = Math.round(message.position);
     }
+    if (message.asOf !== undefined) {
+      obj.asOf = message.asOf;
+    }
+    if (message.estimated !== false) {
+      obj.estimated = message.estimated;
+    }
+    if (message.estimatedBecause?.length) {
+      obj.estimatedBecause = message.estimatedBecause;
+    }
+    if (message.remappedFrom?.length) {
+      obj.remappedFrom = message.remappedFrom;
+    }
     return obj;
   },
 
@@ -775,6 +861,10 @@ export const Rollup: MessageFns<Rollup> = {
       {},
     );
     message.position = object.position ?? 0;
+    message.asOf = object.asOf ?? undefined;
+    message.estimated = object.estimated ?? false;
+    message.estimatedBecause = object.estimatedBecause?.map((e) => e) || [];
+    message.remappedFrom = object.remappedFrom?.map((e) => e) || [];
     return message;
   },
 };

@@ -1,0 +1,82 @@
+/**
+ * `pnpm chaos`: SIGKILL the platform several times under load, restart it, resend what was not acknowledged,
+ * then verify every acknowledged report is counted exactly once. Last line of stdout: the JSON summary.
+ * Exits 1 on a failed verification, 2 when the mode cannot run here.
+ */
+import { parseFlags, UsageError } from '../bench/args';
+import { TargetUnavailable } from '../bench/target';
+import { DEFAULT_CHAOS_OPTIONS, runChaos, type ChaosOptions, type ChaosSummary } from './run';
+
+const USAGE = `usage: pnpm chaos [--communes N] [--values K] [--kills N] [--map pre2025|2025] [--mode embedded|distributed]
+                  [--seed N] [--concurrency C] [--window-sec S]
+  defaults: 300 communes x 50 values, 4 kills, the load spread over 5 s per kill`;
+
+function formatChaos(s: ChaosSummary): string {
+  const lines = [
+    `chaos (${s.mode}, ${s.map}): ${s.communes} communes x ${s.valuesPerReport} values, ${s.submissions} submissions in ${s.loadSec} s`,
+    ...s.kills.map((k) => `  kill ${k.n}: SIGKILL ${k.process} pid ${k.pid} at ${k.atSec} s, ${k.ackedBefore} acknowledged before, back after ${k.downSec} s`),
+    `  resent after errors: ${s.resent} requests (same submissionId)`,
+    `  acknowledged: ${s.acknowledged}/${s.submissions} submissions, ${s.reports} reports; VN completeness.received ${s.verification.received}`,
+    `  checked: ${s.verification.unitsChecked} units, ${s.verification.valuesChecked} totals, ${s.reports} report versions`,
+    s.correct ? 'VERDICT: PASS (every acknowledged report counted exactly once)' : `VERDICT: FAIL\n    ${s.verification.mismatches.join('\n    ')}`,
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  let flags: Record<string, string | number | boolean>;
+  try {
+    flags = parseFlags(process.argv.slice(2), {
+      communes: 'number',
+      values: 'number',
+      kills: 'number',
+      map: 'string',
+      mode: 'string',
+      seed: 'number',
+      concurrency: 'number',
+      'window-sec': 'number',
+      help: 'boolean',
+    });
+    if (flags.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (flags.map !== undefined && flags.map !== 'pre2025' && flags.map !== '2025') throw new UsageError('--map must be pre2025 or 2025');
+    if (flags.mode !== undefined && flags.mode !== 'embedded' && flags.mode !== 'distributed') throw new UsageError('--mode must be embedded or distributed');
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  const options: ChaosOptions = {
+    ...DEFAULT_CHAOS_OPTIONS,
+    ...(flags.mode ? { mode: flags.mode as ChaosOptions['mode'] } : {}),
+    ...(flags.map ? { map: flags.map as ChaosOptions['map'] } : {}),
+    ...(flags.communes !== undefined ? { communes: Math.max(1, Math.floor(flags.communes as number)) } : {}),
+    ...(flags.values !== undefined ? { valuesPerReport: Math.max(1, Math.floor(flags.values as number)) } : {}),
+    ...(flags.kills !== undefined ? { kills: Math.max(1, Math.floor(flags.kills as number)) } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed as number } : {}),
+    ...(flags.concurrency !== undefined ? { concurrency: Math.max(1, Math.floor(flags.concurrency as number)) } : {}),
+    ...(flags['window-sec'] !== undefined ? { windowSec: flags['window-sec'] as number } : {}),
+    log: (line) => process.stderr.write(`[chaos] ${line}\n`),
+  };
+  try {
+    const summary = await runChaos(options);
+    process.stdout.write(`\n${formatChaos(summary)}\n\n${JSON.stringify(summary)}\n`);
+    return summary.correct ? 0 : 1;
+  } catch (e) {
+    if (e instanceof TargetUnavailable) {
+      process.stderr.write(`[chaos] cannot run ${options.mode} mode here: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`[chaos] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,113 @@
+import { newEvent, type EventContext, type StoredEvent } from '@tally/contracts';
+import { DomainError, HierarchyRegistry, type Hierarchy, type HierarchyChange } from '@tally/core';
+import { StreamVersionConflictError, type EventStore } from '@tally/eventstore';
+
+/** A change of the administrative map after go-live (rename, move, create, retire, merge, split): an event. */
+export const HIERARCHY_CHANGED = 'tally.hierarchy.changed';
+
+export interface HierarchyChangedData {
+  /** the map version changed, e.g. '2025' */
+  hierarchy: string;
+  change: HierarchyChange;
+}
+
+/** One stream per map version; relayed to the hierarchy topic. */
+export const hierarchyStreamId = (version: string): string => `hierarchy-${version}`;
+
+/**
+ * The maps as they stand, and as they stood at any position of the log: the shipped versions (position 0)
+ * plus the `tally.hierarchy.changed` events of each version's stream, applied in order with
+ * Hierarchy.withChanges. A report event at position p is rolled up on the map as it stood just before p
+ * (`at`), so a live run and a replay from zero walk the same paths, whatever the consumers' interleaving.
+ * Memory: one Hierarchy per change (O(units) each; changes after go-live are rare).
+ */
+export class LiveHierarchies {
+  private readonly history = new Map<string, Array<{ position: number; hierarchy: Hierarchy }>>();
+  private readonly streamVersions = new Map<string, number>();
+  private current: HierarchyRegistry;
+  private loadedUpTo = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    base: HierarchyRegistry,
+    private readonly store?: EventStore,
+  ) {
+    for (const h of base.all()) this.history.set(h.version.id, [{ position: 0, hierarchy: h }]);
+    this.current = base;
+  }
+
+  /** The maps as they stand now. */
+  registry(): HierarchyRegistry {
+    return this.current;
+  }
+
+  /** The map version as it stood just before `position`. */
+  at(version: string, position: number): Hierarchy | undefined {
+    const list = this.history.get(version);
+    if (!list) return undefined;
+    let out = list[0]!.hierarchy;
+    for (const s of list) if (s.position < position) out = s.hierarchy;
+    return out;
+  }
+
+  /** Makes sure every change appended before `position` is known (reads the map streams when it may not be). */
+  async ensureUpTo(position: number): Promise<void> {
+    if (!this.store || position <= this.loadedUpTo) return;
+    await this.serial(async () => {
+      if (position <= this.loadedUpTo) return;
+      const head = await this.store!.headPosition();
+      await this.load();
+      this.loadedUpTo = Math.max(this.loadedUpTo, head);
+    });
+  }
+
+  /** Reads the changes appended since the last read (e.g. when the hierarchy topic says there are some). */
+  refresh(): Promise<void> {
+    return this.serial(() => this.load());
+  }
+
+  /**
+   * Decides a change on the current map (refused with the domain's error if it would break the structure) and
+   * appends it to the version's stream; returns the event's position once the change is known here.
+   */
+  async change(version: string, change: HierarchyChange, ctx: EventContext): Promise<{ position: number; version: number }> {
+    if (!this.store) throw new Error('hierarchy changes need an event store');
+    for (let attempt = 0; ; attempt++) {
+      await this.refresh();
+      const h = this.current.get(version);
+      if (!h) throw new DomainError('UNKNOWN_HIERARCHY', `unknown hierarchy version ${version}`);
+      h.withChange(change); // validates
+      const expected = this.streamVersions.get(version) ?? 0;
+      const event = newEvent<typeof HIERARCHY_CHANGED, HierarchyChangedData>('tally/hierarchy-rollup', hierarchyStreamId(version), { type: HIERARCHY_CHANGED, data: { hierarchy: version, change } }, ctx);
+      try {
+        const r = await this.store.append(hierarchyStreamId(version), [event], expected);
+        await this.refresh();
+        return { position: r.positions[0]!, version: r.nextVersion };
+      } catch (err) {
+        if (!(err instanceof StreamVersionConflictError) || attempt >= 4) throw err;
+      }
+    }
+  }
+
+  private async load(): Promise<void> {
+    let changed = false;
+    for (const [version, list] of this.history) {
+      const from = (this.streamVersions.get(version) ?? 0) + 1;
+      const events: StoredEvent[] = await this.store!.readStream(hierarchyStreamId(version), from);
+      for (const e of events) {
+        this.streamVersions.set(version, e.streamVersion);
+        if (e.type !== HIERARCHY_CHANGED) continue;
+        const data = e.data as HierarchyChangedData;
+        list.push({ position: e.position, hierarchy: list[list.length - 1]!.hierarchy.withChange(data.change) });
+        changed = true;
+      }
+    }
+    if (changed) this.current = new HierarchyRegistry([...this.history.values()].map((l) => l[l.length - 1]!.hierarchy));
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,157 @@
+import { TallyError, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery } from '@tally/contracts';
+import {
+  approvalLevelsFor,
+  decideWorkflow,
+  evolveReport,
+  initialReportState,
+  parseReportStreamId,
+  type NextStep,
+  type ReportEvent,
+  type ReportState,
+  type ReportValuesData,
+  type WorkflowCommand,
+  type WorkflowContext,
+} from '@tally/core';
+import type { EventStore } from '@tally/eventstore';
+import { decideAndAppend } from '@tally/runtime';
+
+/**
+ * The approval workflow on a report's stream: approve and return at a level, lock, unlock.
+ * The decider (core) rules on transitions; here: the levels configured for the template in the report's hierarchy
+ * version, who the next actor is, and which level the caller acts at (a reviewer acts at their own unit's level).
+ */
+export type WorkflowAction = 'approve' | 'return' | 'lock' | 'unlock';
+
+export interface WorkflowInput {
+  action: WorkflowAction;
+  level?: string;
+  reason?: string;
+}
+
+/** The caller, as authentication set it (absent when auth is off). */
+export interface WorkflowActor {
+  role?: string;
+  orgUnit?: string;
+}
+
+export interface WorkflowAnswer {
+  reportId: string;
+  version: number;
+  position: number;
+  status: string;
+  /** levels approved so far, in order */
+  approvals: string[];
+  /** every approval level of this report */
+  levels: string[];
+  next: NextStep | null;
+}
+
+export interface WorkflowDeps {
+  store: EventStore;
+  catalog: CatalogQuery;
+  hierarchy: HierarchyQuery;
+}
+
+const NATIONAL = 'VN';
+/** only these levels may unlock a locked report (or a national account) */
+const UNLOCK_LEVELS = ['province'];
+
+export async function runWorkflowCommand(deps: WorkflowDeps, reportId: string, input: WorkflowInput, actor: WorkflowActor | undefined, ctx: EventContext): Promise<WorkflowAnswer> {
+  if (!parseReportStreamId(reportId)) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
+  const history = await deps.store.readStream(reportId);
+  const current = foldReport(history);
+  const key = current.key;
+  if (current.status === 'none' || !key) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
+  const context = await workflowContext(deps, reportId, history);
+  const actorLevel = await levelOf(deps.hierarchy, key.hierarchy, actor);
+  const command = commandFor(input, context, actorLevel);
+
+  return decideAndAppend<WorkflowAnswer>(deps.store, reportId, (events) => {
+    const state = foldReport(events);
+    const decided = decideWorkflow(command, state);
+    let after = state;
+    for (const e of decided) after = evolveReport(after, e);
+    const next = (decided[decided.length - 1]?.data as { next?: NextStep | null } | undefined)?.next ?? null;
+    return {
+      events: decided.map((e) => newEvent<string, unknown>('tally/ingestion', reportId, e, { ...ctx, ...(reasonOf(e) ? { reason: reasonOf(e) } : {}) })),
+      result: (positions, version) => ({
+        reportId,
+        version,
+        position: positions[positions.length - 1]!,
+        status: after.status,
+        approvals: after.approvals,
+        levels: context.levels,
+        next,
+      }),
+    };
+  });
+}
+
+function reasonOf(e: ReportEvent): string | undefined {
+  return 'reason' in e.data && typeof e.data.reason === 'string' ? e.data.reason : undefined;
+}
+
+function foldReport(events: Awaited<ReturnType<EventStore['readStream']>>): ReportState {
+  let state = initialReportState();
+  for (const e of events) state = evolveReport(state, e as unknown as ReportEvent, { streamVersion: e.streamVersion, position: e.position });
+  return state;
+}
+
+/** The report's approval levels (from its template in the catalog version it was submitted under) and its unit's ancestors by level. */
+export async function workflowContext(deps: WorkflowDeps, reportId: string, history: Awaited<ReturnType<EventStore['readStream']>>): Promise<WorkflowContext> {
+  const last = [...history].reverse().find((e) => e.type === 'tally.report.submitted' || e.type === 'tally.report.amended');
+  if (!last) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
+  const d = last.data as ReportValuesData;
+  const catalog = await deps.catalog.catalogVersion(d.catalogVersion);
+  const template = catalog?.templates.find((t) => t.code === d.template);
+  const version = (await deps.hierarchy.versions()).find((v) => v.id === d.hierarchy);
+  const hierarchyLevels = version?.levels ?? [];
+  // only levels above the reporting level review
+  const reportingIdx = template ? hierarchyLevels.indexOf(template.reportingLevel) : hierarchyLevels.length;
+  const above = hierarchyLevels.slice(0, reportingIdx < 0 ? hierarchyLevels.length : reportingIdx);
+  const levels = approvalLevelsFor(template?.approvalLevels, above);
+  const ancestors: Record<string, string> = {};
+  for (const code of await deps.hierarchy.path(d.hierarchy, d.orgUnit)) {
+    const unit = await deps.hierarchy.unit(d.hierarchy, code);
+    if (unit) ancestors[unit.level] = code;
+  }
+  return { levels, ancestors };
+}
+
+/** The level the caller acts at: their unit's level in the report's hierarchy; 'national' for VN; undefined when anonymous. */
+async function levelOf(hierarchy: HierarchyQuery, version: string, actor: WorkflowActor | undefined): Promise<string | undefined> {
+  if (!actor?.orgUnit) return undefined;
+  if (actor.orgUnit === NATIONAL) return 'national';
+  return (await hierarchy.unit(version, actor.orgUnit))?.level ?? 'unknown';
+}
+
+function commandFor(input: WorkflowInput, context: WorkflowContext, actorLevel: string | undefined): WorkflowCommand {
+  const actsAt = (): string => {
+    if (actorLevel === undefined || actorLevel === 'national') {
+      const level = input.level ?? (actorLevel === 'national' ? context.levels.find(() => true) : undefined);
+      if (!level) throw new TallyError('INVALID_REQUEST', 'give the approval level ("level")');
+      return level;
+    }
+    if (input.level !== undefined && input.level !== actorLevel) {
+      throw new TallyError('FORBIDDEN', `you review at the ${actorLevel} level, not at the ${input.level} level`);
+    }
+    return actorLevel;
+  };
+  const top = context.levels[context.levels.length - 1] ?? 'province';
+  switch (input.action) {
+    case 'approve':
+      return { type: 'ApproveReport', data: { ...context, level: actsAt() } };
+    case 'return':
+      return { type: 'ReturnReport', data: { ...context, level: actsAt(), reason: input.reason ?? '' } };
+    case 'lock':
+      if (actorLevel !== undefined && actorLevel !== 'national' && actorLevel !== top) {
+        throw new TallyError('FORBIDDEN', `a report is locked at the ${top} level; you act at the ${actorLevel} level`);
+      }
+      return { type: 'LockReport', data: context };
+    case 'unlock':
+      if (actorLevel !== undefined && actorLevel !== 'national' && !UNLOCK_LEVELS.includes(actorLevel)) {
+        throw new TallyError('FORBIDDEN', `only a province may unlock a report; you act at the ${actorLevel} level`);
+      }
+      return { type: 'UnlockReport', data: { ...context, reason: input.reason ?? '' } };
+  }
+}
