@@ -131,7 +131,8 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
   // Format once per dataDir (a restart finds meta.properties and skips a JVM start).
   if (!existsSync(join(o.dataDir, 'logs', 'meta.properties'))) {
     const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url'); // 16 bytes, unpadded
-    await run(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '--standalone', '-t', clusterId, '-c', props, '--ignore-formatted']);
+    // `--cluster-id=<id>`: a base64url id may start with '-', which the tool would read as an option
+    await run(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${clusterId}`, '-c', props, '--ignore-formatted']);
   }
 
   const proc = spawnManaged('kafka', java(), [...jvm, 'kafka.Kafka', props], { cwd: o.dataDir });
