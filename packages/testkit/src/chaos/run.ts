@@ -93,7 +93,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     if (missing.length) throw new TargetUnavailable(`distributed chaos needs ${missing.join(' and ')} (Kafka and MongoDB)`);
     throw new TargetUnavailable('distributed chaos (kill a chosen service, restart the Kafka broker) is not implemented yet; run --mode embedded');
   }
-  const w = generateWorkload({ map: opts.map, communes: opts.communes, valuesPerReport: opts.valuesPerReport, seed: opts.seed });
+  // a flatter arrival curve than the bench's deadline burst (half the reports in the last half of the window),
+  // so that every kill lands while submissions are in flight
+  const w = generateWorkload({ map: opts.map, communes: opts.communes, valuesPerReport: opts.valuesPerReport, seed: opts.seed, burstShare: 0.5, burstWindow: 0.5 });
   const windowSec = opts.windowSec ?? Math.max(6, opts.kills * 5);
   log(`workload: ${w.reports.length} reports x ${w.catalog.slots.length} values (${w.ops.length} submissions) over ${windowSec} s; ${opts.kills} kills`);
   const target: Target = await startEmbeddedTarget({ keepData: false });
