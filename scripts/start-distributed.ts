@@ -10,7 +10,7 @@ let kafkaBrokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
 let mongoUrl = process.env.MONGO_URL ?? '';
 let stopInfra: (() => Promise<void>) | null = null;
 if (withInfra && (kafkaBrokers.length === 0 || !mongoUrl)) {
-  const { acquireInfrastructure } = await import('../packages/testkit/src/infra/index');
+  const { acquireInfrastructure } = await import('@tally/testkit');
   const infra = await acquireInfrastructure();
   kafkaBrokers = infra.kafkaBrokers;
   mongoUrl = infra.mongoUrl;

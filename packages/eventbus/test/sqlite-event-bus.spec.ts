@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteEventBus, type BusMessage, type SqliteEventBus, type Subscription } from '@tally/eventbus';
 // testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
-import { describeEventBusConformance, runUntilKilled, waitFor } from '../../testkit/src/conformance';
+import { describeEventBusConformance, runUntilKilled, waitFor } from '@tally/testkit/conformance';
 
 const tempDirs: string[] = [];
 function tempDb(): string {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, StreamVersionConflictError, type SqliteEventStore } from '@tally/eventstore';
 // testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
-import { describeEventStoreConformance, runUntilKilled, sampleEvent } from '../../testkit/src/conformance';
+import { describeEventStoreConformance, runUntilKilled, sampleEvent } from '@tally/testkit/conformance';
 
 const tempDirs: string[] = [];
 function tempDb(): string {

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteReadStore, type SqliteReadStore } from '@tally/readstore';
 // testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
-import { describeReadStoreConformance, runUntilKilled } from '../../testkit/src/conformance';
+import { describeReadStoreConformance, runUntilKilled } from '@tally/testkit/conformance';
 
 const tempDirs: string[] = [];
 function tempDb(): string {
