@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createKafkaEventBus, type KafkaEventBus, type KafkaEventBusOptions, type Subscription } from '@tally/eventbus';
-// testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
 import { describeEventBusConformance, uniqueSuffix, waitFor } from '@tally/testkit/conformance';
 import { restartKafka, startKafka } from '../../testkit/src/infra';
 

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteEventBus, type BusMessage, type SqliteEventBus, type Subscription } from '@tally/eventbus';
-// testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
 import { describeEventBusConformance, runUntilKilled, waitFor } from '@tally/testkit/conformance';
 
 const tempDirs: string[] = [];

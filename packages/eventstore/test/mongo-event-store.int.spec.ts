@@ -3,7 +3,6 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createMongoEventStore, StreamVersionConflictError, type MongoEventStore } from '@tally/eventstore';
-// testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
 import { describeEventStoreConformance, sampleEvent, uniqueSuffix } from '@tally/testkit/conformance';
 
 const mongoUrl = inject('mongoUrl');

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteEventStore, StreamVersionConflictError, type SqliteEventStore } from '@tally/eventstore';
-// testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
 import { describeEventStoreConformance, runUntilKilled, sampleEvent } from '@tally/testkit/conformance';
 
 const tempDirs: string[] = [];

@@ -5,7 +5,6 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteReadStore, type SqliteReadStore } from '@tally/readstore';
-// testkit's public index is wired by its owner; the conformance suites are imported directly meanwhile
 import { describeReadStoreConformance, runUntilKilled } from '@tally/testkit/conformance';
 
 const tempDirs: string[] = [];
