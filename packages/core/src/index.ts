@@ -5,3 +5,4 @@ export * from './hierarchy';
 export * from './period';
 export * from './report';
 export * from './rollup';
+export * from './util/random';

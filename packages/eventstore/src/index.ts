@@ -1,6 +1,6 @@
 export * from './port';
 export { SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store';
-export type { SqliteOpenOptions as SqliteEventStoreOptions } from './sqlite/open-database';
+export type { SqliteOpenOptions as SqliteEventStoreOptions } from '@tally/sqlite';
 export * from './relay';
 export {
   MongoEventStore,

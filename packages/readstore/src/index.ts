@@ -1,4 +1,4 @@
 export * from './port';
 export { SqliteReadStore, openSqliteReadStore } from './sqlite/sqlite-read-store';
-export type { SqliteOpenOptions as SqliteReadStoreOptions } from './sqlite/open-database';
+export type { SqliteOpenOptions as SqliteReadStoreOptions } from '@tally/sqlite';
 export { MongoReadStore, createMongoReadStore, type MongoReadStoreConnection } from './mongodb/mongo-read-store';

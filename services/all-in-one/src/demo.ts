@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { seededRandom } from '@tally/core';
 import { prepareDemoAccess, type DemoLogin } from '@tally/auth';
 import type { RunningPlatform } from './platform';
 
@@ -13,18 +14,6 @@ export const DEMO_PERIOD = '2026S1';
 
 export function demoCatalog(): unknown {
   return JSON.parse(readFileSync(DEMO_CATALOG_URL, 'utf8'));
-}
-
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function demoValues(random: () => number): Array<{ dataElement: string; optionCombo?: string; value: number | boolean }> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { EventBus, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from '../port';
-import { openDatabase, type SqliteOpenOptions } from './open-database';
+import { openDatabase, type SqliteOpenOptions } from '@tally/sqlite';
 import { SqliteLog, type TopicPartition } from './sqlite-log';
 import { SqliteSubscription, type SubscriptionHost } from './sqlite-subscription';
 import { notifyPublished } from './wakeup';

@@ -1,6 +1,7 @@
 import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { TallyError, type StoredEvent } from '@tally/contracts';
 import { StreamVersionConflictError, type AppendResult, type EventStore, type ExpectedVersion, type NewEvent } from '../port';
+import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
 
 /*
  * Design (MongoDB and FerretDB 1.24 alike: no transactions, no change streams, no aggregation)
@@ -219,30 +220,6 @@ export async function createMongoEventStore(connection: MongoConnection, options
 
 function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
-}
-
-function versionMatches(expected: ExpectedVersion, actual: number): boolean {
-  if (expected === 'any') return true;
-  if (expected === 'no_stream') return actual === 0;
-  return expected === actual;
-}
-
-function validateAppend(streamId: string, events: NewEvent[], expected: ExpectedVersion): void {
-  if (typeof streamId !== 'string' || streamId === '') throw new TypeError('streamId must be a non-empty string');
-  if (expected !== 'any' && expected !== 'no_stream' && !(Number.isSafeInteger(expected) && expected >= 0)) {
-    throw new TypeError(`invalid expected version ${String(expected)}`);
-  }
-  for (const e of events) {
-    if (typeof e?.id !== 'string' || e.id === '' || typeof e.type !== 'string') {
-      throw new TypeError('every event needs a string id and type');
-    }
-  }
-}
-
-/** Drops store-assigned fields, so re-appending a StoredEvent cannot smuggle in a stale version or position. */
-function envelopeOf(event: NewEvent): Record<string, unknown> {
-  const { streamVersion: _v, position: _p, ...envelope } = event as NewEvent & { streamVersion?: unknown; position?: unknown };
-  return envelope;
 }
 
 function toStored(commit: CommitDoc): StoredEvent[] {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Collection, Doc, ReadStore } from '../port';
-import { openDatabase, type SqliteOpenOptions } from './open-database';
+import { openDatabase, type SqliteOpenOptions } from '@tally/sqlite';
 import { assertCollectionName, quoteIdent } from './paths';
 import { SqliteCollection, type CollectionHost } from './sqlite-collection';
 import type { SqlParam } from './filter-sql';

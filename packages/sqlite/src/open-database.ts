@@ -1,3 +1,4 @@
+/** How every embedded adapter opens its SQLite file: WAL, a busy timeout, and the durability it asks for. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
