@@ -89,6 +89,13 @@ export const POLICIES: readonly RoutePolicy[] = [
   },
   { method: 'GET', url: '/api/v1/inbox', access: { permission: 'inbox.read', target: { kind: 'unit', from: 'query', field: 'orgUnit' } } },
 
+  // targets, alerts, composite indices
+  { method: 'PUT', url: '/api/v1/targets', access: { permission: 'catalog.publish', target: { kind: 'unit', from: 'body', field: 'orgUnit', period: 'period' } } },
+  { method: 'GET', url: '/api/v1/targets', access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'orgUnit' } } },
+  { method: 'GET', url: '/api/v1/alerts', access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'orgUnit', period: 'period' } } },
+  // a ranking compares units across the country: any signed-in reader may see it
+  { method: 'GET', url: '/api/v1/composites/:code', access: any('rollup.read') },
+
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },
   { method: 'POST', url: '/api/v1/admin/rebuild', access: any('ops.manage') },

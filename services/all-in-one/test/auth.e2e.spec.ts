@@ -243,6 +243,16 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/v1/completeness', url: `/api/v1/completeness?orgUnit=${A}&period=${PERIOD}&template=M1719_S`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/completeness', url: `/api/v1/completeness?orgUnit=19&period=${PERIOD}&template=M1719_S`, ok: ['reviewer', 'admin', 'analyst', 'analystVN'] },
   { method: 'GET', route: '/api/v1/inbox', url: `/api/v1/inbox?orgUnit=${A}`, ok: ['officer', 'reviewer'] },
+  {
+    method: 'PUT',
+    route: '/api/v1/targets',
+    url: '/api/v1/targets',
+    body: () => ({ indicator: 'POVERTY_RATE', orgUnit: A, period: PERIOD, operator: '<=', value: 10 }),
+    ok: ['admin'],
+  },
+  { method: 'GET', route: '/api/v1/targets', url: `/api/v1/targets?orgUnit=${A}`, ok: readersOfA },
+  { method: 'GET', route: '/api/v1/alerts', url: `/api/v1/alerts?orgUnit=${A}&period=${PERIOD}`, ok: readersOfA },
+  { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=province`, ok: ['officer', 'officerB', 'reviewer', 'reviewerB', 'admin', 'analyst', 'analystVN'] },
   { method: 'POST', route: '/api/v1/auth/login', url: '/api/v1/auth/login', body: () => ({ username: 'admin', password: ADMIN_PASSWORD }), ok: 'all' },
   { method: 'POST', route: '/api/v1/auth/logout', url: '/api/v1/auth/logout', body: () => ({}), ok: 'authenticated' },
 ];

@@ -9,7 +9,7 @@ import type { CatalogRegistry } from './catalog-registry';
  * (category `target`, relayed to the indicators topic); its stream version is the target's version.
  * Outcomes (met / missed) are events too, on `indicators-target-<INDICATOR>-<ORGUNIT>-<PERIOD>`.
  */
-export type Figures = 'estimate' | 'official' | 'latest';
+export type TargetFigures = 'estimate' | 'official' | 'latest';
 
 export interface TargetData {
   indicator: string;
@@ -22,7 +22,7 @@ export interface TargetData {
   /** null: the indicator's value is compared; PREVIOUS_YEAR: its change from the same period a year before */
   change: TargetChange | null;
   /** which figures the target is checked on; default latest */
-  figures: Figures;
+  figures: TargetFigures;
   /** the catalog version the indicator was found in */
   catalogVersion: string;
   note: string | null;
@@ -42,7 +42,7 @@ export interface TargetOutcomeData {
   operator: RuleOperator;
   target: number;
   change: TargetChange | null;
-  figures: Figures;
+  figures: TargetFigures;
   status: TargetStatus;
   /** what was compared with the target: the value, or the change from the previous year */
   measured: number;
@@ -73,7 +73,7 @@ export interface SetTargetInput {
   operator: RuleOperator;
   value: number;
   change?: TargetChange;
-  figures?: Figures;
+  figures?: TargetFigures;
   note?: string;
 }
 
