@@ -1,5 +1,5 @@
 import { TallyError } from '@tally/contracts';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './error-handler';
 import { normalizeNfc } from './normalize';
 import type { Logger } from '../logger';
@@ -15,7 +15,8 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 2 * 1024 * 1024,
-    disableRequestLogging: true,
+    // one log line per request is the access log's job, not the app's
+    logController: new LogController({ disableRequestLogging: true }),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
