@@ -67,8 +67,8 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
   const aggregationOf = (key: string): AggregationType | undefined => elements.get(key.split(':', 1)[0] as string)?.aggregation;
   const contribution = contributionOf(data.values, elements);
   const template = catalog.templates.find((t) => t.code === data.template);
-  // a report stays where it was first rolled up: its amendments retract from and add to the same cells, so a
-  // hierarchy change (a move, a merge) between a submission and its amendment cannot split it across two paths
+  // a report stays where its contributions sit (where it was first rolled up, or where a hierarchy change moved
+  // it: apply-hierarchy-change.ts): its amendments retract from and add to the same cells
   const path = ledger?.path ?? (await deps.path(data.hierarchy, data.orgUnit, event.position));
   if (path.length === 0) throw new Error(`org unit ${data.orgUnit} is not in hierarchy ${data.hierarchy}`);
   const reportingLevel = path[path.length - 1]!.levelIndex;
@@ -142,6 +142,7 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
     orgUnit: data.orgUnit,
     period: data.period,
     hierarchy: data.hierarchy,
+    catalogVersion: data.catalogVersion,
     latest: contribution,
     estimate: data.figures === 'estimate' ? contribution : (ledger?.estimate ?? null),
     official: data.figures === 'official' ? contribution : (ledger?.official ?? null),

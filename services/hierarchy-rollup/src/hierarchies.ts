@@ -17,8 +17,9 @@ export const hierarchyStreamId = (version: string): string => `hierarchy-${versi
 /**
  * The maps as they stand, and as they stood at any position of the log: the shipped versions (position 0)
  * plus the `tally.hierarchy.changed` events of each version's stream, applied in order with
- * Hierarchy.withChanges. A report event at position p is rolled up on the map as it stood just before p
- * (`at`), so a live run and a replay from zero walk the same paths, whatever the consumers' interleaving.
+ * Hierarchy.withChanges. Live, reports roll up on the current map and each change moves the data already rolled
+ * up (apply-hierarchy-change.ts); a replay as of an instant rolls each report up on the map as it stood just
+ * before its position (`at`) and applies each change at its position (`changesAfter`).
  * Memory: one Hierarchy per change (O(units) each; changes after go-live are rare).
  */
 export class LiveHierarchies {
@@ -27,6 +28,7 @@ export class LiveHierarchies {
   private current: HierarchyRegistry;
   private loadedUpTo = 0;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly listeners: Array<() => void> = [];
 
   constructor(
     base: HierarchyRegistry,
@@ -48,6 +50,24 @@ export class LiveHierarchies {
     let out = list[0]!.hierarchy;
     for (const s of list) if (s.position < position) out = s.hierarchy;
     return out;
+  }
+
+  /** The map versions. */
+  versions(): string[] {
+    return [...this.history.keys()];
+  }
+
+  /** The changes of a map version at positions after `position`, in order, each with the map before and after it. */
+  changesAfter(version: string, position: number): Array<{ position: number; before: Hierarchy; after: Hierarchy }> {
+    const list = this.history.get(version) ?? [];
+    const out: Array<{ position: number; before: Hierarchy; after: Hierarchy }> = [];
+    for (let i = 1; i < list.length; i++) if (list[i]!.position > position) out.push({ position: list[i]!.position, before: list[i - 1]!.hierarchy, after: list[i]!.hierarchy });
+    return out;
+  }
+
+  /** Called (not awaited) whenever changes are loaded: the service moves the data already rolled up. */
+  onChanged(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Makes sure every change appended before `position` is known (reads the map streams when it may not be). */
@@ -102,7 +122,10 @@ export class LiveHierarchies {
         changed = true;
       }
     }
-    if (changed) this.current = new HierarchyRegistry([...this.history.values()].map((l) => l[l.length - 1]!.hierarchy));
+    if (changed) {
+      this.current = new HierarchyRegistry([...this.history.values()].map((l) => l[l.length - 1]!.hierarchy));
+      for (const l of this.listeners) l();
+    }
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {

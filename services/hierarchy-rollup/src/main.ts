@@ -1,4 +1,4 @@
-import { secureHttp } from '@tally/auth';
+import { platformAuth, secureGrpc, secureHttp, serviceCredentials } from '@tally/auth';
 import { TOPICS } from '@tally/contracts';
 import { loadHierarchies } from '@tally/reference-data';
 import { remoteCatalogQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
@@ -7,8 +7,9 @@ import { createHierarchyRollupService } from './service';
 
 /** The hierarchy-rollup service alone (distributed mode): serves HierarchyService and QueryService. */
 await runService('hierarchy-rollup', async (platform, config) => {
-  const catalog = remoteCatalogQuery(config.peers.indicator);
+  const catalog = remoteCatalogQuery(config.peers.indicator, serviceCredentials(platform, 'hierarchy-rollup'));
   const module = createHierarchyRollupService(platform, { registry: loadHierarchies(), catalog });
+  const auth = await platformAuth(platform, module.hierarchyQuery);
   let invalidation: EventConsumer | null = null;
   return {
     module: {
@@ -22,8 +23,8 @@ await runService('hierarchy-rollup', async (platform, config) => {
         await invalidation?.stop();
       },
     },
-    grpc: hierarchyRollupGrpc({ hierarchy: module.hierarchyQuery, rollups: module.rollupQuery }),
-    installHttp: (app) => secureHttp(app, { platform, hierarchy: module.hierarchyQuery }),
+    grpc: secureGrpc(hierarchyRollupGrpc({ hierarchy: module.hierarchyQuery, rollups: module.rollupQuery }), auth),
+    installHttp: (app) => secureHttp(app, { platform, hierarchy: module.hierarchyQuery, auth }),
     close: () => catalog.close(),
   };
 });

@@ -25,6 +25,8 @@ export const CELLS = 'rollup_cells';
 export const LEDGER = 'rollup_ledger';
 export const FOLDS = 'rollup_folds';
 export const RECEIPTS = 'rollup_receipts';
+/** per map version: the position of the last hierarchy change whose move of rolled-up data is done */
+export const MOVES = 'rollup_moves';
 
 export const cellKey = (hierarchy: string, figures: FiguresVariant, orgUnit: string, period: string): string =>
   `${hierarchy}|${figures}|${orgUnit}|${period}`;
@@ -38,6 +40,8 @@ export interface LedgerDoc extends Doc {
   orgUnit: string;
   period: string;
   hierarchy: string;
+  /** the catalog version of the latest values (aggregation types, when a hierarchy change moves the report) */
+  catalogVersion?: string;
   latest: Record<string, number> | null;
   estimate: Record<string, number> | null;
   official: Record<string, number> | null;
@@ -45,7 +49,10 @@ export interface LedgerDoc extends Doc {
   latestFigures?: 'estimate' | 'official';
   /** when the report was first received in each variant (ISO instant): timeliness */
   firstAt?: Partial<Record<FiguresVariant, string>>;
-  /** the path the report was first rolled up on (root first, with level indexes); its amendments use it too */
+  /**
+   * the path the report's contributions sit on (root first, with level indexes): the one it was first rolled up
+   * on, moved by hierarchy changes (apply-hierarchy-change.ts); its amendments use it too
+   */
   path?: Array<{ code: string; levelIndex: number }>;
 }
 

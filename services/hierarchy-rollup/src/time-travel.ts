@@ -5,7 +5,10 @@ import type { StoredEvent } from '@tally/contracts';
 import type { ReportValuesData } from '@tally/core';
 import type { EventStore } from '@tally/eventstore';
 import { openSqliteReadStore } from '@tally/readstore';
+import type { Catalog, Hierarchy } from '@tally/core';
+import { applyHierarchyChange } from './apply-hierarchy-change';
 import { applyReportEvent, type ApplyDeps } from './apply-report-event';
+import { HIERARCHY_CHANGED, type HierarchyChangedData } from './hierarchies';
 import type { Replay } from './read-rollup';
 import { CELLS, FOLDS, LEDGER, RECEIPTS, type FoldDoc, type LedgerDoc, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
 
@@ -26,7 +29,14 @@ export const REPLAY_CLOCK_SKEW_MS = 5 * 60_000;
  * and ledgers are on disk (bounded by the reports the query needs, not by the log). Time: one pass over the
  * log up to the instant (plus the skew margin).
  */
-export function replayFromLog(options: { store: EventStore; deps: Pick<ApplyDeps, 'catalogVersion' | 'path'>; pageSize?: number }): Replay {
+export function replayFromLog(options: {
+  store: EventStore;
+  /** `path` must give the map as it stood just before the position */
+  deps: Pick<ApplyDeps, 'catalogVersion' | 'path'> & { catalogForDate?: (date: string) => Promise<Catalog | undefined> };
+  /** the hierarchy change at a position, with the map before and after it (its move is replayed too) */
+  changeAt?: (version: string, position: number) => { before: Hierarchy; after: Hierarchy } | undefined;
+  pageSize?: number;
+}): Replay {
   return async (asOf, relevant) => {
     const dir = mkdtempSync(join(tmpdir(), 'tally-asof-'));
     const readStore = openSqliteReadStore(join(dir, 'replay.db'), { synchronous: 'NORMAL' });
@@ -60,7 +70,15 @@ export function replayFromLog(options: { store: EventStore; deps: Pick<ApplyDeps
             done = true;
             break;
           }
-          if (time > limit || (e.type !== 'tally.report.submitted' && e.type !== 'tally.report.amended')) continue;
+          if (time > limit) continue;
+          if (e.type === HIERARCHY_CHANGED && options.changeAt) {
+            // the rollups as of the instant follow the changes made before it, as the live ones do
+            const version = (e.data as HierarchyChangedData).hierarchy;
+            const c = options.changeAt(version, e.position);
+            if (c) await applyHierarchyChange({ ...apply, catalogForDate: options.deps.catalogForDate }, { hierarchy: version, position: e.position, ...c });
+            continue;
+          }
+          if (e.type !== 'tally.report.submitted' && e.type !== 'tally.report.amended') continue;
           const d = e.data as ReportValuesData;
           if (!relevant({ hierarchy: d.hierarchy, orgUnit: d.orgUnit, period: d.period, template: d.template })) continue;
           // one writer in position order: every guard holds as in the live consumer, with a single partition

@@ -16,6 +16,7 @@ const ROUTES: Array<{ method?: string; prefix: string; service: ServiceName }> =
   { prefix: '/api/v1/rollups', service: 'hierarchy-rollup' },
   { prefix: '/api/v1/completeness', service: 'hierarchy-rollup' },
   { prefix: '/api/v1/org-units', service: 'hierarchy-rollup' },
+  // GET the versions, POST /api/v1/hierarchies/{version}/changes
   { prefix: '/api/v1/hierarchies', service: 'hierarchy-rollup' },
   { prefix: '/api/v1/inbox', service: 'notification' },
   { prefix: '/api/v1/auth', service: 'ingestion' },

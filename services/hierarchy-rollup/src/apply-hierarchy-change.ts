@@ -1,0 +1,241 @@
+import {
+  coarserPeriods,
+  deadlineFor,
+  foldUnit,
+  isoDateOf,
+  parsePeriod,
+  splitByPath,
+  tierOf,
+  type AggregationType,
+  type Catalog,
+  type Hierarchy,
+} from '@tally/core';
+import type { Collection, Update } from '@tally/readstore';
+import { DEADLINE_UTC_OFFSET_MINUTES, type PathUnit } from './apply-report-event';
+import { cellKey, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type RollupCellDoc } from './rollup-cells';
+
+/**
+ * The share of every cell that hierarchy changes write: `<cell>|p-1`. Its only writer is the mover (changes are
+ * applied one at a time, in position order), so the position guard makes a redelivered change harmless, as for
+ * the partitions' shares. Reads merge it with the partitions' shares (they find shares by `cell`).
+ */
+export const HIERARCHY_SHARE = -1;
+
+export interface MoveDeps {
+  cells: Collection<RollupCellDoc>;
+  ledger: Collection<LedgerDoc>;
+  folds: Collection<FoldDoc>;
+  catalogVersion: (version: string) => Promise<Catalog | undefined>;
+  /** for ledger entries written before they recorded their catalog version */
+  catalogForDate?: (date: string) => Promise<Catalog | undefined>;
+}
+
+export interface MoveSummary {
+  /** reporting units whose path changed and that have reports */
+  units: number;
+  reports: number;
+  /** cell shares written (the hierarchy share plus the partition shares whose MIN/MAX entries changed) */
+  shares: number;
+}
+
+const VARIANTS: FiguresVariant[] = ['latest', 'estimate', 'official'];
+const codes = (path: readonly PathUnit[]): string => path.map((u) => u.code).join('>');
+const pathIn = (h: Hierarchy, code: string): PathUnit[] => h.pathOf(code).map((u) => ({ code: u.code, levelIndex: h.levelIndex(u.level) }));
+
+/**
+ * Makes the rollups follow one hierarchy change (at `position`) for the data already rolled up: every report
+ * of a unit whose path differs between `before` and `after` (a moved unit and its subtree; the children of
+ * merged units; the children a split assigns to a part) is retracted from the ancestors it leaves and added to
+ * the ancestors it joins, per figures variant and period, from its ledger entry (its contribution per variant,
+ * its receipt times: received, on time per tier, estimate), plus the unit's folded values (AVERAGE, LAST, ...)
+ * from its fold documents; its ledger path becomes the new one (its later amendments go there). MIN/MAX: the
+ * moved unit's entry leaves its old parent's shares and joins its new parent's, and the ancestors' entries are
+ * recomputed bottom-up (set semantics, in the partitions' own shares). Sums, counts, folded values, received,
+ * on-time and estimate counts go to the hierarchy share (HIERARCHY_SHARE) of each cell, in one `updateMany`
+ * guarded by `position`; then the extremes; then the ledger paths. Re-running it (a crash, a redelivered change)
+ * recomputes the same deltas (the ledger paths are written last) and the guard skips shares already written.
+ *
+ * It must not run concurrently with the report consumers (the service holds an exclusive lock), and every report
+ * must already sit on its ledger path; a unit's reports all share one path. Cost: O(units whose path changes)
+ * ledger queries, O(their reports × values × depth × periods) work and O(affected ancestors × periods × variants)
+ * documents — proportional to the moved subtree's data, never to the rest of the map.
+ */
+export async function applyHierarchyChange(
+  deps: MoveDeps,
+  change: { hierarchy: string; position: number; before: Hierarchy; after: Hierarchy },
+): Promise<MoveSummary> {
+  const { hierarchy, position, before, after } = change;
+  const summary: MoveSummary = { units: 0, reports: 0, shares: 0 };
+  // units on both maps whose path changed; roots: those whose parent changed (MIN/MAX entries are per child)
+  const affected: string[] = [];
+  const roots: string[] = [];
+  for (const u of after.units()) {
+    const old = before.get(u.code);
+    if (!old) continue;
+    if (old.parentCode !== u.parentCode) roots.push(u.code);
+    if (codes(pathIn(before, u.code)) !== codes(pathIn(after, u.code))) affected.push(u.code);
+  }
+  if (affected.length === 0) return summary;
+
+  const inc = new Map<string, { meta: Record<string, unknown>; inc: Record<string, number> }>();
+  const add = (figures: FiguresVariant, unit: string, period: string, field: string, d: number) => {
+    if (d === 0) return;
+    const cell = cellKey(hierarchy, figures, unit, period);
+    const id = shareId(cell, HIERARCHY_SHARE);
+    let op = inc.get(id);
+    if (!op) inc.set(id, (op = { meta: { cell, hierarchy, figures, orgUnit: unit, period, partition: HIERARCHY_SHARE }, inc: {} }));
+    op.inc[field] = (op.inc[field] ?? 0) + d;
+  };
+  const pathUpdates: Array<{ id: string; path: PathUnit[] }> = [];
+
+  for (const unit of affected) {
+    const newPath = pathIn(after, unit);
+    const reports = (await deps.ledger.find({ hierarchy, orgUnit: unit })).filter((l) => l.path && codes(l.path) !== codes(newPath));
+    if (reports.length === 0) continue;
+    summary.units++;
+    const oldPath = reports[0]!.path!;
+    const newCodes = new Set(newPath.map((u) => u.code));
+    const oldCodes = new Set(oldPath.map((u) => u.code));
+    const leaving = oldPath.filter((u) => !newCodes.has(u.code));
+    const joining = newPath.filter((u) => !oldCodes.has(u.code));
+    const moves = [
+      { units: leaving, sign: -1, leaf: oldPath[oldPath.length - 1]!.levelIndex },
+      { units: joining, sign: 1, leaf: newPath[newPath.length - 1]!.levelIndex },
+    ];
+    let aggregationOf: (key: string) => AggregationType | undefined = () => undefined;
+    const foldCells = new Set<string>();
+    for (const l of reports) {
+      summary.reports++;
+      const catalog = (l.catalogVersion ? await deps.catalogVersion(l.catalogVersion) : undefined) ?? (await deps.catalogForDate?.(parsePeriod(l.period)?.endDate ?? l.period));
+      if (!catalog) throw new Error(`no catalog for report ${l._id}: cannot tell its aggregation types`);
+      const elements = new Map(catalog.dataElements.map((e) => [e.code, e]));
+      aggregationOf = (key) => elements.get(key.split(':', 1)[0] as string)?.aggregation;
+      const template = catalog.templates.find((t) => t.code === l.template);
+      const periods = [l.period, ...coarserPeriods(l.period)];
+      for (const figures of VARIANTS) {
+        const contribution = l[figures];
+        const firstAt = l.firstAt?.[figures];
+        const sums = splitByPath(contribution, aggregationOf).sum;
+        if (contribution) for (const P of periods) foldCells.add(`${figures}|${P}`);
+        for (const m of moves) {
+          for (const u of m.units) {
+            for (const P of periods) {
+              for (const [k, v] of Object.entries(sums)) {
+                add(figures, u.code, P, `sums.${k}`, m.sign * v);
+                add(figures, u.code, P, `counts.${k}`, m.sign);
+              }
+              if (figures === 'latest' && l.latestFigures === 'estimate') add(figures, u.code, P, 'estimates', m.sign);
+            }
+            if (firstAt !== undefined) {
+              add(figures, u.code, l.period, `received.${l.template}`, m.sign);
+              const due = template ? deadlineFor(l.period, template.deadlineDaysAfterPeriodEnd, tierOf(m.leaf, u.levelIndex)) : null;
+              if (due !== null && isoDateOf(firstAt, DEADLINE_UTC_OFFSET_MINUTES) <= due) add(figures, u.code, l.period, `onTime.${l.template}`, m.sign);
+            }
+          }
+        }
+      }
+      pathUpdates.push({ id: l._id, path: newPath });
+    }
+    // the unit's folded values (one per unit, whatever the number of its reports)
+    for (const fc of foldCells) {
+      const [figures, P] = fc.split('|') as [FiguresVariant, string];
+      const doc = await deps.folds.get(`${hierarchy}|${figures}|${unit}|${P}`);
+      const entries = Object.fromEntries(Object.entries(doc?.reports ?? {}).filter(([, e]) => Object.keys(e.values).length > 0).map(([r, e]) => [r, { end: e.end, values: e.values }]));
+      const keys = new Set(Object.values(entries).flatMap((e) => Object.keys(e.values)));
+      for (const k of keys) {
+        const f = foldUnit(entries, k, aggregationOf(k) ?? 'SUM');
+        if (f === null) continue;
+        for (const m of moves) {
+          for (const u of m.units) {
+            add(figures, u.code, P, `usums.${k}`, m.sign * f);
+            add(figures, u.code, P, `units.${k}`, m.sign);
+          }
+        }
+      }
+    }
+  }
+
+  const writes = [...inc].map(([id, op]) => ({ id, update: { set: op.meta, inc: op.inc } satisfies Update, guard: { field: 'applied', below: position } }));
+  if (writes.length > 0) await deps.cells.updateMany(writes);
+  summary.shares += writes.length;
+  summary.shares += await moveExtremes(deps.cells, hierarchy, before, after, roots);
+  for (const u of pathUpdates) await deps.ledger.update(u.id, { set: { path: u.path } });
+  return summary;
+}
+
+/**
+ * MIN/MAX follow the roots (units whose parent changed), within each partition share: the root's entry is unset
+ * at its old parent and set at its new one, then every ancestor on both paths (deepest first) sets its own
+ * entry in its parent from its entries. Absolute values recomputed from the shares below: re-running is harmless.
+ */
+async function moveExtremes(cells: Collection<RollupCellDoc>, hierarchy: string, before: Hierarchy, after: Hierarchy, roots: string[]): Promise<number> {
+  const work = new Map<string, { mins: Record<string, Record<string, number>>; maxs: Record<string, Record<string, number>>; meta: Record<string, unknown> }>();
+  const ops = new Map<string, { set: Record<string, number>; unset: Set<string> }>();
+  const load = async (unit: string, s: RollupCellDoc) => {
+    const cell = cellKey(hierarchy, s.figures, unit, s.period);
+    const id = shareId(cell, s.partition);
+    let w = work.get(id);
+    if (!w) {
+      const doc = await cells.get(id);
+      w = {
+        mins: structuredClone(doc?.mins ?? {}),
+        maxs: structuredClone(doc?.maxs ?? {}),
+        meta: { cell, hierarchy, figures: s.figures, orgUnit: unit, period: s.period, partition: s.partition },
+      };
+      work.set(id, w);
+    }
+    return { id, w };
+  };
+  const put = async (unit: string, s: RollupCellDoc, field: 'mins' | 'maxs', key: string, contributor: string, value: number | undefined) => {
+    const { id, w } = await load(unit, s);
+    const entries = (w[field][key] ??= {});
+    if (value === undefined && entries[contributor] === undefined) return;
+    if (value !== undefined && entries[contributor] === value) return;
+    let op = ops.get(id);
+    if (!op) ops.set(id, (op = { set: {}, unset: new Set() }));
+    const path = `${field}.${key}.${contributor}`;
+    if (value === undefined) {
+      delete entries[contributor];
+      delete op.set[path];
+      op.unset.add(path);
+    } else {
+      entries[contributor] = value;
+      op.unset.delete(path);
+      op.set[path] = value;
+    }
+  };
+  const extremeOf = (field: 'mins' | 'maxs', entries: Record<string, number> | undefined): number | undefined => {
+    const values = Object.values(entries ?? {});
+    return values.length === 0 ? undefined : field === 'mins' ? Math.min(...values) : Math.max(...values);
+  };
+  for (const root of roots) {
+    const oldParent = before.get(root)?.parentCode ?? null;
+    const newParent = after.get(root)?.parentCode ?? null;
+    const shares = (await cells.find({ hierarchy, orgUnit: root })).filter((s) => s.partition !== HIERARCHY_SHARE && (Object.keys(s.mins ?? {}).length > 0 || Object.keys(s.maxs ?? {}).length > 0));
+    // the ancestors to recompute, deepest first (a unit on both paths once)
+    const dirty = new Map<string, number>();
+    for (const u of [...before.ancestorsOf(root), ...after.ancestorsOf(root)]) dirty.set(u.code, after.has(u.code) ? after.levelIndex(u.level) : before.levelIndex(u.level));
+    const order = [...dirty].sort((a, b) => b[1] - a[1]).map(([c]) => c);
+    for (const s of shares) {
+      for (const field of ['mins', 'maxs'] as const) {
+        for (const [key, entries] of Object.entries(s[field] ?? {})) {
+          const value = extremeOf(field, entries);
+          if (oldParent && oldParent !== newParent) await put(oldParent, s, field, key, root, undefined);
+          if (newParent) await put(newParent, s, field, key, root, value);
+          for (const unit of order) {
+            const parent = after.has(unit) ? after.get(unit)!.parentCode : (before.get(unit)?.parentCode ?? null);
+            if (!parent) continue;
+            const { w } = await load(unit, s);
+            await put(parent, s, field, key, unit, extremeOf(field, w[field][key]));
+          }
+        }
+      }
+    }
+  }
+  const writes = [...ops].map(([id, op]) => ({
+    id,
+    update: { set: { ...work.get(id)!.meta, ...op.set }, ...(op.unset.size > 0 ? { unset: [...op.unset] } : {}) } satisfies Update,
+  }));
+  if (writes.length > 0) await cells.updateMany(writes);
+  return writes.length;
+}
