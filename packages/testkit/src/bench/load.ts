@@ -1,5 +1,6 @@
 import { sleep } from '../infra/process';
 import { reportBody, type Op, type Workload } from '../workload';
+import type { StreamSubmitter } from './distributed';
 import type { HttpClient } from './http';
 
 export interface OpResult {
@@ -26,7 +27,22 @@ export interface LoadOptions {
   onAck?: (op: Op, result: OpResult) => void;
   /** stop sending (ops not yet sent stay unacknowledged) */
   signal?: { stopped: boolean };
+  /** distributed mode: a share of the ops goes over the gRPC SubmitStream, in batches */
+  grpc?: GrpcLane;
 }
+
+export interface GrpcLane {
+  submitter: StreamSubmitter;
+  /** which ops go over gRPC (the others over HTTP) */
+  useGrpc: (op: Op) => boolean;
+  /** reports per SubmitStream call */
+  batchSize: number;
+  /** SubmitStream calls in flight at most */
+  streams: number;
+}
+
+/** Error codes of a per-report gRPC result worth sending again (the same submissionId). */
+const RETRYABLE_CODES = new Set(['UNAVAILABLE', 'INTERNAL', 'NOT_CAUGHT_UP', 'RATE_LIMITED', 'UNAUTHENTICATED']);
 
 export interface LoadResult {
   results: Array<OpResult | undefined>;
@@ -38,6 +54,13 @@ export interface LoadResult {
   retriedErrors: number;
   /** ops that were refused or never acknowledged, with why */
   failures: Array<{ op: number; reason: string }>;
+  /** ops sent over HTTP / over the gRPC stream */
+  httpOps: number;
+  grpcOps: number;
+  /** duration of every SubmitStream call that answered, ms */
+  grpcBatchLatencies: number[];
+  /** reports per SubmitStream call that answered */
+  grpcBatchSizes: number[];
 }
 
 /**
@@ -65,8 +88,12 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
     if (op.after !== undefined) await acked[op.after];
     const body = reportBody(w, op);
     let backoff = 50;
+    let lastError = '';
     for (let attempt = 1; ; attempt++) {
-      if (options.signal?.stopped) return;
+      if (options.signal?.stopped) {
+        failures.push({ op: op.index, reason: `${op.kind} ${op.submissionId}: stopped unacknowledged after ${attempt - 1} attempts${lastError ? `, last: ${lastError}` : ''}` });
+        return;
+      }
       const sentAt = performance.now();
       let status = 0;
       let answer: Record<string, unknown> | undefined;
@@ -95,6 +122,7 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
       } catch (e) {
         error = e instanceof Error ? e.message : String(e);
       }
+      lastError = error;
       const retryable = status === 0 || status >= 500 || status === 429 || status === 401;
       if (!retryable || (!options.retryForever && attempt >= maxAttempts)) {
         failures.push({ op: op.index, reason: `${op.kind} ${op.submissionId}: ${error}` });
@@ -107,12 +135,92 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
     }
   };
 
+  const lane = options.grpc;
+  const httpList = lane ? w.ops.filter((op) => !lane.useGrpc(op)) : w.ops;
+  const grpcList = lane ? w.ops.filter((op) => lane.useGrpc(op)) : [];
+  const grpcBatchLatencies: number[] = [];
+  const grpcBatchSizes: number[] = [];
+
   const worker = async () => {
-    while (next < w.ops.length && !options.signal?.stopped) {
-      const op = w.ops[next++]!;
+    while (next < httpList.length && !options.signal?.stopped) {
+      const op = httpList[next++]!;
       await sendOne(op);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, options.concurrency) }, worker));
-  return { results, startedAt, endedAt: performance.now(), latencies, retriedErrors, failures };
+
+  // the gRPC lane: each stream takes the next due ops (up to batchSize) in arrival order and sends them in one
+  // SubmitStream call; an amendment or retry ends the batch before it when what it depends on is in it, and a
+  // batch is sent only once every submission its ops depend on is acknowledged
+  let nextGrpc = 0;
+  const streamWorker = async (submitter: StreamSubmitter, batchSize: number) => {
+    while (nextGrpc < grpcList.length && !options.signal?.stopped) {
+      const first = grpcList[nextGrpc++]!;
+      if (options.windowMs > 0) {
+        const wait = startedAt + first.at * options.windowMs - performance.now();
+        if (wait > 0) await sleep(wait);
+      }
+      const batch = [first];
+      const inBatch = new Set([first.index]);
+      while (batch.length < batchSize && nextGrpc < grpcList.length) {
+        const op = grpcList[nextGrpc]!;
+        if (options.windowMs > 0 && startedAt + op.at * options.windowMs > performance.now()) break;
+        // never in the same stream as what it depends on: if that one failed, this one must not go first
+        if (op.after !== undefined && inBatch.has(op.after)) break;
+        batch.push(op);
+        inBatch.add(op.index);
+        nextGrpc++;
+      }
+      await Promise.all(batch.filter((op) => op.after !== undefined).map((op) => acked[op.after!]));
+      let pending = batch;
+      let backoff = 50;
+      let lastError = '';
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        if (options.signal?.stopped) {
+          for (const op of pending) failures.push({ op: op.index, reason: `${op.kind} ${op.submissionId} (gRPC): stopped unacknowledged after ${attempt - 1} attempts${lastError ? `, last: ${lastError}` : ''}` });
+          return;
+        }
+        const sentAt = performance.now();
+        let answers: Awaited<ReturnType<StreamSubmitter['submit']>> | undefined;
+        let error = '';
+        try {
+          answers = await submitter.submit(pending);
+          const ms = performance.now() - sentAt;
+          grpcBatchLatencies.push(ms);
+          grpcBatchSizes.push(pending.length);
+        } catch (e) {
+          error = e instanceof Error ? `${(e as { code?: string }).code ?? ''} ${e.message}`.trim() : String(e);
+        }
+        const again: Op[] = [];
+        const ackAt = performance.now();
+        pending.forEach((op, i) => {
+          const a = answers?.[i];
+          if (a?.ok) {
+            const result: OpResult = { sentAt, ackAt, latencyMs: ackAt - sentAt, position: a.position, version: a.version, duplicate: op.kind === 'retry', attempts: attempt };
+            results[op.index] = result;
+            options.onAck?.(op, result);
+            resolveAck[op.index]!();
+            return;
+          }
+          const retryable = !answers || RETRYABLE_CODES.has(a?.code ?? '');
+          const reason = answers ? `${a?.code}: ${a?.message}` : error;
+          lastError = reason;
+          if (!retryable || (!options.retryForever && attempt >= maxAttempts)) {
+            failures.push({ op: op.index, reason: `${op.kind} ${op.submissionId} (gRPC): ${reason}` });
+            resolveAck[op.index]!();
+          } else again.push(op);
+        });
+        if (again.length > 0) {
+          retriedErrors += again.length;
+          await sleep(backoff);
+          backoff = Math.min(1_000, backoff * 2);
+        }
+        pending = again;
+      }
+    }
+  };
+  await Promise.all([
+    ...(httpList.length > 0 ? Array.from({ length: Math.max(1, options.concurrency) }, worker) : []),
+    ...(lane && grpcList.length > 0 ? Array.from({ length: Math.max(1, lane.streams) }, () => streamWorker(lane.submitter, Math.max(1, lane.batchSize))) : []),
+  ]);
+  return { results, startedAt, endedAt: performance.now(), latencies, retriedErrors, failures, httpOps: httpList.length, grpcOps: grpcList.length, grpcBatchLatencies, grpcBatchSizes };
 }

@@ -103,7 +103,8 @@ export class HealthSampler {
           t: Math.round((performance.now() - this.origin) / 100) / 10,
           relayLag: Number(body.log?.relayLag ?? 0),
           totalLag: Object.values(byGroup).reduce((a, b) => a + b, 0),
-          rollupLag: byGroup['hierarchy-rollup.rollups'] ?? 0,
+          // distributed mode prefixes groups with the run's Kafka namespace
+          rollupLag: Object.entries(byGroup).find(([g]) => g === 'hierarchy-rollup.rollups' || g.endsWith('.hierarchy-rollup.rollups'))?.[1] ?? 0,
           byGroup,
         });
       }

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { sleep } from '../infra/process';
-import { expectedTotals, generateWorkload, type MapId, type Workload } from '../workload';
+import { expectedTotals, generateWorkload, seededRandom, type MapId, type Workload } from '../workload';
 import { runSqliteBaseline, type BaselineResult } from './baseline';
-import { runLoad, type LoadResult } from './load';
+import { grpcSubmitter, startDistributedTarget, type DistributedTarget, type InfraInfo } from './distributed';
+import { runLoad, type GrpcLane, type LoadResult } from './load';
 import { freshness, percentile, round } from './metrics';
 import { cpuSec, HealthSampler, RollupPoller, RssSampler, type LagSample } from './observe';
-import { platformRoot, startDistributedTarget, startEmbeddedTarget, type Target } from './target';
+import { platformRoot, startEmbeddedTarget, type Target } from './target';
 import { verifyTotals, type Verification } from './verify';
 
 export interface BenchOptions {
@@ -25,6 +26,12 @@ export interface BenchOptions {
   baseline: boolean;
   amendShare?: number;
   retryShare?: number;
+  /** distributed mode: share of the reports sent over the gRPC SubmitStream (the rest over HTTP); default 0.5 */
+  grpcShare: number;
+  /** reports per SubmitStream call */
+  grpcBatch: number;
+  /** SubmitStream calls in flight */
+  grpcStreams: number;
   /** progress lines on stderr */
   log?: (line: string) => void;
 }
@@ -39,6 +46,9 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   pollMs: 50,
   nationalTimeoutSec: 1800,
   baseline: true,
+  grpcShare: 0.5,
+  grpcBatch: 20,
+  grpcStreams: 2,
 };
 
 export interface BenchSummary {
@@ -80,6 +90,20 @@ export interface BenchSummary {
   machine: { nproc: number; cpu: string; memGb: number; node: string; loadAvgAtStart: number };
   /** what was measured: the checkout the platform ran from, and its commit when known */
   platform: { root: string; commit: string | null };
+  /** how the submissions travelled: HTTP through the gateway, and (distributed) the gRPC SubmitStream */
+  transport: {
+    httpSubmissions: number;
+    grpcSubmissions: number;
+    grpcShare: number;
+    grpcBatch: number;
+    grpcStreams: number;
+    /** SubmitStream calls that answered, their duration and size */
+    grpcCalls: number;
+    grpcCallMs: { p50: number; p99: number };
+    grpcReportsPerCall: number;
+  };
+  /** distributed mode: where Kafka and MongoDB came from, how long they took to start; the infra processes' peak RSS */
+  infra: (InfraInfo & { servicesStartSec: number; peakRssMbByProcess: Record<string, number>; cpuSec: number }) | null;
   seed: number;
   generatedSec: number;
 }
@@ -102,8 +126,21 @@ function targetCpuSec(target: Target): number {
   return target.processes().reduce((sum, p) => sum + (cpuSec(p.pid) ?? 0), 0);
 }
 
-export async function startTarget(mode: BenchOptions['mode']): Promise<Target> {
-  return mode === 'distributed' ? startDistributedTarget() : startEmbeddedTarget();
+export async function startTarget(mode: BenchOptions['mode'], log: (line: string) => void = () => undefined): Promise<Target> {
+  return mode === 'distributed' ? startDistributedTarget({ log }) : startEmbeddedTarget();
+}
+
+/** The gRPC lane of distributed mode: a seeded share of the reports (with their amendments and retries). */
+export function grpcLaneFor(target: Target, w: Workload, opts: Pick<BenchOptions, 'grpcShare' | 'grpcBatch' | 'grpcStreams' | 'seed'>): GrpcLane | undefined {
+  if (target.mode !== 'distributed' || opts.grpcShare <= 0) return undefined;
+  const random = seededRandom(opts.seed ^ 0x67727063);
+  const viaGrpc = w.reports.map(() => random() < opts.grpcShare);
+  return {
+    submitter: grpcSubmitter((target as DistributedTarget).grpcAddress, w, () => target.client.headers),
+    useGrpc: (op) => viaGrpc[op.report]!,
+    batchSize: opts.grpcBatch,
+    streams: opts.grpcStreams,
+  };
 }
 
 /** National totals reflect everything: every report received and the last acknowledged position applied. */
@@ -132,7 +169,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
   const generatedSec = (performance.now() - g0) / 1000;
   log(`workload: ${w.reports.length} reports x ${w.catalog.slots.length} values on the ${opts.map} map (${w.period}), ${w.ops.length} submissions, generated in ${generatedSec.toFixed(1)} s`);
 
-  const target = await startTarget(opts.mode);
+  const target = await startTarget(opts.mode, log);
   log(`platform (${target.mode}) up at ${target.baseUrl}, pids ${target.processes().map((p) => p.pid).join(',')}`);
   let load: LoadResult;
   let verification: Verification;
@@ -141,6 +178,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
   let cpuLoadSec = 0;
   let poller: RollupPoller;
   const rss = new RssSampler(() => target.processes()).start();
+  const distributed = target.mode === 'distributed' ? (target as DistributedTarget) : null;
+  const infraRss = new RssSampler(() => distributed?.infraProcesses() ?? []).start();
+  const infraCpu = () => (distributed?.infraProcesses() ?? []).reduce((n, p) => n + (cpuSec(p.pid) ?? 0), 0);
+  let infraCpuSec = 0;
+  const lane = grpcLaneFor(target, w, opts);
   try {
     await target.client.json('PUT', '/api/v1/catalog', w.catalog.json, target.client.adminHeaders);
     poller = new RollupPoller(target.client, w.period, w.catalog.template, opts.pollMs);
@@ -148,14 +190,19 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     const health = new HealthSampler(target.client, origin).start();
     poller.start();
     const cpu0 = targetCpuSec(target);
+    const infraCpu0 = infraCpu();
     let acks = 0;
     const progress = setInterval(() => log(`  ${acks}/${w.ops.length} acknowledged, VN received ${poller.samples.at(-1)?.received ?? 0}`), 10_000);
-    load = await runLoad(target.client, w, { concurrency: opts.concurrency, windowMs: opts.windowSec * 1000, onAck: () => acks++ });
+    if (lane) log(`sending ${Math.round(opts.grpcShare * 100)}% of the reports over gRPC SubmitStream (${opts.grpcBatch} per call, ${opts.grpcStreams} calls in flight), the rest over HTTP through the gateway`);
+    load = await runLoad(target.client, w, { concurrency: opts.concurrency, windowMs: opts.windowSec * 1000, onAck: () => acks++, ...(lane ? { grpc: lane } : {}) });
     clearInterval(progress);
     log(`load done in ${((load.endedAt - load.startedAt) / 1000).toFixed(1)} s (${load.failures.length} failures); waiting for VN to reflect every report`);
     const lastPosition = Math.max(0, ...load.results.map((r) => r?.position ?? 0));
+    const draining = setInterval(() => log(`  draining: VN received ${poller.samples.at(-1)?.received ?? 0}/${expected.reports}`), 30_000);
     nationalAt = await waitForNational(poller, expected.reports, lastPosition, opts.nationalTimeoutSec * 1000);
+    clearInterval(draining);
     cpuLoadSec = targetCpuSec(target) - cpu0;
+    infraCpuSec = infraCpu() - infraCpu0;
     await sleep(opts.pollMs * 2);
     poller.stop();
     health.stop();
@@ -165,15 +212,26 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     verification = await verifyTotals(target.client, w, expected, lastPosition);
   } finally {
     rss.stop();
+    infraRss.stop();
+    lane?.submitter.close();
     await target.stop();
   }
+  const infra = distributed
+    ? {
+        ...distributed.infra,
+        startSec: distributed.infra.startSec === null ? null : round(distributed.infra.startSec, 1),
+        servicesStartSec: round(distributed.servicesStartSec, 1),
+        peakRssMbByProcess: Object.fromEntries(Object.entries(infraRss.peakByProcess).map(([k, kb]) => [k, round(kb / 1024, 1)])),
+        cpuSec: round(infraCpuSec, 2),
+      }
+    : null;
 
   let baseline: BaselineResult | undefined;
   if (opts.baseline) {
     log('baseline: bulk insert + batch GROUP BY in SQLite');
     baseline = runSqliteBaseline(w, expected);
   }
-  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec);
+  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec, infra);
 }
 
 function summarize(
@@ -190,6 +248,7 @@ function summarize(
   generatedSec: number,
   mode: string,
   cpuLoadSec: number,
+  infra: BenchSummary['infra'] = null,
 ): BenchSummary {
   const loadSec = (load.endedAt - load.startedAt) / 1000;
   const acked = w.ops.filter((op) => load.results[op.index] && !load.results[op.index]!.duplicate);
@@ -262,6 +321,17 @@ function summarize(
     },
     machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memGb: round(totalmem() / 2 ** 30, 1), node: process.version, loadAvgAtStart: LOAD_AT_START },
     platform: { root: platformRoot(), commit: platformCommit() },
+    transport: {
+      httpSubmissions: load.httpOps,
+      grpcSubmissions: load.grpcOps,
+      grpcShare: load.grpcOps > 0 ? opts.grpcShare : 0,
+      grpcBatch: opts.grpcBatch,
+      grpcStreams: opts.grpcStreams,
+      grpcCalls: load.grpcBatchLatencies.length,
+      grpcCallMs: { p50: round(percentile(load.grpcBatchLatencies, 50)), p99: round(percentile(load.grpcBatchLatencies, 99)) },
+      grpcReportsPerCall: round(load.grpcBatchSizes.reduce((a, b) => a + b, 0) / Math.max(1, load.grpcBatchSizes.length), 1),
+    },
+    infra,
     seed: opts.seed,
     generatedSec: round(generatedSec, 2),
   };
@@ -280,9 +350,18 @@ export function formatTable(s: BenchSummary): string {
     ['reports/s', String(s.reportsPerSec)],
     ['time to national', s.timeToNationalSec === null ? 'NOT REACHED' : `${s.timeToNationalSec} s (drain after last ack ${s.drainAfterLastAckSec} s)`],
     ['freshness p50/p95/p99', `${s.freshnessMs.p50} / ${s.freshnessMs.p95} / ${s.freshnessMs.p99} ms (max ${s.freshnessMs.max}, poll ${s.freshnessMs.pollIntervalMs} ms)`],
-    ['API latency p50/p95/p99', `${s.apiLatencyMs.p50} / ${s.apiLatencyMs.p95} / ${s.apiLatencyMs.p99} ms (${s.apiLatencyMs.requests} requests)`],
+    ['API latency p50/p95/p99', `${s.apiLatencyMs.p50} / ${s.apiLatencyMs.p95} / ${s.apiLatencyMs.p99} ms (${s.apiLatencyMs.requests} HTTP requests)`],
+    ...(s.transport.grpcSubmissions > 0
+      ? [['gRPC SubmitStream', `${s.transport.grpcSubmissions} submissions in ${s.transport.grpcCalls} calls (${s.transport.grpcReportsPerCall} per call), call p50/p99 ${s.transport.grpcCallMs.p50} / ${s.transport.grpcCallMs.p99} ms; ${s.transport.httpSubmissions} over HTTP`] as [string, string]]
+      : []),
     ['peak RSS', `${s.peakRssMb} MB (${Object.entries(s.peakRssMbByProcess).map(([k, v]) => `${k} ${v}`).join(', ')})`],
     ['platform CPU', `${s.platformCpuSec} s (${s.platformCpuMsPer1000Values} ms per 1,000 values)`],
+    ...(s.infra
+      ? [
+          ['infrastructure', `${s.infra.source}: Kafka ${s.infra.kafkaBrokers.join(',')}, ${s.infra.mongoEngine}; started in ${s.infra.startSec === null ? '- (given)' : `${s.infra.startSec} s`}; services up in ${s.infra.servicesStartSec} s`] as [string, string],
+          ['infrastructure RSS / CPU', `${Object.entries(s.infra.peakRssMbByProcess).map(([k, v]) => `${k} ${v} MB`).join(', ') || '- (not ours)'}; ${s.infra.cpuSec} CPU-s`] as [string, string],
+        ]
+      : []),
     ['consumer lag max', `total ${s.consumerLag.maxTotal}, rollup ${s.consumerLag.maxRollup}, relay ${s.consumerLag.maxRelay} events`],
     ['lag over time (t s: rollup)', s.consumerLag.series.filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 12)) === 0).map(([t, , r]) => `${t}:${r}`).join(' ')],
     ['baseline engine', s.baseline.engine],

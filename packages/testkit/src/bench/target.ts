@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot, sleep } from '../infra/process';
@@ -8,7 +8,7 @@ import { HttpClient, loginIfNeeded } from './http';
 
 /**
  * What the bench drives: a base URL, the processes to sample, and (for chaos) a way to kill and restart them.
- * Embedded: one all-in-one process. Distributed: whatever `scripts/start-distributed.ts` starts.
+ * Embedded: one all-in-one process (here). Distributed: the six services of the launcher (distributed.ts).
  */
 export interface Target {
   mode: 'embedded' | 'distributed';
@@ -147,95 +147,6 @@ export async function startEmbeddedTarget(options: StartOptions = {}): Promise<T
       }
       client.close();
       if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
-    },
-    output: () => child.tail,
-  };
-}
-
-/** Every live descendant of a pid (from /proc), with its command name. */
-export function descendants(root: number): Array<{ name: string; pid: number }> {
-  const parent = new Map<number, number>();
-  const names = new Map<number, string>();
-  for (const entry of readdirSync('/proc')) {
-    const pid = Number(entry);
-    if (!Number.isInteger(pid)) continue;
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' ');
-      parent.set(pid, Number(fields[1]));
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      names.set(pid, cmdline.slice(-1)[0]?.split('/').slice(-1)[0] ?? stat.slice(stat.indexOf('(') + 1, close));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  const out: Array<{ name: string; pid: number }> = [];
-  const walk = (p: number) => {
-    for (const [child, pp] of parent) if (pp === p) {
-      out.push({ name: names.get(child) ?? String(child), pid: child });
-      walk(child);
-    }
-  };
-  walk(root);
-  return out;
-}
-
-/**
- * Distributed mode: needs Kafka and MongoDB (KAFKA_BROKERS, MONGO_URL) and `scripts/start-distributed.ts`
- * (`pnpm start:distributed`), which must serve the public API on PORT. Every process it starts is sampled.
- */
-export async function startDistributedTarget(options: StartOptions = {}): Promise<Target> {
-  const missing = ['KAFKA_BROKERS', 'MONGO_URL'].filter((k) => !process.env[k]);
-  if (missing.length > 0) throw new TargetUnavailable(`distributed mode needs ${missing.join(' and ')} (Kafka and MongoDB); set them, e.g. from \`tsx scripts/infra.ts up\``);
-  const script = 'scripts/start-distributed.ts';
-  if (!existsSync(join(platformRoot(), script))) throw new TargetUnavailable(`distributed mode needs ${script} (\`pnpm start:distributed\`), which is not in this checkout yet`);
-  const port = await freePort();
-  const password = process.env.TALLY_ADMIN_PASSWORD ?? randomBytes(12).toString('hex');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: String(port),
-    TALLY_DEMO: '0',
-    TALLY_MODE: 'distributed',
-    MONGO_DB: `tally_bench_${Date.now()}`,
-    TALLY_ADMIN_PASSWORD: password,
-    LOG_LEVEL: options.logLevel ?? 'warn',
-    ...options.env,
-  };
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const client = new HttpClient(baseUrl);
-  let child = spawnNode(script, env);
-  const boot = async () => {
-    await waitReady(client, child, options.readyTimeoutMs ?? 180_000);
-    await loginIfNeeded(client, password);
-  };
-  await boot();
-  const processes = () => (child.proc.pid && !child.exited ? [{ name: 'start-distributed', pid: child.proc.pid }, ...descendants(child.proc.pid)] : []);
-  return {
-    mode: 'distributed',
-    baseUrl,
-    client,
-    processes,
-    kill(name) {
-      const victim = processes().find((p) => p.name.includes(name ?? '')) ?? processes()[0];
-      if (!victim) throw new Error('no process to kill');
-      process.kill(victim.pid, 'SIGKILL');
-      return victim.pid;
-    },
-    async restart() {
-      // the launcher is expected to restart a service it lost; when the launcher itself died, start it again
-      if (child.exited) child = spawnNode(script, env);
-      await boot();
-    },
-    async stop() {
-      if (!child.exited) {
-        const gone = new Promise<void>((resolve) => child.proc.once('exit', () => resolve()));
-        child.proc.kill('SIGTERM');
-        const timer = setTimeout(() => child.proc.kill('SIGKILL'), 20_000);
-        await gone;
-        clearTimeout(timer);
-      }
-      client.close();
     },
     output: () => child.tail,
   };

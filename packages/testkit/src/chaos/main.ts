@@ -8,13 +8,22 @@ import { TargetUnavailable } from '../bench/target';
 import { DEFAULT_CHAOS_OPTIONS, runChaos, type ChaosOptions, type ChaosSummary } from './run';
 
 const USAGE = `usage: pnpm chaos [--communes N] [--values K] [--kills N] [--map pre2025|2025] [--mode embedded|distributed]
-                  [--seed N] [--concurrency C] [--window-sec S]
-  defaults: 300 communes x 50 values, 4 kills, the load spread over 5 s per kill`;
+                  [--seed N] [--concurrency C] [--window-sec S] [--grpc-share F] [--no-kafka-restart]
+                  [--load-timeout-sec S]
+  defaults: 300 communes x 50 values, 4 kills, the load spread over 5 s per kill (and per Kafka restart)
+  distributed: SIGKILLs seeded random services among the six, restarts the Kafka broker once when the harness
+  started it (KAFKA_BROKERS unset), sends --grpc-share (default 0.5) of the reports over the gRPC SubmitStream`;
 
 function formatChaos(s: ChaosSummary): string {
   const lines = [
     `chaos (${s.mode}, ${s.map}): ${s.communes} communes x ${s.valuesPerReport} values, ${s.submissions} submissions in ${s.loadSec} s`,
-    ...s.kills.map((k) => `  kill ${k.n}: SIGKILL ${k.process} pid ${k.pid} at ${k.atSec} s, ${k.ackedBefore} acknowledged before, back after ${k.downSec} s`),
+    ...(s.infra ? [`  infrastructure: ${s.infra.source} (Kafka ${s.infra.kafkaBrokers.join(',')}, ${s.infra.mongoEngine})`] : []),
+    ...s.kills.map((k) =>
+      k.signal === 'restart'
+        ? `  event ${k.n}: restart ${k.process} pid ${k.pid} at ${k.atSec} s, ${k.ackedBefore} acknowledged before, back after ${k.downSec} s`
+        : `  ${s.mode === 'distributed' ? 'event' : 'kill'} ${k.n}: SIGKILL ${k.process} pid ${k.pid} at ${k.atSec} s, ${k.ackedBefore} acknowledged before, back after ${k.downSec} s`,
+    ),
+    ...(s.kafkaRestart && s.kafkaRestart !== 'done' ? [`  Kafka restart: ${s.kafkaRestart}`] : []),
     `  resent after errors: ${s.resent} requests (same submissionId)`,
     `  acknowledged: ${s.acknowledged}/${s.submissions} submissions, ${s.reports} reports; VN completeness.received ${s.verification.received}`,
     `  checked: ${s.verification.unitsChecked} units, ${s.verification.valuesChecked} totals, ${s.reports} report versions`,
@@ -35,6 +44,9 @@ async function main(): Promise<number> {
       seed: 'number',
       concurrency: 'number',
       'window-sec': 'number',
+      'grpc-share': 'number',
+      'no-kafka-restart': 'boolean',
+      'load-timeout-sec': 'number',
       help: 'boolean',
     });
     if (flags.help) {
@@ -58,6 +70,9 @@ async function main(): Promise<number> {
     ...(flags.seed !== undefined ? { seed: flags.seed as number } : {}),
     ...(flags.concurrency !== undefined ? { concurrency: Math.max(1, Math.floor(flags.concurrency as number)) } : {}),
     ...(flags['window-sec'] !== undefined ? { windowSec: flags['window-sec'] as number } : {}),
+    ...(flags['grpc-share'] !== undefined ? { grpcShare: Math.min(1, flags['grpc-share'] as number) } : {}),
+    ...(flags['no-kafka-restart'] ? { restartKafka: false } : {}),
+    ...(flags['load-timeout-sec'] !== undefined ? { loadTimeoutSec: flags['load-timeout-sec'] as number } : {}),
     log: (line) => process.stderr.write(`[chaos] ${line}\n`),
   };
   try {

@@ -1,8 +1,9 @@
 import { sleep } from '../infra/process';
 import { runLoad, type LoadResult } from '../bench/load';
 import { RollupPoller } from '../bench/observe';
-import { waitForNational } from '../bench/run';
-import { startEmbeddedTarget, TargetUnavailable, type Target } from '../bench/target';
+import { grpcLaneFor, waitForNational } from '../bench/run';
+import { SERVICES, startDistributedTarget, type DistributedTarget } from '../bench/distributed';
+import { startEmbeddedTarget, type Target } from '../bench/target';
 import { verifyTotals, type Verification } from '../bench/verify';
 import { expectedTotals, generateWorkload, seededRandom, type MapId, type Op, type Workload } from '../workload';
 
@@ -16,6 +17,13 @@ export interface ChaosOptions {
   concurrency: number;
   /** the load is spread over this many seconds so that the kills land while it runs; default 5 s per kill */
   windowSec?: number;
+  /** distributed: share of the reports sent over the gRPC SubmitStream (default 0.5), reports per call */
+  grpcShare?: number;
+  grpcBatch?: number;
+  /** distributed: restart the Kafka broker once under load (only possible when the harness started it); default true */
+  restartKafka?: boolean;
+  /** distributed: stop resending this many seconds after the window (the unacknowledged rest fails the run); default 300 */
+  loadTimeoutSec?: number;
   log?: (line: string) => void;
 }
 
@@ -35,7 +43,8 @@ export interface KillRecord {
   atSec: number;
   process: string;
   pid: number;
-  signal: 'SIGKILL';
+  /** SIGKILL of a service; 'restart' of the Kafka broker (graceful stop, start on the same data and port) */
+  signal: 'SIGKILL' | 'restart';
   /** submissions acknowledged before the kill */
   ackedBefore: number;
   /** seconds until the restarted process answered again */
@@ -51,6 +60,10 @@ export interface ChaosSummary {
   acknowledged: number;
   reports: number;
   kills: KillRecord[];
+  /** distributed: the Kafka broker restart (in `kills` too), or why it was skipped */
+  kafkaRestart: 'done' | 'not requested' | `skipped: ${string}` | null;
+  /** distributed: where Kafka and MongoDB came from */
+  infra: DistributedTarget['infra'] | null;
   /** requests that failed (connection refused/reset, 5xx) and were sent again with the same submissionId */
   resent: number;
   loadSec: number;
@@ -88,11 +101,7 @@ async function verifyVersions(target: Target, w: Workload, acked: readonly Op[])
  */
 export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const log = opts.log ?? (() => undefined);
-  if (opts.mode === 'distributed') {
-    const missing = ['KAFKA_BROKERS', 'MONGO_URL'].filter((k) => !process.env[k]);
-    if (missing.length) throw new TargetUnavailable(`distributed chaos needs ${missing.join(' and ')} (Kafka and MongoDB)`);
-    throw new TargetUnavailable('distributed chaos (kill a chosen service, restart the Kafka broker) is not implemented yet; run --mode embedded');
-  }
+  if (opts.mode === 'distributed') return runDistributedChaos(opts);
   // a flatter arrival curve than the bench's deadline burst (half the reports in the last half of the window),
   // so that every kill lands while submissions are in flight
   const w = generateWorkload({ map: opts.map, communes: opts.communes, valuesPerReport: opts.valuesPerReport, seed: opts.seed, burstShare: 0.5, burstWindow: 0.5 });
@@ -157,9 +166,124 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     acknowledged: ackedOps.length,
     reports: new Set(ackedOps.map((o) => o.report)).size,
     kills,
+    kafkaRestart: null,
+    infra: null,
     resent: load!.retriedErrors,
     loadSec: Math.round((load!.endedAt - load!.startedAt) / 10) / 100,
     verification: { ...rest, mismatches: [...failures, ...rest.mismatches].slice(0, 20) },
     correct: correct && failures.length === 0 && ackedOps.length === w.ops.length && kills.length === opts.kills,
+  };
+}
+
+/**
+ * Distributed mode: the six services on Kafka + MongoDB. Under load (HTTP through the gateway, and a share over
+ * the gRPC SubmitStream), SIGKILLs a seeded random service in each slice of the window and starts it again, and
+ * restarts the Kafka broker once in a seeded slice (only when the harness started the broker itself); every
+ * unacknowledged submission is resent with the same submissionId until acknowledged. Then the same checks as
+ * embedded: totals, completeness.received and report versions.
+ */
+async function runDistributedChaos(opts: ChaosOptions): Promise<ChaosSummary> {
+  const log = opts.log ?? (() => undefined);
+  const w = generateWorkload({ map: opts.map, communes: opts.communes, valuesPerReport: opts.valuesPerReport, seed: opts.seed, burstShare: 0.5, burstWindow: 0.5 });
+  const wantKafka = opts.restartKafka ?? true;
+  const target = await startDistributedTarget({ restartableKafka: wantKafka, log });
+  let kafkaRestart: ChaosSummary['kafkaRestart'] = wantKafka ? null : 'not requested';
+  if (wantKafka && !target.infra.kafkaRestartable) {
+    kafkaRestart = 'skipped: the Kafka broker came from KAFKA_BROKERS, not from the harness, so it is not restarted';
+    log(`Kafka restart ${kafkaRestart}`);
+  }
+  const events = opts.kills + (kafkaRestart === null ? 1 : 0);
+  const windowSec = opts.windowSec ?? Math.max(6, events * 5);
+  log(`workload: ${w.reports.length} reports x ${w.catalog.slots.length} values (${w.ops.length} submissions) over ${windowSec} s; ${opts.kills} service kills${kafkaRestart === null ? ' + 1 Kafka restart' : ''}`);
+  const random = seededRandom(opts.seed ^ 0x5eed);
+  const kafkaSlot = kafkaRestart === null ? Math.floor(random() * events) : -1;
+  const kills: KillRecord[] = [];
+  const ackedOps: Op[] = [];
+  let load: LoadResult | undefined;
+  let verification: Verification;
+  const lane = grpcLaneFor(target, w, { grpcShare: opts.grpcShare ?? 0.5, grpcBatch: opts.grpcBatch ?? 10, grpcStreams: 2, seed: opts.seed });
+  try {
+    await target.client.json('PUT', '/api/v1/catalog', w.catalog.json, target.client.adminHeaders);
+    const signal = { stopped: false };
+    const t0 = performance.now();
+    const loadDone = runLoad(target.client, w, {
+      concurrency: opts.concurrency,
+      windowMs: windowSec * 1000,
+      retryForever: true,
+      onAck: (op) => ackedOps.push(op),
+      signal,
+      ...(lane ? { grpc: lane } : {}),
+    }).then((r) => (load = r));
+    const progress = setInterval(() => log(`  ${ackedOps.length}/${w.ops.length} acknowledged at ${((performance.now() - t0) / 1000).toFixed(0)} s`), 10_000);
+    // resending forever must end: after the window and the faults, give the platform this long to take the rest
+    const giveUp = setTimeout(() => {
+      signal.stopped = true;
+      log(`giving up: ${w.ops.length - ackedOps.length} submissions still unacknowledged ${opts.loadTimeoutSec ?? 300} s after the window`);
+    }, (windowSec + (opts.loadTimeoutSec ?? 300)) * 1000);
+
+    for (let k = 0; k < events; k++) {
+      const slice = (windowSec * 1000) / events;
+      const due = t0 + k * slice + (0.15 + 0.7 * random()) * slice;
+      const wait = Math.max(300, due - performance.now());
+      await Promise.race([sleep(wait), loadDone]);
+      if (load) log(`the load finished before event ${k + 1}; acting during the drain`);
+      const atSec = Math.round(((performance.now() - t0) / 1000) * 100) / 100;
+      const ackedBefore = ackedOps.length;
+      const down0 = performance.now();
+      let record: KillRecord;
+      if (k === kafkaSlot) {
+        const pid = target.infraProcesses().find((p) => p.name === 'kafka')?.pid ?? -1;
+        log(`event ${k + 1}: restarting the Kafka broker (pid ${pid}) at ${atSec} s with ${ackedBefore} acknowledged`);
+        await target.restartKafka();
+        kafkaRestart = 'done';
+        record = { n: k + 1, atSec, process: 'kafka broker', pid, signal: 'restart', ackedBefore, downSec: Math.round((performance.now() - down0) / 10) / 100 };
+      } else {
+        const victim = SERVICES[Math.floor(random() * SERVICES.length)]!;
+        const pid = await target.killService(victim);
+        log(`event ${k + 1}: SIGKILL ${victim} (pid ${pid}) at ${atSec} s with ${ackedBefore} acknowledged; starting it again`);
+        await target.startService(victim);
+        record = { n: k + 1, atSec, process: victim, pid, signal: 'SIGKILL', ackedBefore, downSec: Math.round((performance.now() - down0) / 10) / 100 };
+      }
+      kills.push(record);
+      log(`  back after ${record.downSec} s`);
+    }
+    await loadDone;
+    clearInterval(progress);
+    clearTimeout(giveUp);
+    log(`load done: ${ackedOps.length}/${w.ops.length} acknowledged; waiting for VN to reflect them`);
+    const lastPosition = Math.max(0, ...load!.results.map((r) => r?.position ?? 0));
+    const expected = expectedTotals(w, ackedOps);
+    const poller = new RollupPoller(target.client, w.period, w.catalog.template, 200).start();
+    const reached = await waitForNational(poller, expected.reports, lastPosition, 600_000);
+    poller.stop();
+    if (reached === null) log('VN did not reflect every acknowledged report within 600 s');
+    else log(`VN reflects every acknowledged report ${((reached - (load!.endedAt)) / 1000).toFixed(1)} s after the last acknowledgement`);
+    verification = await verifyTotals(target.client, w, expected, lastPosition);
+    verification.mismatches.push(...(await verifyVersions(target, w, ackedOps)));
+    verification.correct = verification.correct && verification.mismatches.length === 0;
+  } catch (e) {
+    process.stderr.write(`${target.output()}\n`);
+    throw e;
+  } finally {
+    lane?.submitter.close();
+    await target.stop();
+  }
+  const { correct, ...rest } = verification;
+  const failures = load!.failures.map((f) => f.reason);
+  return {
+    mode: opts.mode,
+    map: opts.map,
+    communes: w.reports.length,
+    valuesPerReport: w.catalog.slots.length,
+    submissions: w.ops.length,
+    acknowledged: ackedOps.length,
+    reports: new Set(ackedOps.map((o) => o.report)).size,
+    kills,
+    kafkaRestart,
+    infra: target.infra,
+    resent: load!.retriedErrors,
+    loadSec: Math.round((load!.endedAt - load!.startedAt) / 10) / 100,
+    verification: { ...rest, mismatches: [...failures, ...rest.mismatches].slice(0, 20) },
+    correct: correct && failures.length === 0 && ackedOps.length === w.ops.length && kills.length === events,
   };
 }
