@@ -12,14 +12,8 @@ import {
 } from '@tally/core';
 import type { Collection, Update } from '@tally/readstore';
 import { DEADLINE_UTC_OFFSET_MINUTES, type PathUnit } from './apply-report-event';
-import { cellKey, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type RollupCellDoc } from './rollup-cells';
+import { cellKey, HIERARCHY_SHARE, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type RollupCellDoc } from './rollup-cells';
 
-/**
- * The share of every cell that hierarchy changes write: `<cell>|p-1`. Its only writer is the mover (changes are
- * applied one at a time, in position order), so the position guard makes a redelivered change harmless, as for
- * the partitions' shares. Reads merge it with the partitions' shares (they find shares by `cell`).
- */
-export const HIERARCHY_SHARE = -1;
 
 export interface MoveDeps {
   cells: Collection<RollupCellDoc>;

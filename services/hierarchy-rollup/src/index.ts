@@ -5,5 +5,6 @@ export { applyReportEvent, DEADLINE_UTC_OFFSET_MINUTES, type ApplyDeps, type Pat
 export { readRollup, readCell, type ReadRollupDeps, type RollupStores, type MapRemapping, type Replay } from './read-rollup';
 export { readCompleteness, type CompletenessReport, type CompletenessRequest } from './completeness';
 export { replayFromLog } from './time-travel';
-export { applyHierarchyChange, HIERARCHY_SHARE, type MoveDeps, type MoveSummary } from './apply-hierarchy-change';
+export { applyHierarchyChange, type MoveDeps, type MoveSummary } from './apply-hierarchy-change';
 export * from './rollup-cells';
+export { HIERARCHY_SHARE } from './rollup-cells';

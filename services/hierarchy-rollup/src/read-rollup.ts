@@ -1,4 +1,4 @@
-import { TallyError, type CatalogQuery, type CompletenessView, type IndicatorValue, type RollupRequest, type RollupView } from '@tally/contracts';
+import { DEFAULT_PARTITIONS, TallyError, TOPICS, type CatalogQuery, type CompletenessView, type IndicatorValue, type RollupRequest, type RollupView } from '@tally/contracts';
 import {
   cellValues,
   combineKeyTotals,
@@ -19,7 +19,7 @@ import {
 } from '@tally/core';
 import type { Collection } from '@tally/readstore';
 import type { ConsumerProgress } from '@tally/runtime';
-import { CELLS, cellKey, type FiguresVariant, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
+import { CELLS, cellKey, HIERARCHY_SHARE, shareId, type FiguresVariant, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
 
 /** Where cells and receipts are read from: the live read store, or a replay as of an instant. */
 export interface RollupStores {
@@ -50,9 +50,16 @@ export interface ReadRollupDeps {
 /** How many source cells a re-aggregation reads at once. */
 const READ_CONCURRENCY = 64;
 
-/** Merges a cell's partition shares into one state. */
+/**
+ * Merges a cell's partition shares into one state. The shares are read by id (one per partition of the reports
+ * topic, plus the hierarchy-change share), a key look-up every document store serves from its primary index;
+ * a filter on `cell` would scan the collection on stores without secondary indexes (FerretDB on SQLite).
+ */
+const SHARE_PARTITIONS = [HIERARCHY_SHARE, ...Array.from({ length: DEFAULT_PARTITIONS[TOPICS.reports] }, (_, p) => p)];
+
 export async function readCell(cells: Collection<RollupCellDoc>, hierarchy: string, figures: FiguresVariant, orgUnit: string, period: string): Promise<CellState> {
-  return mergeCellStates(await cells.find({ cell: cellKey(hierarchy, figures, orgUnit, period) }));
+  const cell = cellKey(hierarchy, figures, orgUnit, period);
+  return mergeCellStates(await cells.getMany(SHARE_PARTITIONS.map((p) => shareId(cell, p))));
 }
 
 export function parseAsOf(asOf: string | undefined): string | undefined {

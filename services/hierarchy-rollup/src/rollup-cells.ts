@@ -33,6 +33,14 @@ export const cellKey = (hierarchy: string, figures: FiguresVariant, orgUnit: str
 
 export const shareId = (cell: string, partition: number): string => `${cell}|p${partition}`;
 
+/**
+ * The share of every cell that hierarchy changes write: `<cell>|p-1`. Its only writer is the mover (changes are
+ * applied one at a time, in position order), so the position guard makes a redelivered change harmless, as for
+ * the partitions' shares. Reads merge it with the partitions' shares (they find shares by `cell`).
+ */
+export const HIERARCHY_SHARE = -1;
+
+
 /** What a report last contributed, per figures variant: the base an amendment's delta is computed from. */
 export interface LedgerDoc extends Doc {
   version: number;
