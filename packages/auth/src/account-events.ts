@@ -1,4 +1,4 @@
-import type { Role } from './roles';
+import type { AccountRole as Role } from './roles';
 
 /**
  * Accounts are event sourced in the same event store as reports: one stream per account (`account-<username>`),

@@ -13,9 +13,9 @@ import {
 import { AccountRegistry } from './account-registry';
 import { dummyHash, hashPassword, passwordProblem, randomPassword, verifyPassword } from './password';
 import { FailureWindow, TokenBuckets } from './rate-limit';
-import { NATIONAL, isRole, isUsername, type Role } from './roles';
+import { NATIONAL, SERVICE_ROLE, isRole, isUsername, type Role } from './roles';
 import type { AuthSettings } from './settings';
-import { TokenSigner, nowSec, type TokenClaims, type TokenKind } from './tokens';
+import { TokenSigner, isServicePrincipal, nowSec, type TokenClaims, type TokenKind } from './tokens';
 
 /** Who is calling, once the token checked out. */
 export interface Principal {
@@ -207,10 +207,17 @@ export class AuthService {
     return this.deps.signer.issue({ sub: username, typ: 'session', exp: nowSec() + this.deps.settings.sessionTtlSec, pwv: account.passwordVersion }).token;
   }
 
-  /** The principal behind a bearer token, or null (bad signature, expired, revoked, disabled, password changed). */
-  async authenticate(token: string): Promise<Principal | null> {
+  /**
+   * The principal behind a bearer token, or null (bad signature, expired, revoked, disabled, password changed).
+   * Service tokens (`service:<name>`, role `service`, national) are accepted only when `services` is set (gRPC).
+   */
+  async authenticate(token: string, options: { services?: boolean } = {}): Promise<Principal | null> {
     const claims = this.deps.signer.verify(token);
     if (!claims) return null;
+    if (claims.typ === 'service') {
+      if (!options.services || !isServicePrincipal(claims.sub)) return null;
+      return { username: claims.sub, role: SERVICE_ROLE, orgUnit: NATIONAL, tokenKind: 'service', jti: claims.jti, exp: claims.exp };
+    }
     const account = await this.registry.get(claims.sub);
     if (!account || account.disabled) return null;
     if (claims.typ === 'session') {

@@ -13,6 +13,8 @@ import { TokenSigner, loadTokenSecret } from './tokens';
 export interface Auth {
   readonly service: AuthService;
   readonly enforced: boolean;
+  /** the hierarchy the subtree checks use */
+  readonly hierarchy: HierarchyQuery;
   readonly routes: FastifyPluginAsync;
   /** installs input guards, route collection and (when enforced) the auth hooks; call before registering routes */
   install(app: FastifyInstance): void;
@@ -52,6 +54,7 @@ export async function createAuth(options: AuthOptions): Promise<Auth> {
   return {
     service,
     enforced: options.enforce,
+    hierarchy: options.hierarchy,
     routes: authRoutes(service),
     install(app) {
       routes = collectRoutes(app);

@@ -79,15 +79,20 @@ function throttle(auth: AuthService, key: string): void {
 /** true, or why not. */
 export async function inScope(principal: Principal, access: Exclude<Access, { public: true }>, request: FastifyRequest, hierarchy: HierarchyQuery): Promise<true | string> {
   if (principal.orgUnit === NATIONAL) return true;
-  const target = await targetOf(access.target, request, hierarchy);
-  if (target === 'any') return true;
+  return targetInScope(principal, await targetOf(access.target, request, hierarchy), hierarchy);
+}
+
+/** A resolved target: the permission suffices, national callers only, or a unit in a hierarchy version. */
+export type Resolved = 'any' | 'national' | { unit: string; hierarchy: string };
+
+/** true, or why not: the caller's unit must be the target unit or one of its ancestors (VN contains everything). */
+export async function targetInScope(principal: Principal, target: Resolved, hierarchy: HierarchyQuery): Promise<true | string> {
+  if (principal.orgUnit === NATIONAL || target === 'any') return true;
   if (target === 'national') return `only national accounts may do this; yours is on ${principal.orgUnit}`;
   const path = await hierarchy.path(target.hierarchy, target.unit).catch(() => [] as string[]);
   if (path.includes(principal.orgUnit)) return true;
   return `${target.unit} is outside your org unit ${principal.orgUnit}`;
 }
-
-type Resolved = 'any' | 'national' | { unit: string; hierarchy: string };
 
 async function targetOf(target: Target, request: FastifyRequest, hierarchy: HierarchyQuery): Promise<Resolved> {
   switch (target.kind) {
@@ -120,7 +125,7 @@ function fieldsOf(request: FastifyRequest, from: 'params' | 'query' | 'body'): R
 }
 
 /** The hierarchy version of a period (in force on its last day), else the one in force today. */
-async function hierarchyFor(hierarchy: HierarchyQuery, period: string | undefined): Promise<string> {
+export async function hierarchyFor(hierarchy: HierarchyQuery, period: string | undefined): Promise<string> {
   const p = period ? parsePeriod(period) : null;
   const date = p?.endDate ?? new Date().toISOString().slice(0, 10);
   try {

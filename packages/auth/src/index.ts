@@ -13,3 +13,5 @@ export * from './auth';
 export * from './demo-accounts';
 export * from './account-cli';
 export * from './secure-http';
+export * from './grpc-policy';
+export * from './secure-grpc';

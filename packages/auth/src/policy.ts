@@ -63,6 +63,8 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', url: '/api/v1/catalog', access: any('reference.read') },
   { method: 'GET', url: '/api/v1/catalog/versions', access: any('reference.read') },
   { method: 'GET', url: '/api/v1/hierarchies', access: any('reference.read') },
+  // the map is national: only national administrators change it
+  { method: 'POST', url: '/api/v1/hierarchies/:version/changes', access: national('hierarchy.manage') },
   { method: 'GET', url: '/api/v1/org-units', access: any('reference.read') },
   { method: 'GET', url: '/api/v1/org-units/:code', access: any('reference.read') },
 

@@ -2,8 +2,15 @@
  * Roles and what each may do. A role's permissions apply inside the account's org unit subtree
  * (the unit itself and every unit below it); an account on 'VN' has national scope.
  */
+/** The roles an account can have. */
 export const ROLES = ['commune_officer', 'reviewer', 'central_admin', 'operator', 'analyst'] as const;
-export type Role = (typeof ROLES)[number];
+export type AccountRole = (typeof ROLES)[number];
+/**
+ * The role of the platform's own services calling each other over gRPC (`service:<name>` principals, with
+ * tokens minted from the shared TALLY_TOKEN_SECRET): national reads only. No account can have it.
+ */
+export const SERVICE_ROLE = 'service';
+export type Role = AccountRole | typeof SERVICE_ROLE;
 
 export type Permission =
   /** submit and amend reports of a unit */
@@ -22,8 +29,10 @@ export type Permission =
   | 'inbox.read'
   /** read the catalog and the hierarchy */
   | 'reference.read'
-  /** publish catalog versions, templates, hierarchy changes */
+  /** publish catalog versions, templates, targets */
   | 'catalog.publish'
+  /** change the administrative map after go-live (rename, move, merge, split, create, retire units) */
+  | 'hierarchy.manage'
   /** create, disable accounts, issue and revoke tokens of others */
   | 'account.manage'
   /** one's own account: who am I, log out, change password */
@@ -34,12 +43,14 @@ export type Permission =
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   commune_officer: ['report.submit', 'report.read', 'report.audit', 'rollup.read', 'inbox.read', 'reference.read', 'account.self'],
   reviewer: ['report.read', 'report.review', 'report.lock', 'report.audit', 'rollup.read', 'inbox.read', 'reference.read', 'account.self'],
-  central_admin: ['catalog.publish', 'account.manage', 'report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
+  central_admin: ['catalog.publish', 'hierarchy.manage', 'account.manage', 'report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
   operator: ['ops.manage', 'reference.read', 'account.self'],
   analyst: ['report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
+  service: ['reference.read', 'rollup.read', 'report.read'],
 };
 
-export const isRole = (x: unknown): x is Role => typeof x === 'string' && (ROLES as readonly string[]).includes(x);
+/** An account role (not `service`). */
+export const isRole = (x: unknown): x is AccountRole => typeof x === 'string' && (ROLES as readonly string[]).includes(x);
 
 export function can(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);

@@ -7,7 +7,8 @@ import { dirname } from 'node:path';
  * `tly1.<payload>`. A token names its account and a `jti`; role and unit are looked up per request, so a role
  * change, a disabled account, a password change or a revoked jti takes effect at once.
  */
-export type TokenKind = 'session' | 'api';
+/** session: a person signed in; api: a system's long-lived token; service: one platform service calling another (gRPC only) */
+export type TokenKind = 'session' | 'api' | 'service';
 
 export interface TokenClaims {
   /** username */
@@ -68,7 +69,7 @@ function isClaims(x: unknown): x is TokenClaims {
   return (
     typeof c.sub === 'string' &&
     typeof c.jti === 'string' &&
-    (c.typ === 'session' || c.typ === 'api') &&
+    (c.typ === 'session' || c.typ === 'api' || c.typ === 'service') &&
     Number.isSafeInteger(c.iat) &&
     Number.isSafeInteger(c.exp) &&
     Number.isSafeInteger(c.pwv)
@@ -76,6 +77,28 @@ function isClaims(x: unknown): x is TokenClaims {
 }
 
 export const nowSec = (): number => Math.floor(Date.now() / 1000);
+
+/** `service:<name>`: the principal of a platform service (names: a-z, 0-9, '-'). */
+export const SERVICE_PRINCIPAL_PATTERN = /^service:[a-z][a-z0-9-]{0,62}$/;
+export const isServicePrincipal = (sub: string): boolean => SERVICE_PRINCIPAL_PATTERN.test(sub);
+
+/**
+ * Service tokens for one service's calls to its peers, renewed before they expire: `tly1` tokens of kind
+ * `service` for `service:<name>`, signed with the shared secret, living `ttlSec` (default 1 h).
+ */
+export function serviceTokens(signer: TokenSigner, name: string, ttlSec = 3600): () => string {
+  const sub = `service:${name}`;
+  if (!isServicePrincipal(sub)) throw new Error(`not a service name: ${name}`);
+  let current: { token: string; exp: number } | undefined;
+  return () => {
+    const now = nowSec();
+    if (!current || current.exp - now < Math.min(300, ttlSec / 2)) {
+      const exp = now + ttlSec;
+      current = { token: signer.issue({ sub, typ: 'service', exp, pwv: 0 }).token, exp };
+    }
+    return current.token;
+  };
+}
 
 /**
  * The signing secret: TALLY_TOKEN_SECRET when set, else a random one kept in the data directory (mode 0600),

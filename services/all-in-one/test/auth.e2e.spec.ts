@@ -212,6 +212,14 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/v1/catalog/versions', url: '/api/v1/catalog/versions', ok: 'authenticated' },
   { method: 'PUT', route: '/api/v1/catalog', url: '/api/v1/catalog', body: () => ({ version: 'x' }), ok: ['admin'] },
   { method: 'GET', route: '/api/v1/hierarchies', url: '/api/v1/hierarchies', ok: 'authenticated' },
+  {
+    method: 'POST',
+    route: '/api/v1/hierarchies/:version/changes',
+    url: '/api/v1/hierarchies/2025/changes',
+    // refused by the domain (a unit with children cannot be retired): reaches the handler, changes nothing
+    body: () => ({ change: { kind: 'retire', code: '19' }, reason: 'role matrix' }),
+    ok: ['admin'],
+  },
   { method: 'GET', route: '/api/v1/org-units', url: '/api/v1/org-units?search=Th%C3%A1i', ok: 'authenticated' },
   { method: 'GET', route: '/api/v1/org-units/:code', url: '/api/v1/org-units/19', ok: 'authenticated' },
   { method: 'GET', route: '/api/v1/accounts', url: '/api/v1/accounts', ok: ['admin'] },

@@ -1,4 +1,4 @@
-import { TallyError, clientStreamHandler, grpcService, IngestionServiceService, unaryHandler, type EventContext, type GrpcRegistration, type tallyv1 } from '@tally/contracts';
+import { TallyError, clientStreamHandler, grpcCaller, grpcService, IngestionServiceService, refusalOf, unaryHandler, type EventContext, type GrpcRegistration, type tallyv1 } from '@tally/contracts';
 import { normalizeNfc, newTraceparent, toTallyError } from '@tally/runtime';
 import { randomUUID } from 'node:crypto';
 import { checkSubmitShape } from './check-shape';
@@ -23,8 +23,9 @@ function inputOf(report: tallyv1.Report | undefined): SubmitReportInput {
   return checkSubmitShape(normalizeNfc(candidate));
 }
 
-function contextOf(peer: string): EventContext {
-  return { actor: { id: 'grpc', origin: peer }, correlationId: randomUUID(), traceparent: newTraceparent() };
+/** The caller authenticated by the access check (secureGrpc); 'grpc' when access control is off. */
+function contextOf(call: { getPeer(): string }): EventContext {
+  return { actor: grpcCaller(call) ?? { id: 'grpc', origin: call.getPeer() }, correlationId: randomUUID(), traceparent: newTraceparent() };
 }
 
 export function ingestionGrpc(deps: SubmitDeps & { nudgeRelay: () => void }): GrpcRegistration[] {
@@ -32,7 +33,7 @@ export function ingestionGrpc(deps: SubmitDeps & { nudgeRelay: () => void }): Gr
     grpcService(IngestionServiceService, {
       submit: unaryHandler(async (req: tallyv1.SubmitRequest, call) => {
         const input = inputOf(req.report);
-        const answer = await submitReport(deps, input, { ...contextOf(call.getPeer()), ...(input.reason ? { reason: input.reason } : {}) });
+        const answer = await submitReport(deps, input, { ...contextOf(call), ...(input.reason ? { reason: input.reason } : {}) });
         deps.nudgeRelay();
         return { reportId: answer.reportId, version: answer.version, status: answer.status, position: answer.position };
       }),
@@ -42,8 +43,11 @@ export function ingestionGrpc(deps: SubmitDeps & { nudgeRelay: () => void }): Gr
         for await (const req of requests) {
           const i = index++;
           try {
+            // a report the access check refused (outside the caller's subtree) is answered on its own
+            const refused = refusalOf(req);
+            if (refused) throw refused;
             const input = inputOf(req.report);
-            const a = await submitReport(deps, input, { ...contextOf(call.getPeer()), ...(input.reason ? { reason: input.reason } : {}) });
+            const a = await submitReport(deps, input, { ...contextOf(call), ...(input.reason ? { reason: input.reason } : {}) });
             results.push({ index: i, ok: true, reportId: a.reportId, version: a.version, status: a.status, position: a.position });
           } catch (err) {
             const e = toTallyError(err);

@@ -1,4 +1,4 @@
-import { secureHttp } from '@tally/auth';
+import { platformAuth, secureGrpc, secureHttp, serviceCredentials } from '@tally/auth';
 import { TOPICS } from '@tally/contracts';
 import { remoteCatalogQuery, remoteHierarchyQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
 import { ingestionGrpc } from './grpc';
@@ -6,8 +6,10 @@ import { createIngestionService } from './service';
 
 /** The ingestion service alone (distributed mode): HTTP and gRPC submission, and the relay to Kafka. */
 await runService('ingestion', async (platform, config) => {
-  const catalog = remoteCatalogQuery(config.peers.indicator);
-  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
+  const peer = serviceCredentials(platform, 'ingestion');
+  const catalog = remoteCatalogQuery(config.peers.indicator, peer);
+  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup, peer);
+  const auth = await platformAuth(platform, hierarchy);
   const module = createIngestionService(platform, { catalog, hierarchy });
   let invalidation: EventConsumer | null = null;
   return {
@@ -21,9 +23,9 @@ await runService('ingestion', async (platform, config) => {
         await invalidation?.stop();
       },
     },
-    grpc: ingestionGrpc({ store: platform.store, catalog, hierarchy, nudgeRelay: platform.nudgeRelay }),
+    grpc: secureGrpc(ingestionGrpc({ store: platform.store, catalog, hierarchy, nudgeRelay: platform.nudgeRelay }), auth),
     // ingestion also serves sign-in and accounts
-    installHttp: (app) => secureHttp(app, { platform, hierarchy, withAuthRoutes: true }),
+    installHttp: (app) => secureHttp(app, { platform, hierarchy, auth, withAuthRoutes: true }),
     close: () => {
       catalog.close();
       hierarchy.close();

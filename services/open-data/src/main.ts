@@ -1,13 +1,14 @@
-import { secureHttp } from '@tally/auth';
+import { secureHttp, serviceCredentials } from '@tally/auth';
 import { TOPICS } from '@tally/contracts';
 import { remoteCatalogQuery, remoteHierarchyQuery, remoteRollupQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
 import { createOpenDataService } from './service';
 
 /** The open-data service alone (distributed mode): public datasets. */
 await runService('open-data', (platform, config) => {
-  const catalog = remoteCatalogQuery(config.peers.indicator);
-  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
-  const rollups = remoteRollupQuery(config.peers.hierarchyRollup);
+  const peer = serviceCredentials(platform, 'open-data');
+  const catalog = remoteCatalogQuery(config.peers.indicator, peer);
+  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup, peer);
+  const rollups = remoteRollupQuery(config.peers.hierarchyRollup, peer);
   const module = createOpenDataService(platform, { catalog, hierarchy, rollups });
   let invalidation: EventConsumer | null = null;
   return {

@@ -1,10 +1,11 @@
-import { secureHttp } from '@tally/auth';
+import { platformAuth, secureGrpc, secureHttp, serviceCredentials } from '@tally/auth';
 import { remoteHierarchyQuery, runService } from '@tally/runtime';
 import { createProjectionService } from './service';
 
 /** The projection service alone (distributed mode): report read models and their queries. */
-await runService('projection', (platform, config) => {
+await runService('projection', async (platform, config) => {
   const module = createProjectionService(platform);
-  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup);
-  return { module, grpc: module.grpc, installHttp: (app) => secureHttp(app, { platform, hierarchy }), close: () => hierarchy.close() };
+  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup, serviceCredentials(platform, 'projection'));
+  const auth = await platformAuth(platform, hierarchy);
+  return { module, grpc: secureGrpc(module.grpc, auth), installHttp: (app) => secureHttp(app, { platform, hierarchy, auth }), close: () => hierarchy.close() };
 });

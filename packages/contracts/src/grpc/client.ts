@@ -99,3 +99,15 @@ export function promisifyClientStream<Req, Res>(
       })();
     });
 }
+
+/** Builds the metadata of each outgoing call (e.g. the caller's credentials); called once per call. */
+export type GrpcMetadataProvider = () => grpc.Metadata;
+
+/** `authorization: Bearer <token>` metadata, with the token asked for at each call (so it can be renewed). */
+export function bearerMetadata(token: () => string): GrpcMetadataProvider {
+  return () => {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${token()}`);
+    return metadata;
+  };
+}

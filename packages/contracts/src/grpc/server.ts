@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { grpcErrorFrom } from './errors';
+import type { Actor } from '../envelope';
 
 /** One service to serve: a generated `XxxServiceService` definition and its implementation. */
 export interface GrpcRegistration<Impl extends grpc.UntypedServiceImplementation = grpc.UntypedServiceImplementation> {
@@ -98,4 +99,37 @@ export function clientStreamHandler<Req, Res>(
         (err: unknown) => callback(grpcErrorFrom(err)),
       );
   };
+}
+
+/**
+ * Per-call facts set by an interceptor (the access check in @tally/auth) for the handler to use: who is
+ * calling (recorded as the actor of the events the call appends).
+ */
+const callers = new WeakMap<object, Actor>();
+
+export function setGrpcCaller(call: object, actor: Actor): void {
+  callers.set(call, actor);
+}
+
+/** The authenticated caller of a call, when an interceptor set one (absent when access control is off). */
+export function grpcCaller(call: object): Actor | undefined {
+  return callers.get(call);
+}
+
+/**
+ * A client-streaming message refused by an interceptor (e.g. a report for a unit outside the caller's
+ * subtree): the handler receives this empty placeholder instead of the message, so it cannot act on it, and
+ * answers that message with the error (`refusalOf`), the others being processed as usual.
+ */
+const refusals = new WeakMap<object, Error>();
+
+export function refusedMessage<T>(error: Error): T {
+  const placeholder = {};
+  refusals.set(placeholder, error);
+  return placeholder as T;
+}
+
+/** The error a streamed message was refused with, or undefined for a message to process. */
+export function refusalOf(message: unknown): Error | undefined {
+  return typeof message === 'object' && message !== null ? refusals.get(message) : undefined;
 }

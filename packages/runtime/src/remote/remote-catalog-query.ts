@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { retrying } from './retry';
+import { retrying, type RemoteClientOptions } from './retry';
 import { CatalogServiceClient, promisifyUnary, TallyError, type CatalogQuery } from '@tally/contracts';
 import type { Catalog } from '@tally/core';
 
@@ -13,9 +13,9 @@ export interface RemoteCatalogQuery extends CatalogQuery {
   close(): void;
 }
 
-export function remoteCatalogQuery(address: string): RemoteCatalogQuery {
+export function remoteCatalogQuery(address: string, options: RemoteClientOptions = {}): RemoteCatalogQuery {
   const client = new CatalogServiceClient(address, grpc.credentials.createInsecure());
-  const getCatalog = retrying(promisifyUnary(client, client.getCurrentCatalog));
+  const getCatalog = retrying(promisifyUnary(client, client.getCurrentCatalog), options);
   const byVersion = new Map<string, Promise<Catalog | undefined>>();
   let byDate = new Map<string, Promise<Catalog | undefined>>();
 

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { retrying } from './retry';
+import { retrying, type RemoteClientOptions } from './retry';
+export type { RemoteClientOptions } from './retry';
 import { HierarchyServiceClient, promisifyUnary, TallyError, type HierarchyQuery, type OrgUnitView, type tallyv1 } from '@tally/contracts';
 
 /**
@@ -14,13 +15,13 @@ export interface RemoteHierarchyQuery extends HierarchyQuery {
 
 const viewOf = (u: tallyv1.OrgUnit): OrgUnitView => ({ code: u.code, name: u.name, shortName: u.shortName, type: u.type, level: u.level, parentCode: u.parentCode ?? null });
 
-export function remoteHierarchyQuery(address: string): RemoteHierarchyQuery {
+export function remoteHierarchyQuery(address: string, options: RemoteClientOptions = {}): RemoteHierarchyQuery {
   const client = new HierarchyServiceClient(address, grpc.credentials.createInsecure());
-  const getUnit = retrying(promisifyUnary(client, client.getUnit));
-  const getAncestors = retrying(promisifyUnary(client, client.getAncestors));
-  const getChildren = retrying(promisifyUnary(client, client.getChildren));
-  const listVersions = retrying(promisifyUnary(client, client.listVersions));
-  const countAtLevel = retrying(promisifyUnary(client, client.countAtLevel));
+  const getUnit = retrying(promisifyUnary(client, client.getUnit), options);
+  const getAncestors = retrying(promisifyUnary(client, client.getAncestors), options);
+  const getChildren = retrying(promisifyUnary(client, client.getChildren), options);
+  const listVersions = retrying(promisifyUnary(client, client.listVersions), options);
+  const countAtLevel = retrying(promisifyUnary(client, client.countAtLevel), options);
   let cache = new Map<string, Promise<unknown>>();
   function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
     let hit = cache.get(key) as Promise<T> | undefined;

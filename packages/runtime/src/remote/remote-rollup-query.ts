@@ -1,11 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
-import { retrying } from './retry';
+import { retrying, type RemoteClientOptions } from './retry';
 import { promisifyUnary, QueryServiceClient, type IndicatorValue, type RollupQuery } from '@tally/contracts';
 
 /** Rollups from the hierarchy-rollup service over gRPC (no cache: rollups change with every report). */
-export function remoteRollupQuery(address: string): RollupQuery & { close(): void } {
+export function remoteRollupQuery(address: string, options: RemoteClientOptions = {}): RollupQuery & { close(): void } {
   const client = new QueryServiceClient(address, grpc.credentials.createInsecure());
-  const getRollup = retrying(promisifyUnary(client, client.getRollup));
+  const getRollup = retrying(promisifyUnary(client, client.getRollup), options);
   return {
     async rollup(request) {
       const { rollup } = await getRollup({

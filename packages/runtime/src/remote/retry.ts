@@ -1,4 +1,4 @@
-import { TallyError } from '@tally/contracts';
+import { TallyError, type GrpcCallOptions, type GrpcMetadataProvider } from '@tally/contracts';
 
 /**
  * A peer that restarts is briefly unreachable: calls wait for it (bounded) instead of failing the
@@ -17,8 +17,14 @@ export async function retryUnavailable<T>(call: () => Promise<T>, budgetMs = 20_
   }
 }
 
-/** The same call, retried while its peer is unavailable. */
+/** Options of the remote clients. */
+export interface RemoteClientOptions {
+  /** metadata of every call: the calling service's credentials (`authorization: Bearer <service token>`) */
+  metadata?: GrpcMetadataProvider;
+}
+
+/** The same call, with the client's metadata (built afresh for each attempt), retried while its peer is unavailable. */
 export const retrying =
-  <Req, Res>(call: (request: Req) => Promise<Res>) =>
+  <Req, Res>(call: (request: Req, options?: GrpcCallOptions) => Promise<Res>, remote: RemoteClientOptions = {}) =>
   (request: Req): Promise<Res> =>
-    retryUnavailable(() => call(request));
+    retryUnavailable(() => call(request, remote.metadata ? { metadata: remote.metadata() } : undefined));
