@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnAsync } from './spawn-async';
 import { describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../src/infra/process';
 
@@ -11,8 +11,8 @@ const brokers = inject('kafkaBrokers');
 const mongoUrl = inject('mongoUrl');
 
 describe.skipIf(brokers.length === 0 || !mongoUrl)('pnpm bench --mode distributed (smoke)', () => {
-  it('drives 20 communes x 10 values through six services over HTTP and gRPC and checks the rollups', () => {
-    const run = spawnSync(
+  it('drives 20 communes x 10 values through six services over HTTP and gRPC and checks the rollups', async () => {
+    const run = await spawnAsync(
       process.execPath,
       ['--import', 'tsx', 'packages/testkit/src/bench/main.ts', '--mode', 'distributed', '--communes', '20', '--values', '10', '--poll-ms', '100', '--grpc-batch', '5'],
       { cwd: repoRoot(), encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: brokers.join(','), MONGO_URL: mongoUrl }, timeout: 170_000 },

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnAsync } from './spawn-async';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/infra/process';
 
@@ -7,8 +7,8 @@ import { repoRoot } from '../src/infra/process';
  * No timing is asserted; figures come from the bench itself (docs/performance.md).
  */
 describe('pnpm bench (smoke)', () => {
-  it('drives 30 communes x 10 values through the platform and checks the rollups', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'packages/testkit/src/bench/main.ts', '--communes', '30', '--values', '10', '--poll-ms', '25'], {
+  it('drives 30 communes x 10 values through the platform and checks the rollups', async () => {
+    const run = await spawnAsync(process.execPath, ['--import', 'tsx', 'packages/testkit/src/bench/main.ts', '--communes', '30', '--values', '10', '--poll-ms', '25'], {
       cwd: repoRoot(),
       encoding: 'utf8',
       timeout: 110_000,
@@ -25,11 +25,11 @@ describe('pnpm bench (smoke)', () => {
     expect(run.status).toBe(0);
   }, 120_000);
 
-  it('refuses distributed mode without Kafka and MongoDB when it may not start them, with exit code 2', () => {
+  it('refuses distributed mode without Kafka and MongoDB when it may not start them, with exit code 2', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, TALLY_BENCH_LOCAL_INFRA: '0' };
     delete env.KAFKA_BROKERS;
     delete env.MONGO_URL;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'packages/testkit/src/bench/main.ts', '--mode', 'distributed', '--communes', '5', '--values', '2'], {
+    const run = await spawnAsync(process.execPath, ['--import', 'tsx', 'packages/testkit/src/bench/main.ts', '--mode', 'distributed', '--communes', '5', '--values', '2'], {
       cwd: repoRoot(),
       encoding: 'utf8',
       env,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawnAsync } from './spawn-async';
 import { describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../src/infra/process';
 
@@ -11,8 +11,8 @@ const brokers = inject('kafkaBrokers');
 const mongoUrl = inject('mongoUrl');
 
 describe.skipIf(brokers.length === 0 || !mongoUrl)('pnpm chaos --mode distributed (smoke)', () => {
-  it('survives 2 service kills on 20 communes', () => {
-    const run = spawnSync(
+  it('survives 2 service kills on 20 communes', async () => {
+    const run = await spawnAsync(
       process.execPath,
       ['--import', 'tsx', 'packages/testkit/src/chaos/main.ts', '--mode', 'distributed', '--communes', '20', '--values', '10', '--kills', '2', '--window-sec', '8', '--load-timeout-sec', '90'],
       { cwd: repoRoot(), encoding: 'utf8', env: { ...process.env, KAFKA_BROKERS: brokers.join(','), MONGO_URL: mongoUrl }, timeout: 170_000 },

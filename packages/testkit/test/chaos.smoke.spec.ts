@@ -1,11 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawnAsync } from './spawn-async';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/infra/process';
 
 /** `pnpm chaos` at a tiny size: two SIGKILLs under load, then every acknowledged report counted exactly once. */
 describe('pnpm chaos (smoke)', () => {
-  it('survives 2 kills on 40 communes', () => {
-    const run = spawnSync(process.execPath, ['--import', 'tsx', 'packages/testkit/src/chaos/main.ts', '--communes', '40', '--values', '10', '--kills', '2', '--window-sec', '6'], {
+  it('survives 2 kills on 40 communes', async () => {
+    const run = await spawnAsync(process.execPath, ['--import', 'tsx', 'packages/testkit/src/chaos/main.ts', '--communes', '40', '--values', '10', '--kills', '2', '--window-sec', '6'], {
       cwd: repoRoot(),
       encoding: 'utf8',
       timeout: 110_000,
