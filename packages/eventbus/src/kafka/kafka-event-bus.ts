@@ -137,17 +137,18 @@ export class KafkaEventBus implements EventBus {
     await this.connect();
     for (const topic of options.topics) await this.partitions(topic); // unknown topic: fail now, not in the loop
     const c = this.options.consumer ?? {};
-    const consumer = this.kafka.consumer({
+    const createConsumer = () => this.kafka.consumer({
       groupId: options.groupId,
       sessionTimeout: c.sessionTimeoutMs ?? 30_000,
       rebalanceTimeout: c.rebalanceTimeoutMs ?? 60_000,
       heartbeatInterval: c.heartbeatIntervalMs ?? 3_000,
       maxWaitTimeInMs: c.maxWaitTimeMs ?? 1_000,
       allowAutoTopicCreation: false,
-      // after the retries kafkajs crashes the consumer and restarts it (restartOnFailure defaults to yes)
+      // after the retries kafkajs crashes the consumer and restarts it (restartOnFailure defaults to yes); a crash it
+      // does not restart makes the subscription relaunch a new consumer
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 10 },
     });
-    const subscription = new KafkaSubscription(consumer, this.admin, options, this.settings, (s) => this.subscriptions.delete(s));
+    const subscription = new KafkaSubscription(createConsumer, this.admin, options, this.settings, (s) => this.subscriptions.delete(s));
     this.subscriptions.add(subscription);
     try {
       await subscription.start();

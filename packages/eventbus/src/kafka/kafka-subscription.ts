@@ -19,12 +19,16 @@ const isGroupError = (e: unknown): boolean => GROUP_ERRORS.has(String((e as { ty
 /** How many times a commit is retried while stopping (the batch is redelivered if it never succeeds). */
 const COMMIT_TRIES_WHILE_STOPPING = 3;
 
+/** A relaunch waits at least this long: a broker that refused a moment ago is rarely back within less. */
+const MIN_RELAUNCH_DELAY_MS = 500;
+
 /**
  * One consumer-group member on Kafka. Messages arrive in kafkajs `eachBatch` calls (one partition each, in offset
  * order); the batch is cut into chunks of `maxBatch`, each handed to `handle` and committed (offset + 1) as soon as
  * it resolves. A throwing handler is retried in place with capped exponential backoff (kafkajs is not allowed to
  * move on, so nothing is skipped and order holds), heartbeating all the while so the member keeps its partitions.
  * A rebalance abandons the uncommitted rest: the next owner re-reads it from the committed offset (at-least-once).
+ * A crash kafkajs does not restart on its own relaunches a fresh consumer (see launch).
  */
 export class KafkaSubscription implements Subscription {
   readonly groupId: string;
@@ -32,9 +36,13 @@ export class KafkaSubscription implements Subscription {
   private stopping = false;
   private stopped: Promise<void> | null = null;
   private readonly wakers = new Set<() => void>();
+  /** the current kafkajs consumer (a new one after each relaunch) */
+  private consumer: Consumer | null = null;
+  private relaunchTimer: NodeJS.Timeout | null = null;
+  private relaunching: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly consumer: Consumer,
+    private readonly createConsumer: () => Consumer,
     private readonly admin: Admin,
     private readonly options: SubscribeOptions,
     private readonly settings: KafkaSubscriptionSettings,
@@ -46,11 +54,42 @@ export class KafkaSubscription implements Subscription {
 
   /** Subscribes, runs, and resolves once the member has joined its group (and, for 'latest', fixed its start). */
   async start(): Promise<void> {
-    const { consumer } = this;
+    try {
+      await this.launch();
+    } catch (error) {
+      this.stopping = true;
+      throw error;
+    }
+  }
+
+  stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopping = true;
+      if (this.relaunchTimer) clearTimeout(this.relaunchTimer);
+      for (const wake of this.wakers) wake();
+      // kafkajs waits for the in-flight eachBatch (which finishes its handler call and commits), then leaves the group
+      this.stopped = this.relaunching
+        .then(() => this.consumer?.disconnect())
+        .catch(() => undefined)
+        .finally(() => this.onStopped(this));
+    }
+    return this.stopped;
+  }
+
+  /**
+   * Creates a consumer, joins the group and starts it. kafkajs restarts a consumer after retriable crashes only; a
+   * broker restart can end in a non-retriable one ("Failed to find group coordinator" while the broker is down),
+   * after which kafkajs leaves the consumer stopped for good. Such a crash relaunches a fresh consumer (with backoff,
+   * until it joins), which resumes from the committed offsets.
+   */
+  private async launch(): Promise<void> {
+    const consumer = this.createConsumer();
+    this.consumer = consumer;
     const fromBeginning = (this.options.from ?? 'earliest') === 'earliest';
-    // crashes are reported for the life of the consumer (kafkajs restarts it after retriable ones)
+    let launched = false;
     consumer.on(consumer.events.CRASH, (event) => {
       this.report(event.payload.error, { topic: '', partition: -1, firstOffset: -1, lastOffset: -1, attempt: 1, retryInMs: 0 });
+      if (launched && !event.payload.restart && consumer === this.consumer) this.scheduleRelaunch(1);
     });
     const cleanups: Array<() => void> = [];
     const ready = new Promise<void>((resolve, reject) => {
@@ -59,6 +98,9 @@ export class KafkaSubscription implements Subscription {
         this.settings.joinTimeoutMs,
       );
       cleanups.push(() => clearTimeout(timer));
+      const abort = () => reject(new Error(`consumer group ${this.groupId}: stopped while joining`));
+      this.wakers.add(abort);
+      cleanups.push(() => this.wakers.delete(abort));
       cleanups.push(
         consumer.on(consumer.events.CRASH, (event) => {
           if (!event.payload.restart) reject(event.payload.error);
@@ -76,6 +118,7 @@ export class KafkaSubscription implements Subscription {
       );
     });
     try {
+      if (this.stopping) throw new Error(`consumer group ${this.groupId}: stopped`);
       await consumer.connect();
       await consumer.subscribe({ topics: this.options.topics, fromBeginning });
       await consumer.run({
@@ -85,8 +128,8 @@ export class KafkaSubscription implements Subscription {
         eachBatch: (payload) => this.eachBatch(payload),
       });
       await ready;
+      launched = true;
     } catch (error) {
-      this.stopping = true;
       await consumer.disconnect().catch(() => undefined);
       throw error;
     } finally {
@@ -94,14 +137,19 @@ export class KafkaSubscription implements Subscription {
     }
   }
 
-  stop(): Promise<void> {
-    if (!this.stopped) {
-      this.stopping = true;
-      for (const wake of this.wakers) wake();
-      // kafkajs waits for the in-flight eachBatch (which finishes its handler call and commits), then leaves the group
-      this.stopped = this.consumer.disconnect().finally(() => this.onStopped(this));
-    }
-    return this.stopped;
+  /** Relaunches the consumer after `attempt`'s backoff, and again (backing off further) until one joins. */
+  private scheduleRelaunch(attempt: number): void {
+    if (this.stopping || this.relaunchTimer) return;
+    const retryInMs = Math.max(this.backoff(attempt), MIN_RELAUNCH_DELAY_MS);
+    this.relaunchTimer = setTimeout(() => {
+      this.relaunchTimer = null;
+      if (this.stopping) return;
+      this.relaunching = this.launch().catch((error: unknown) => {
+        if (this.stopping) return;
+        this.report(error, { topic: '', partition: -1, firstOffset: -1, lastOffset: -1, attempt: attempt + 1, retryInMs });
+        this.scheduleRelaunch(attempt + 1);
+      });
+    }, retryInMs);
   }
 
   async lag(): Promise<PartitionLag[]> {

@@ -145,9 +145,10 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
   return { brokers, options: o, stop: () => proc.stop(30_000) };
 }
 
-/** Stops the broker and starts it again on the same data dir and ports (chaos tests). */
-export async function restartKafka(broker: KafkaBroker): Promise<KafkaBroker> {
+/** Stops the broker and starts it again on the same data dir and ports (chaos tests), after `downMs` if given. */
+export async function restartKafka(broker: KafkaBroker, opts: { downMs?: number } = {}): Promise<KafkaBroker> {
   await broker.stop();
+  if (opts.downMs) await new Promise((resolve) => setTimeout(resolve, opts.downMs));
   return startKafka(broker.options);
 }
 
