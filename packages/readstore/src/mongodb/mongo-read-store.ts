@@ -11,6 +11,7 @@ import {
 } from 'mongodb';
 import type { Collection, Doc, Filter, FindOptions, Guard, ReadStore, Update } from '../port';
 import { assertCollectionName, fieldSegments } from '../sqlite/paths';
+import { detectMongoDialect, type MongoDialect } from './server-dialect';
 
 /*
  * The distributed read store on MongoDB (official driver), also run against FerretDB 1.24 in tests and dev.
@@ -26,10 +27,16 @@ import { assertCollectionName, fieldSegments } from '../sqlite/paths';
  *
  * FerretDB 1.24 (SQLite backend) does not apply an update as one atomic read-modify-write: concurrent updates of the
  * SAME document can lose each other's $inc or slip past a guard there (MongoDB itself is atomic per document).
- * Projections that write one document from several consumers at once need real MongoDB.
+ * Projections that write one document from several consumers at once need real MongoDB. It also reads the whole
+ * collection for any filter other than `{ _id }`, so on FerretDB (the 'ferretdb' dialect, detected from buildInfo)
+ * lookups by several ids are one `{ _id }` query each, and a guard is checked on the document read by `{ _id }`
+ * before an `{ _id }`-only update: as atomic as FerretDB's own guard check (not at all), and not O(collection).
  */
 
-export type MongoReadStoreConnection = { url: string; dbName: string } | { db: Db };
+export type MongoReadStoreConnection = ({ url: string; dbName: string } | { db: Db }) & {
+  /** which server this is; detected (buildInfo) when not given */
+  dialect?: MongoDialect;
+};
 
 type UpdateOp = { id: string; update: Update; guard?: Guard };
 
@@ -42,12 +49,13 @@ export class MongoReadStore implements ReadStore {
   constructor(
     readonly db: Db,
     private readonly ownedClient: MongoClient | null = null,
+    readonly dialect: MongoDialect = 'mongodb',
   ) {}
 
   collection<T extends Doc = Doc>(name: string): Collection<T> {
     assertCollectionName(name);
     if (name.startsWith('system.')) throw new TypeError(`invalid collection name "${name}"`);
-    return new MongoReadCollection<T>(this.db.collection(name), name, () => this.assertOpen());
+    return new MongoReadCollection<T>(this.db.collection(name), name, () => this.assertOpen(), this.dialect);
   }
 
   async dropAll(prefix = ''): Promise<void> {
@@ -80,6 +88,7 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
     private readonly coll: MongoCollection<Document>,
     readonly name: string,
     private readonly assertOpen: () => void,
+    private readonly dialect: MongoDialect,
   ) {}
 
   async get(id: string): Promise<T | null> {
@@ -93,7 +102,11 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
     const unique = [...new Set(ids)];
     unique.forEach(assertId);
     if (unique.length === 0) return [];
-    const docs = (await this.coll.find({ _id: { $in: unique as never[] } }).toArray()) as unknown as T[];
+    const docs = (
+      this.dialect === 'ferretdb'
+        ? (await Promise.all(unique.map((id) => this.coll.findOne({ _id: id as never })))).filter((d) => d !== null)
+        : await this.coll.find({ _id: { $in: unique as never[] } }).toArray()
+    ) as unknown as T[];
     const byId = new Map(docs.map((d) => [d._id, d]));
     return unique.flatMap((id) => byId.get(id) ?? []);
   }
@@ -121,6 +134,7 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
 
   async update(id: string, update: Update, guard?: Guard): Promise<boolean> {
     this.assertOpen();
+    if (this.dialect === 'ferretdb') return (await this.updateByIdOnly([{ id, update, ...(guard ? { guard } : {}) }])) === 1;
     const op = toUpdateOne({ id, update, guard });
     for (let attempt = 1; ; attempt++) {
       try {
@@ -139,6 +153,7 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
 
   async updateMany(ops: UpdateOp[]): Promise<number> {
     this.assertOpen();
+    if (this.dialect === 'ferretdb') return this.updateByIdOnly(ops);
     const writes = ops.map(toUpdateOne);
     let applied = 0;
     // ordered, so that several updates of one document apply in the given order; a duplicate key (failed guard)
@@ -155,13 +170,37 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
         const failed = error.writeErrors;
         const first = Array.isArray(failed) ? failed[0] : failed;
         if (!first || first.code !== DUPLICATE_KEY) throw error;
-        applied += error.result.matchedCount + error.result.upsertedCount;
+        // every op before the failed one succeeded, and an upsert that succeeds matches or inserts exactly one
+        // document (counted from the index: FerretDB reports zero counts in a failed bulk write's result)
+        applied += first.index;
         const op = ops[start + first.index]!;
         if (await this.update(op.id, op.update, op.guard)) applied += 1;
         start += first.index + 1;
       }
     }
     return applied;
+  }
+
+  /**
+   * FerretDB: the guards are checked on the documents as read by _id (following the earlier ops of the same batch,
+   * which set their guard field), then the passing ops go out in one ordered bulk write with `{ _id }` filters.
+   */
+  private async updateByIdOnly(ops: UpdateOp[]): Promise<number> {
+    const writes = ops.map(toUpdateOne);
+    const guarded = [...new Set(ops.filter((op) => op.guard).map((op) => op.id))];
+    const current = new Map((await this.getMany(guarded)).map((d) => [d._id, d as Document]));
+    const batch: AnyBulkWriteOperation<Document>[] = [];
+    ops.forEach((op, i) => {
+      if (op.guard) {
+        const doc = current.get(op.id);
+        if (doc && !guardPasses(fieldValue(doc, op.guard.field), op.guard.below)) return;
+        current.set(op.id, withField(doc ?? { _id: op.id }, op.guard.field, op.guard.below));
+      }
+      batch.push({ updateOne: { filter: { _id: op.id as never }, update: writes[i]!.update, upsert: true } });
+    });
+    if (batch.length === 0) return 0;
+    await this.coll.bulkWrite(batch, { ordered: true });
+    return batch.length;
   }
 
   async delete(id: string): Promise<void> {
@@ -180,10 +219,16 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
 
 /** Connects (when given a URL) and returns the store. */
 export async function createMongoReadStore(connection: MongoReadStoreConnection): Promise<MongoReadStore> {
-  if ('db' in connection) return new MongoReadStore(connection.db);
+  if ('db' in connection) return new MongoReadStore(connection.db, null, connection.dialect ?? (await detectMongoDialect(connection.db)));
   const client = new MongoClient(connection.url);
   await client.connect();
-  return new MongoReadStore(client.db(connection.dbName), client);
+  try {
+    const db = client.db(connection.dbName);
+    return new MongoReadStore(db, client, connection.dialect ?? (await detectMongoDialect(db)));
+  } catch (error) {
+    await client.close();
+    throw error;
+  }
 }
 
 /**
@@ -282,6 +327,32 @@ function assertNotId(field: string): void {
 }
 
 /** A JSON copy: what is stored is exactly what a later read returns (no undefined, no class instances). */
+/** The guard's test, as the `$or` filter of toUpdateOne states it: missing, null, or a number below `below`. */
+function guardPasses(value: unknown, below: number): boolean {
+  return value === undefined || value === null || (typeof value === 'number' && value < below);
+}
+
+function fieldValue(doc: Document, path: string): unknown {
+  let v: unknown = doc;
+  for (const segment of fieldSegments(path)) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[segment] : undefined;
+  return v;
+}
+
+/** A shallow copy of doc with `path` set to value (the guard field of a later op in the same batch). */
+function withField(doc: Document, path: string, value: number): Document {
+  const segments = fieldSegments(path);
+  const out: Document = { ...doc };
+  let at: Record<string, unknown> = out;
+  segments.forEach((segment, i) => {
+    if (i === segments.length - 1) at[segment] = value;
+    else {
+      const next = at[segment];
+      at = at[segment] = typeof next === 'object' && next !== null ? { ...(next as Record<string, unknown>) } : {};
+    }
+  });
+  return out;
+}
+
 function copy<V>(value: V): V {
   return JSON.parse(JSON.stringify(value)) as V;
 }

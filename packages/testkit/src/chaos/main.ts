@@ -3,8 +3,7 @@
  * then verify every acknowledged report is counted exactly once. Last line of stdout: the JSON summary.
  * Exits 1 on a failed verification, 2 when the mode cannot run here.
  */
-import { parseFlags, UsageError } from '../bench/args';
-import { TargetUnavailable } from '../bench/target';
+import { runCli, wholeFlag } from '../bench/cli';
 import { DEFAULT_CHAOS_OPTIONS, runChaos, type ChaosOptions, type ChaosSummary } from './run';
 
 const USAGE = `usage: pnpm chaos [--communes N] [--values K] [--kills N] [--map pre2025|2025] [--mode embedded|distributed]
@@ -32,66 +31,36 @@ function formatChaos(s: ChaosSummary): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<number> {
-  let flags: Record<string, string | number | boolean>;
-  try {
-    flags = parseFlags(process.argv.slice(2), {
-      communes: 'number',
-      values: 'number',
-      kills: 'number',
-      map: 'string',
-      mode: 'string',
-      seed: 'number',
-      concurrency: 'number',
-      'window-sec': 'number',
-      'grpc-share': 'number',
-      'no-kafka-restart': 'boolean',
-      'load-timeout-sec': 'number',
-      help: 'boolean',
-    });
-    if (flags.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    if (flags.map !== undefined && flags.map !== 'pre2025' && flags.map !== '2025') throw new UsageError('--map must be pre2025 or 2025');
-    if (flags.mode !== undefined && flags.mode !== 'embedded' && flags.mode !== 'distributed') throw new UsageError('--mode must be embedded or distributed');
-  } catch (e) {
-    if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`${e.message}\n${USAGE}\n`);
-    return 2;
-  }
-  const options: ChaosOptions = {
-    ...DEFAULT_CHAOS_OPTIONS,
-    ...(flags.mode ? { mode: flags.mode as ChaosOptions['mode'] } : {}),
-    ...(flags.map ? { map: flags.map as ChaosOptions['map'] } : {}),
-    ...(flags.communes !== undefined ? { communes: Math.max(1, Math.floor(flags.communes as number)) } : {}),
-    ...(flags.values !== undefined ? { valuesPerReport: Math.max(1, Math.floor(flags.values as number)) } : {}),
-    ...(flags.kills !== undefined ? { kills: Math.max(1, Math.floor(flags.kills as number)) } : {}),
-    ...(flags.seed !== undefined ? { seed: flags.seed as number } : {}),
-    ...(flags.concurrency !== undefined ? { concurrency: Math.max(1, Math.floor(flags.concurrency as number)) } : {}),
-    ...(flags['window-sec'] !== undefined ? { windowSec: flags['window-sec'] as number } : {}),
-    ...(flags['grpc-share'] !== undefined ? { grpcShare: Math.min(1, flags['grpc-share'] as number) } : {}),
-    ...(flags['no-kafka-restart'] ? { restartKafka: false } : {}),
-    ...(flags['load-timeout-sec'] !== undefined ? { loadTimeoutSec: flags['load-timeout-sec'] as number } : {}),
-    log: (line) => process.stderr.write(`[chaos] ${line}\n`),
-  };
-  try {
-    const summary = await runChaos(options);
-    process.stdout.write(`\n${formatChaos(summary)}\n\n${JSON.stringify(summary)}\n`);
-    return summary.correct ? 0 : 1;
-  } catch (e) {
-    if (e instanceof TargetUnavailable) {
-      process.stderr.write(`[chaos] cannot run ${options.mode} mode here: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`[chaos] failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
+runCli<ChaosOptions, ChaosSummary>({
+  name: 'chaos',
+  usage: USAGE,
+  flags: {
+    communes: 'number',
+    values: 'number',
+    kills: 'number',
+    seed: 'number',
+    concurrency: 'number',
+    'window-sec': 'number',
+    'grpc-share': 'number',
+    'no-kafka-restart': 'boolean',
+    'load-timeout-sec': 'number',
   },
-);
+  options: (flags, log) =>
+    ({
+      ...DEFAULT_CHAOS_OPTIONS,
+      ...(flags.mode ? { mode: flags.mode as ChaosOptions['mode'] } : {}),
+      ...(flags.map ? { map: flags.map as ChaosOptions['map'] } : {}),
+      ...(flags.communes !== undefined ? { communes: wholeFlag(flags, 'communes', 1) } : {}),
+      ...(flags.values !== undefined ? { valuesPerReport: wholeFlag(flags, 'values', 1) } : {}),
+      ...(flags.kills !== undefined ? { kills: wholeFlag(flags, 'kills', 1) } : {}),
+      ...(flags.seed !== undefined ? { seed: flags.seed as number } : {}),
+      ...(flags.concurrency !== undefined ? { concurrency: wholeFlag(flags, 'concurrency', 1) } : {}),
+      ...(flags['window-sec'] !== undefined ? { windowSec: flags['window-sec'] as number } : {}),
+      ...(flags['grpc-share'] !== undefined ? { grpcShare: Math.min(1, flags['grpc-share'] as number) } : {}),
+      ...(flags['no-kafka-restart'] ? { restartKafka: false } : {}),
+      ...(flags['load-timeout-sec'] !== undefined ? { loadTimeoutSec: flags['load-timeout-sec'] as number } : {}),
+      log,
+    }),
+  run: runChaos,
+  format: formatChaos,
+});
