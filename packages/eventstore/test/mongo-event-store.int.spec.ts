@@ -24,17 +24,21 @@ describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
     return name;
   };
 
-  describeEventStoreConformance('mongodb', async () => {
-    const dbName = freshDb();
-    const store = await createMongoEventStore({ url: mongoUrl, dbName });
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await admin.db(dbName).dropDatabase();
-      },
-    };
-  });
+  // twice: with the server's own dialect (FerretDB here: everything found by _id) and with the MongoDB dialect forced
+  // (index queries, as on a real MongoDB; FerretDB answers them by scanning)
+  for (const dialect of [undefined, 'mongodb'] as const) {
+    describeEventStoreConformance(dialect ? 'mongodb (MongoDB dialect)' : 'mongodb (detected dialect)', async () => {
+      const dbName = freshDb();
+      const store = await createMongoEventStore({ url: mongoUrl, dbName, ...(dialect ? { dialect } : {}) });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await admin.db(dbName).dropDatabase();
+        },
+      };
+    });
+  }
 
   describe('MongoEventStore specifics', () => {
     const open: MongoEventStore[] = [];
@@ -131,6 +135,42 @@ describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
       expect(await stores[1]!.publishedPosition()).toBe(96);
       await stores[2]!.markPublished(3);
       expect(await stores[3]!.publishedPosition()).toBe(96);
+    });
+
+    it('FerretDB dialect: heals a stream whose writer died between its commit and its streams document', async (ctx) => {
+      const dbName = freshDb();
+      const store = await openStore(dbName);
+      if (store.dialect !== 'ferretdb') ctx.skip();
+      const s = `report-heal-${uniqueSuffix()}`;
+      await store.append(s, [sampleEvent(s, 1)], 'no_stream');
+      await store.append(s, [sampleEvent(s, 2), sampleEvent(s, 3)], 1);
+      await admin.db(dbName).collection('streams').deleteOne({ _id: `${s}:2` as never }); // the crash
+      expect(await store.streamVersion(s)).toBe(1); // looks one commit short
+      await expect(store.append(s, [sampleEvent(s, 4)], 1)).rejects.toBeInstanceOf(StreamVersionConflictError);
+      expect(await store.streamVersion(s)).toBe(3); // healed by the collision
+      expect(await store.append(s, [sampleEvent(s, 4)], 3)).toMatchObject({ nextVersion: 4 });
+      expect((await store.readStream(s)).map((e) => e.streamVersion)).toEqual([1, 2, 3, 4]);
+
+      const t = `report-heal-any-${uniqueSuffix()}`;
+      await store.append(t, [sampleEvent(t, 1)], 'no_stream');
+      await admin.db(dbName).collection('streams').deleteOne({ _id: `${t}:1` as never });
+      expect(await store.append(t, [sampleEvent(t, 2)], 'any')).toMatchObject({ nextVersion: 2 });
+      expect((await store.readStream(t)).map((e) => e.streamVersion)).toEqual([1, 2]);
+    });
+
+    it('reads on from inside a multi-event commit and stops at the head', async () => {
+      const store = await openStore(freshDb());
+      const s = `report-cut-${uniqueSuffix()}`;
+      await store.append(s, [sampleEvent(s, 1), sampleEvent(s, 2), sampleEvent(s, 3)], 'no_stream');
+      for (let n = 0; n < 40; n++) {
+        const o = `report-one-${n}-${uniqueSuffix()}`;
+        await store.append(o, [sampleEvent(o, n)], 'no_stream');
+      }
+      expect((await store.readAll(0, 2)).map((e) => e.position)).toEqual([1, 2]);
+      expect((await store.readAll(2, 3)).map((e) => e.position)).toEqual([3, 4, 5]);
+      expect((await store.readAll(1, 100)).map((e) => e.position)).toEqual(Array.from({ length: 42 }, (_, i) => i + 2));
+      expect(await store.readAll(43, 10)).toEqual([]);
+      expect(await store.headPosition()).toBe(43);
     });
 
     it('maps every lost race to the typed conflict, never a raw server error, across clients', async () => {

@@ -1,5 +1,6 @@
 import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { TallyError, type StoredEvent } from '@tally/contracts';
+import { detectMongoDialect, type MongoDialect } from '@tally/readstore';
 import { StreamVersionConflictError, type AppendResult, type EventStore, type ExpectedVersion, type NewEvent } from '../port';
 import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
 
@@ -12,9 +13,10 @@ import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
  * document, no pending markers, no update of shared state.
  *
  * `events`: ONE DOCUMENT PER APPEND (a "commit"), so a multi-event append is atomic for every reader:
- *   { _id: `${streamId}:${version}`, streamId, version, lastVersion, position, lastPosition, events: [{id, type, json}] }
+ *   { _id: `p${position}`, streamId, version, lastVersion, position, lastPosition, events: [{id, type, json}] }
  * version..lastVersion are its events' stream versions, position..lastPosition their global positions (contiguous).
- * Unique indexes on {streamId, version} and on {position}; readAll range-scans an index on {lastPosition}. The envelope is stored as JSON text: it round-trips
+ * The _id claims the position; a unique index on {streamId, version} the version. readAll range-scans an index on
+ * {lastPosition}. The envelope is stored as JSON text: it round-trips
  * exactly as in the SQLite store, and event data may hold keys FerretDB refuses ("." or a leading "$").
  *
  * Versions: a writer reads the stream's last commit (its lastVersion), checks the expected version and inserts the
@@ -34,6 +36,17 @@ import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
  *
  * `relay`: the relay's checkpoint as insert-only documents {_id: position}; the checkpoint is the highest one, older
  * ones are deleted after each insert. So concurrent markPublished calls can never move it back.
+ *
+ * FerretDB dialect. FerretDB 1.24 answers every filter other than `{ _id: <string> }` by reading and sorting the
+ * whole collection in Go (indexes only enforce uniqueness), so every append and every relay poll would cost
+ * O(log size). There the store finds everything by _id:
+ * - readAll follows the chain of commits: `p${after + 1}`, then `p${lastPosition + 1}`, ... (fetched in parallel
+ *   windows); the first miss is the head, since positions have no gaps.
+ * - streams are found through `streams` documents { _id: `${streamId}:${version}`, position, lastVersion }, one per
+ *   commit, inserted right after it: `${streamId}:1`, then `${streamId}:${lastVersion + 1}`, ... A writer that
+ *   crashes between the two inserts leaves a stream that looks one commit short; the next append to it collides with
+ *   the real commit on {streamId, version}, and the writer then finds it by a query (the one scan, on that rare path)
+ *   and inserts its missing `streams` document before retrying.
  */
 
 export interface MongoEventStoreOptions {
@@ -41,7 +54,10 @@ export interface MongoEventStoreOptions {
   maxPositionRetries?: number;
 }
 
-export type MongoConnection = { url: string; dbName: string } | { db: Db };
+export type MongoConnection = ({ url: string; dbName: string } | { db: Db }) & {
+  /** which server this is; detected (buildInfo) when not given */
+  dialect?: MongoDialect;
+};
 
 interface EventEntry {
   id: string;
@@ -63,11 +79,24 @@ interface RelayDoc {
   _id: number;
 }
 
+/** FerretDB dialect: where a stream's commit is (see the design note) */
+interface StreamDoc {
+  _id: string;
+  position: number;
+  lastVersion: number;
+}
+
+/** FerretDB dialect: how many commits readAll fetches at once while following the chain */
+const CHAIN_WINDOW = 32;
+/** FerretDB dialect: the most events one commit is looked back over when readAll starts inside a commit */
+const MAX_LOOK_BACK = 64;
+
 const DUPLICATE_KEY = 11000;
 
 export class MongoEventStore implements EventStore {
   private readonly events: Collection<CommitDoc>;
   private readonly relay: Collection<RelayDoc>;
+  private readonly streams: Collection<StreamDoc>;
   private readonly maxPositionRetries: number;
   /** serializes this process's inserts, so that they do not race each other for the head position */
   private appending: Promise<unknown> = Promise.resolve();
@@ -79,15 +108,18 @@ export class MongoEventStore implements EventStore {
     readonly db: Db,
     options: MongoEventStoreOptions = {},
     private readonly ownedClient: MongoClient | null = null,
+    readonly dialect: MongoDialect = 'mongodb',
   ) {
     this.events = db.collection<CommitDoc>('events');
     this.relay = db.collection<RelayDoc>('relay');
+    this.streams = db.collection<StreamDoc>('streams');
     this.maxPositionRetries = options.maxPositionRetries ?? 1_000;
   }
 
   /** Creates the indexes (idempotent). */
   async init(): Promise<void> {
     await this.events.createIndex({ streamId: 1, version: 1 }, { unique: true, name: 'stream_version' });
+    // the head query (the _id claims positions, but as a string it does not sort by them)
     await this.events.createIndex({ position: 1 }, { unique: true, name: 'position' });
     // readAll's range scan: commits never overlap, so lastPosition order is position order
     await this.events.createIndex({ lastPosition: 1 }, { name: 'last_position' });
@@ -105,12 +137,16 @@ export class MongoEventStore implements EventStore {
 
   async readStream(streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
     this.assertOpen();
-    const commits = await this.events.find({ streamId, lastVersion: { $gte: fromVersion } }).sort({ version: 1 }).toArray();
+    const commits =
+      this.dialect === 'ferretdb'
+        ? await this.commitsById((await this.streamChain(streamId)).filter((c) => c.lastVersion >= fromVersion).map((c) => commitId(c.position)))
+        : await this.events.find({ streamId, lastVersion: { $gte: fromVersion } }).sort({ version: 1 }).toArray();
     return commits.flatMap(toStored).filter((e) => e.streamVersion >= fromVersion);
   }
 
   async streamVersion(streamId: string): Promise<number> {
     this.assertOpen();
+    if (this.dialect === 'ferretdb') return (await this.streamChain(streamId)).at(-1)?.lastVersion ?? 0;
     const last = await this.events.find({ streamId }, { projection: { lastVersion: 1 } }).sort({ version: -1 }).limit(1).toArray();
     return last[0]?.lastVersion ?? 0;
   }
@@ -119,7 +155,10 @@ export class MongoEventStore implements EventStore {
     this.assertOpen();
     if (limit <= 0) return [];
     const n = Math.floor(limit);
-    const commits = await this.events.find({ lastPosition: { $gt: afterPosition } }).sort({ lastPosition: 1 }).limit(n).toArray();
+    const commits =
+      this.dialect === 'ferretdb'
+        ? await this.chainFrom(afterPosition, n)
+        : await this.events.find({ lastPosition: { $gt: afterPosition } }).sort({ lastPosition: 1 }).limit(n).toArray();
     return commits
       .flatMap(toStored)
       .filter((e) => e.position > afterPosition)
@@ -128,6 +167,11 @@ export class MongoEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
+    if (this.dialect === 'ferretdb' && this.knownHead !== null) {
+      // follow the chain from what this process last saw (commits after it are few): no scan
+      const after = await this.chainFrom(this.knownHead, Number.MAX_SAFE_INTEGER);
+      return after.at(-1)?.lastPosition ?? this.knownHead;
+    }
     const last = await this.events.find({}, { projection: { lastPosition: 1 } }).sort({ position: -1 }).limit(1).toArray();
     return last[0]?.lastPosition ?? 0;
   }
@@ -164,7 +208,7 @@ export class MongoEventStore implements EventStore {
       if (entries.length === 0) return { nextVersion: actual, positions: [] };
       const from = (this.knownHead ?? (await this.headPosition())) + 1;
       const commit: CommitDoc = {
-        _id: `${streamId}:${actual + 1}`,
+        _id: commitId(from),
         streamId,
         version: actual + 1,
         lastVersion: actual + entries.length,
@@ -175,9 +219,11 @@ export class MongoEventStore implements EventStore {
       try {
         await this.events.insertOne(commit);
       } catch (error) {
-        this.knownHead = null;
         if (!isDuplicateKey(error)) throw error;
-        const now = await this.streamVersion(streamId);
+        // FerretDB: the head this process knew is stale; the chain from it leads to the new head without a scan
+        if (this.dialect === 'ferretdb' && this.knownHead !== null) this.knownHead = await this.headPosition();
+        else this.knownHead = null;
+        const now = this.dialect === 'ferretdb' ? await this.healStream(streamId, actual) : await this.streamVersion(streamId);
         if (now !== actual) {
           // the stream moved: a real conflict ('any' simply appends after it)
           actual = now;
@@ -190,8 +236,90 @@ export class MongoEventStore implements EventStore {
         continue;
       }
       this.knownHead = commit.lastPosition;
+      if (this.dialect === 'ferretdb') await this.indexStream(commit);
       return { nextVersion: commit.lastVersion, positions: range(commit.position, commit.lastPosition) };
     }
+  }
+
+  /** FerretDB: the stream's commits in version order, found through its `streams` documents. */
+  private async streamChain(streamId: string): Promise<StreamDoc[]> {
+    const chain: StreamDoc[] = [];
+    for (let version = 1; ; ) {
+      const doc = await this.streams.findOne({ _id: `${streamId}:${version}` });
+      if (!doc) return chain;
+      chain.push(doc);
+      version = doc.lastVersion + 1;
+    }
+  }
+
+  /**
+   * FerretDB: after a duplicate key, the stream's version. When a commit at the next version exists without its
+   * `streams` document (its writer died between the two inserts), that document is written now.
+   */
+  private async healStream(streamId: string, known: number): Promise<number> {
+    const now = await this.streamVersion(streamId);
+    if (now !== known) return now;
+    const orphan = await this.events.findOne({ streamId, version: known + 1 });
+    if (!orphan) return now;
+    await this.indexStream(orphan);
+    return this.healStream(streamId, orphan.lastVersion);
+  }
+
+  private async indexStream(commit: CommitDoc): Promise<void> {
+    try {
+      await this.streams.insertOne({ _id: `${commit.streamId}:${commit.version}`, position: commit.position, lastVersion: commit.lastVersion });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+    }
+  }
+
+  /** FerretDB: the commits holding positions after `after`, up to `limit` events, by following the chain of _ids. */
+  private async chainFrom(after: number, limit: number): Promise<CommitDoc[]> {
+    const out: CommitDoc[] = [];
+    let next = after + 1;
+    let events = 0;
+    const first = await this.events.findOne({ _id: commitId(next) });
+    if (!first && after > 0) {
+      // `after` may sit inside a multi-event commit (a reader stopped at its limit): find that commit
+      const containing = await this.commitContaining(next);
+      if (!containing) return out;
+      out.push(containing);
+      events += containing.lastPosition - after;
+      next = containing.lastPosition + 1;
+    } else if (first) {
+      out.push(first);
+      events += first.events.length;
+      next = first.lastPosition + 1;
+    } else return out;
+    while (events < limit) {
+      // most commits hold one event: fetch a window of positions at once and keep those on the chain
+      const start = next;
+      const window = Math.min(CHAIN_WINDOW, limit - events);
+      const found = new Map((await this.commitsById(range(start, start + window - 1).map(commitId))).map((c) => [c.position, c]));
+      for (let c = found.get(next); c && events < limit; c = found.get(next)) {
+        out.push(c);
+        events += c.events.length;
+        next = c.lastPosition + 1;
+      }
+      // a position inside the window that starts no commit is the head (positions have no gaps)
+      if (next < start + window) break;
+    }
+    return out;
+  }
+
+  /** FerretDB: the commit whose positions include `position` (it starts at most MAX_LOOK_BACK before it). */
+  private async commitContaining(position: number): Promise<CommitDoc | null> {
+    for (let start = position - 1; start >= Math.max(1, position - MAX_LOOK_BACK); start--) {
+      const c = await this.events.findOne({ _id: commitId(start) });
+      if (c) return c.lastPosition >= position ? c : null;
+    }
+    return this.events.findOne({ position: { $lte: position }, lastPosition: { $gte: position } });
+  }
+
+  /** Commits by _id, in the order asked, skipping those that do not exist. */
+  private async commitsById(ids: string[]): Promise<CommitDoc[]> {
+    const docs = await Promise.all(ids.map((id) => this.events.findOne({ _id: id })));
+    return docs.filter((d): d is NonNullable<typeof d> => d !== null) as CommitDoc[];
   }
 
   private assertOpen(): void {
@@ -203,11 +331,17 @@ export class MongoEventStore implements EventStore {
 export async function createMongoEventStore(connection: MongoConnection, options: MongoEventStoreOptions = {}): Promise<MongoEventStore> {
   let store: MongoEventStore;
   if ('db' in connection) {
-    store = new MongoEventStore(connection.db, options);
+    store = new MongoEventStore(connection.db, options, null, connection.dialect ?? (await detectMongoDialect(connection.db)));
   } else {
     const client = new MongoClient(connection.url);
     await client.connect();
-    store = new MongoEventStore(client.db(connection.dbName), options, client);
+    const db = client.db(connection.dbName);
+    try {
+      store = new MongoEventStore(db, options, client, connection.dialect ?? (await detectMongoDialect(db)));
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
   }
   try {
     await store.init();
@@ -229,6 +363,9 @@ function toStored(commit: CommitDoc): StoredEvent[] {
     position: commit.position + i,
   }));
 }
+
+/** A commit's _id: its first position (a string, the only kind of filter FerretDB looks up without a scan). */
+const commitId = (position: number): string => `p${position}`;
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
