@@ -102,6 +102,8 @@ export class MongoEventStore implements EventStore {
   private appending: Promise<unknown> = Promise.resolve();
   /** the head as this process last wrote or read it: the next insert's first guess */
   private knownHead: number | null = null;
+  /** FerretDB: the last position of the last commit readAll returned (a commit end, so no look-back from it) */
+  private lastChainEnd = -1;
   private closed = false;
 
   constructor(
@@ -223,7 +225,7 @@ export class MongoEventStore implements EventStore {
         // FerretDB: the head this process knew is stale; the chain from it leads to the new head without a scan
         if (this.dialect === 'ferretdb' && this.knownHead !== null) this.knownHead = await this.headPosition();
         else this.knownHead = null;
-        const now = this.dialect === 'ferretdb' ? await this.healStream(streamId, actual) : await this.streamVersion(streamId);
+        const now = this.dialect === 'ferretdb' ? await this.versionAfterCollision(streamId, actual, from) : await this.streamVersion(streamId);
         if (now !== actual) {
           // the stream moved: a real conflict ('any' simply appends after it)
           actual = now;
@@ -253,16 +255,21 @@ export class MongoEventStore implements EventStore {
   }
 
   /**
-   * FerretDB: after a duplicate key, the stream's version. When a commit at the next version exists without its
-   * `streams` document (its writer died between the two inserts), that document is written now.
+   * FerretDB: the stream's version after an insert at position `from` collided. When the stream looks unchanged and
+   * the position is free, the collision was on {streamId, version}: a commit at the next version exists without its
+   * `streams` document (its writer died between the two inserts); it is found (the one query that scans) and its
+   * document written now. A taken position is the usual race for the head: no scan.
    */
-  private async healStream(streamId: string, known: number): Promise<number> {
+  private async versionAfterCollision(streamId: string, known: number, from: number): Promise<number> {
     const now = await this.streamVersion(streamId);
     if (now !== known) return now;
-    const orphan = await this.events.findOne({ streamId, version: known + 1 });
-    if (!orphan) return now;
-    await this.indexStream(orphan);
-    return this.healStream(streamId, orphan.lastVersion);
+    if (await this.events.findOne({ _id: commitId(from) }, { projection: { _id: 1 } })) return now;
+    for (let version = known; ; ) {
+      const orphan = await this.events.findOne({ streamId, version: version + 1 });
+      if (!orphan) return version;
+      await this.indexStream(orphan);
+      version = orphan.lastVersion;
+    }
   }
 
   private async indexStream(commit: CommitDoc): Promise<void> {
@@ -279,6 +286,8 @@ export class MongoEventStore implements EventStore {
     let next = after + 1;
     let events = 0;
     const first = await this.events.findOne({ _id: commitId(next) });
+    // an idle reader asks again and again from the end of the last commit it got: nothing to look back for
+    if (!first && (after === this.lastChainEnd || after === this.knownHead)) return out;
     if (!first && after > 0) {
       // `after` may sit inside a multi-event commit (a reader stopped at its limit): find that commit
       const containing = await this.commitContaining(next);
@@ -304,6 +313,7 @@ export class MongoEventStore implements EventStore {
       // a position inside the window that starts no commit is the head (positions have no gaps)
       if (next < start + window) break;
     }
+    this.lastChainEnd = out.at(-1)?.lastPosition ?? this.lastChainEnd;
     return out;
   }
 
