@@ -67,6 +67,16 @@ export interface LoadResult {
  * Sends the workload's ops over HTTP with bounded concurrency, in arrival order, an amendment or retry only
  * after the submission it depends on is acknowledged.
  */
+/** 429s a submission waits out (Retry-After) before they count as failed attempts */
+const MAX_RATE_LIMITED_WAITS = 100;
+
+/** The wait a 429 asks for (`error.details.retryAfterSec`), within 0.1-10 s. */
+function retryAfterMs(answer: Record<string, unknown> | undefined): number {
+  const details = (answer?.error as { details?: { retryAfterSec?: unknown } } | undefined)?.details;
+  const sec = typeof details?.retryAfterSec === 'number' ? details.retryAfterSec : 1;
+  return Math.min(10_000, Math.max(100, sec * 1000));
+}
+
 export async function runLoad(client: HttpClient, w: Workload, options: LoadOptions): Promise<LoadResult> {
   const results: Array<OpResult | undefined> = new Array(w.ops.length).fill(undefined);
   const acked: Array<Promise<void>> = [];
@@ -89,6 +99,7 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
     const body = reportBody(w, op);
     let backoff = 50;
     let lastError = '';
+    let rateLimitedWaits = 0;
     for (let attempt = 1; ; attempt++) {
       if (options.signal?.stopped) {
         failures.push({ op: op.index, reason: `${op.kind} ${op.submissionId}: stopped unacknowledged after ${attempt - 1} attempts${lastError ? `, last: ${lastError}` : ''}` });
@@ -123,6 +134,14 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
         error = e instanceof Error ? e.message : String(e);
       }
       lastError = error;
+      if (status === 429 && rateLimitedWaits < MAX_RATE_LIMITED_WAITS) {
+        // the platform protecting itself, not failing: wait as told (a real client does) without using up an attempt
+        rateLimitedWaits++;
+        retriedErrors++;
+        attempt--;
+        await sleep(retryAfterMs(answer));
+        continue;
+      }
       const retryable = status === 0 || status >= 500 || status === 429 || status === 401;
       if (!retryable || (!options.retryForever && attempt >= maxAttempts)) {
         failures.push({ op: op.index, reason: `${op.kind} ${op.submissionId}: ${error}` });
