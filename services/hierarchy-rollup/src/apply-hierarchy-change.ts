@@ -1,4 +1,5 @@
 import {
+  addFoldDelta,
   coarserPeriods,
   deadlineFor,
   foldUnit,
@@ -12,7 +13,7 @@ import {
 } from '@tally/core';
 import type { Collection, Update } from '@tally/readstore';
 import { DEADLINE_UTC_OFFSET_MINUTES, type PathUnit } from './apply-report-event';
-import { cellKey, HIERARCHY_SHARE, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type RollupCellDoc } from './rollup-cells';
+import { cellKey, HIERARCHY_SHARE, pathKeyOf, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type RollupCellDoc } from './rollup-cells';
 
 
 export interface MoveDeps {
@@ -81,6 +82,7 @@ export async function applyHierarchyChange(
     op.inc[field] = (op.inc[field] ?? 0) + d;
   };
   const pathUpdates: Array<{ id: string; path: PathUnit[] }> = [];
+  const foldMoves: Array<{ id: string; from: string; to: string }> = [];
 
   for (const unit of affected) {
     const newPath = pathIn(after, unit);
@@ -130,10 +132,26 @@ export async function applyHierarchyChange(
       }
       pathUpdates.push({ id: l._id, path: newPath });
     }
-    // the unit's folded values (one per unit, whatever the number of its reports)
+    // the unit's folded values: the part written to the old path's cells (or, for a document from before
+    // per-path parts were kept, the whole fold)
+    const oldKey = pathKeyOf(oldPath);
+    const newKey = pathKeyOf(newPath);
     for (const fc of foldCells) {
       const [figures, P] = fc.split('|') as [FiguresVariant, string];
-      const doc = await deps.folds.get(`${hierarchy}|${figures}|${unit}|${P}`);
+      const foldId = `${hierarchy}|${figures}|${unit}|${P}`;
+      const doc = await deps.folds.get(foldId);
+      if (doc?.paths) {
+        const part = doc.paths[oldKey];
+        if (!part) continue;
+        for (const m of moves) {
+          for (const u of m.units) {
+            for (const [k, v] of Object.entries(part.usums)) add(figures, u.code, P, `usums.${k}`, m.sign * v);
+            for (const [k, n] of Object.entries(part.units)) add(figures, u.code, P, `units.${k}`, m.sign * n);
+          }
+        }
+        foldMoves.push({ id: foldId, from: oldKey, to: newKey });
+        continue;
+      }
       const entries = Object.fromEntries(Object.entries(doc?.reports ?? {}).filter(([, e]) => Object.keys(e.values).length > 0).map(([r, e]) => [r, { end: e.end, values: e.values }]));
       const keys = new Set(Object.values(entries).flatMap((e) => Object.keys(e.values)));
       for (const k of keys) {
@@ -153,6 +171,8 @@ export async function applyHierarchyChange(
   if (writes.length > 0) await deps.cells.updateMany(writes);
   summary.shares += writes.length;
   summary.shares += await moveExtremes(deps.cells, hierarchy, before, after, roots);
+  // after the cells (a crash before this point recomputes the same moves; the cells' guard skips what was written)
+  for (const f of foldMoves) await moveFoldPart(deps.folds, f);
   for (const u of pathUpdates) await deps.ledger.update(u.id, { set: { path: u.path } });
   return summary;
 }
@@ -232,4 +252,17 @@ async function moveExtremes(cells: Collection<RollupCellDoc>, hierarchy: string,
   }));
   if (writes.length > 0) await cells.updateMany(writes);
   return writes.length;
+}
+
+/** Carries a fold document's per-path part from one path to another (compare-and-set: partitions write it too). */
+async function moveFoldPart(folds: Collection<FoldDoc>, move: { id: string; from: string; to: string }): Promise<void> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const doc = await folds.get(move.id);
+    const part = doc?.paths?.[move.from];
+    if (!doc || !part) return;
+    const merged = addFoldDelta(doc.paths?.[move.to] ?? { usums: {}, units: {} }, part);
+    const update = { set: { [`paths.${move.to}`]: merged }, unset: [`paths.${move.from}`] };
+    if (await folds.update(move.id, update, { field: 'rev', below: doc.rev + 1 })) return;
+  }
+  throw new Error(`fold document ${move.id}: too much contention, retrying the change`);
 }

@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@tally/contracts';
 import {
+  addFoldDelta,
   coarserPeriods,
   contributionOf,
   deadlineFor,
@@ -17,7 +18,7 @@ import {
   type ReportValuesData,
 } from '@tally/core';
 import type { Collection, Update } from '@tally/readstore';
-import { cellKey, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
+import { cellKey, pathKeyOf, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
 
 /** A unit on a report's path, with its level's index in its hierarchy (0 = the root). */
 export interface PathUnit {
@@ -97,7 +98,7 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
 
     for (const period of periods) {
       const ids = path.map((u) => shareId(cellKey(data.hierarchy, v.figures, u.code, period), partition));
-      const fold = await applyFold(deps, { hierarchy: data.hierarchy, figures: v.figures, unit: data.orgUnit, period }, data.reportId, event.streamVersion, {
+      const fold = await applyFold(deps, { hierarchy: data.hierarchy, figures: v.figures, unit: data.orgUnit, period, path: pathKeyOf(path) }, data.reportId, event.streamVersion, {
         before: Object.keys(before.fold).length > 0 ? before.fold : null,
         after: Object.keys(after.fold).length > 0 ? { end, values: after.fold } : null,
         aggregationOf,
@@ -160,7 +161,7 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
  */
 async function applyFold(
   deps: ApplyDeps,
-  where: { hierarchy: string; figures: FiguresVariant; unit: string; period: string },
+  where: { hierarchy: string; figures: FiguresVariant; unit: string; period: string; path: string },
   report: string,
   version: number,
   change: { before: Record<string, number> | null; after: FoldEntry | null; aggregationOf: (key: string) => AggregationType | undefined },
@@ -178,7 +179,8 @@ async function applyFold(
     const delta = foldDelta(others, report, prev, change.after ?? undefined, change.aggregationOf);
     const entry = { v: version, end: change.after?.end ?? current?.end ?? '', values: change.after?.values ?? {}, delta };
     const rev = doc?.rev ?? 0;
-    if (await deps.folds.update(id, { set: { [`reports.${report}`]: entry } }, { field: 'rev', below: rev + 1 })) return delta;
+    const onPath = addFoldDelta(doc?.paths?.[where.path] ?? { usums: {}, units: {} }, delta);
+    if (await deps.folds.update(id, { set: { [`reports.${report}`]: entry, [`paths.${where.path}`]: onPath } }, { field: 'rev', below: rev + 1 })) return delta;
   }
   throw new Error(`fold document ${id}: too much contention, retrying the batch`);
 }

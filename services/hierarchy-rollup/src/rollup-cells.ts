@@ -75,7 +75,17 @@ export interface LedgerDoc extends Doc {
 export interface FoldDoc extends Doc {
   rev: number;
   reports: Record<string, FoldEntry & { v: number; delta: FoldDelta }>;
+  /**
+   * per path (pathKey) the sum of the deltas written to that path's cells. A unit's reports can sit on two paths
+   * for a while (a report rolled up on the new map before a hierarchy change moved the older ones): the move then
+   * carries exactly the old path's part over, not the whole fold (documents written before this field existed move
+   * the whole fold, as before)
+   */
+  paths?: Record<string, FoldDelta>;
 }
+
+/** A path as a field name of FoldDoc.paths. */
+export const pathKeyOf = (path: ReadonlyArray<{ code: string }>): string => path.map((u) => u.code).join('-');
 
 /** One report's receipt, for the completeness endpoint's list of units that have (not) reported. */
 export interface ReceiptDoc extends Doc {

@@ -24,7 +24,9 @@ export function batchRollup(reports: Iterable<BatchReport>, aggregationOf: (key:
     const end = parsePeriod(r.period)?.endDate ?? r.period;
     const unit = r.path[r.path.length - 1] as string;
     for (const P of [r.period, ...coarserPeriods(r.period)]) {
-      const id = `${unit}|${P}`;
+      // by path too: reports of one unit can sit on different paths (a hierarchy change the rollups did not
+      // follow), and each contributes where it sits
+      const id = `${unit}|${P}|${r.path.join('/')}`;
       let u = perUnit.get(id);
       if (!u) perUnit.set(id, (u = { path: r.path, period: P, byKey: new Map() }));
       for (const [k, v] of Object.entries(r.values)) u.byKey.set(k, addContribution(u.byKey.get(k) ?? emptyAccumulator(), r.reportId, v, end));
@@ -33,7 +35,6 @@ export function batchRollup(reports: Iterable<BatchReport>, aggregationOf: (key:
   // (ancestor, coarse period) -> key -> accumulator over reporting units (ORG_UNIT axis)
   const perCell = new Map<string, Map<string, Accumulator>>();
   for (const [id, u] of perUnit) {
-    const unit = id.slice(0, id.indexOf('|'));
     for (const [k, acc] of u.byKey) {
       const aggregation = aggregationOf(k) ?? 'SUM';
       const folded = finalValue(aggregation, acc, 'PERIOD');
@@ -42,7 +43,7 @@ export function batchRollup(reports: Iterable<BatchReport>, aggregationOf: (key:
         const cell = `${a}|${u.period}`;
         let byKey = perCell.get(cell);
         if (!byKey) perCell.set(cell, (byKey = new Map()));
-        byKey.set(k, addContribution(byKey.get(k) ?? emptyAccumulator(), unit, folded));
+        byKey.set(k, addContribution(byKey.get(k) ?? emptyAccumulator(), id, folded));
       }
     }
   }

@@ -201,6 +201,20 @@ export interface FoldDelta {
   units: Record<string, number>;
 }
 
+/** a + sign x b, key by key, dropping zeros: where fold deltas accumulate (per path, see the rollup's fold documents) */
+export function addFoldDelta(a: FoldDelta, b: FoldDelta, sign = 1): FoldDelta {
+  const sum = (x: Record<string, number>, y: Record<string, number>): Record<string, number> => {
+    const out = { ...x };
+    for (const [k, v] of Object.entries(y)) {
+      const t = (out[k] ?? 0) + sign * v;
+      if (t === 0) delete out[k];
+      else out[k] = t;
+    }
+    return out;
+  };
+  return { usums: sum(a.usums, b.usums), units: sum(a.units, b.units) };
+}
+
 export function foldDelta(
   others: Readonly<Record<string, FoldEntry>>,
   report: string,
