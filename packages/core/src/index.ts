@@ -6,3 +6,4 @@ export * from './period';
 export * from './report';
 export * from './rollup';
 export * from './util/random';
+export * from './export';

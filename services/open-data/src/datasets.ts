@@ -60,9 +60,3 @@ export function datasetMeta(catalog: Catalog | undefined, template: string, prog
     fields: FIELDS,
   };
 }
-
-/** RFC 4180 CSV field. */
-export function csvField(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}

@@ -1,9 +1,9 @@
 import { TOPICS, TallyError, type CatalogQuery, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import { parsePeriod, type ReportValuesData } from '@tally/core';
+import { csvField, parsePeriod, type ReportValuesData } from '@tally/core';
 import type { Doc } from '@tally/readstore';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
-import { csvField, datasetIdOf, datasetMeta, FIELDS, LICENCE } from './datasets';
+import { datasetIdOf, datasetMeta, FIELDS, LICENCE } from './datasets';
 
 /** The open-data service: publishes rolled-up values as versioned open datasets, no login to read. */
 interface DatasetProgressDoc extends Doc {

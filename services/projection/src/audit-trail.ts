@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@tally/contracts';
-import type { DataValue, ReportValuesData } from '@tally/core';
+import { csvField, type DataValue, type ReportValuesData } from '@tally/core';
 
 /**
  * A report's audit trail, straight from its events: who did what, when, from where and why, and for submissions
@@ -100,14 +100,7 @@ export function auditCsv(entries: AuditEntry[]): string {
   for (const e of entries) {
     const base = [e.version, e.position, e.time, e.event, e.actor.id, e.actor.role ?? '', e.actor.orgUnit ?? '', e.actor.origin ?? '', e.reason ?? '', e.level ?? '', e.submissionId ?? ''];
     const rows = e.changes && e.changes.length > 0 ? e.changes.map((c) => [c.dataElement, c.optionCombo ?? '', c.before ?? '', c.after ?? '']) : [['', '', '', '']];
-    for (const r of rows) lines.push([...base, ...r, e.correlationId].map(csvCell).join(','));
+    for (const r of rows) lines.push([...base, ...r, e.correlationId].map(csvField).join(','));
   }
   return lines.join('\r\n') + '\r\n';
-}
-
-export function csvCell(value: string | number | boolean): string {
-  if (typeof value !== 'string') return String(value);
-  // a cell a spreadsheet would run as a formula is prefixed with an apostrophe
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
