@@ -138,7 +138,15 @@ export class AuthService {
   /** Sets a new password; every session issued before ends. `current` is checked when given (self-service). */
   async changePassword(username: string, next: string, ctx: EventContext, current?: string): Promise<void> {
     const account = await this.account(username);
-    if (current !== undefined && !(await verifyPassword(current, account.passwordHash))) throw new TallyError('INVALID_REQUEST', 'the current password is wrong');
+    if (current !== undefined) {
+      // a stolen session must not become a password oracle: the same limits and audit as a sign-in
+      this.refuseIfBlocked(username, ctx);
+      if (!(await verifyPassword(current, account.passwordHash))) {
+        await this.recordFailure(username, account, 'bad-password', { ...ctx, reason: 'password change: the current password is wrong' });
+        throw new TallyError('INVALID_REQUEST', 'the current password is wrong');
+      }
+      this.failuresByOrigin.clear(failureKey(username, ctx));
+    }
     const problem = passwordProblem(next, username);
     if (problem) throw new TallyError('INVALID_REQUEST', problem);
     const passwordHash = await hashPassword(next, this.deps.settings.scrypt);
@@ -158,8 +166,13 @@ export class AuthService {
     return { token, jti: claims.jti, expiresAt };
   }
 
-  async revoke(username: string, jti: string, expiresAt: string, ctx: EventContext): Promise<void> {
+  /**
+   * Revokes one of the account's tokens; a jti the account was never issued is 404 and nothing is appended.
+   * `presented`: the caller authenticated with this very token (sign-out), so it is the account's.
+   */
+  async revoke(username: string, jti: string, expiresAt: string, ctx: EventContext, presented = false): Promise<void> {
     const account = await this.account(username);
+    if (!presented && !(await this.issuedTo(account, jti))) throw new TallyError('NOT_FOUND', `account ${username} has no token ${jti}`);
     if (account.revoked[jti] || account.apiTokens[jti]?.revoked) return;
     await this.append(username, [{ type: 'tally.account.token-revoked', data: { username, jti, expiresAt } }], ctx, 'any');
   }
@@ -167,28 +180,16 @@ export class AuthService {
   /** Sign-in with a password: a short-lived session token. Failures are counted per username+IP and per username, and audited. */
   async login(rawUsername: string, password: string, ctx: EventContext): Promise<{ token: string; expiresAt: string; principal: Principal }> {
     const username = rawUsername.trim().toLowerCase();
-    const origin = ctx.actor.origin ?? 'unknown';
-    const byOrigin = `${username}|${origin}`;
-    const wait = Math.max(this.failuresByOrigin.blockedFor(byOrigin), this.failuresByUser.blockedFor(username));
-    if (wait > 0) {
-      this.deps.logger.warn({ username: isUsername(username) ? username : '<invalid>', origin }, 'sign-in refused: too many failures');
-      throw new TallyError('RATE_LIMITED', `too many failed sign-ins; retry in ${wait} s`, { retryAfterSec: wait });
-    }
+    this.refuseIfBlocked(username, ctx);
     const account = isUsername(username) ? await this.registry.get(username) : undefined;
     const ok = await verifyPassword(password, account?.passwordHash ?? (await dummyHash(this.deps.settings.scrypt)));
     if (!account || !ok || account.disabled) {
-      this.failuresByOrigin.record(byOrigin);
-      this.failuresByUser.record(username);
-      const cause: LoginFailed['data']['cause'] = !account ? 'unknown-account' : !ok ? 'bad-password' : 'disabled';
-      this.deps.logger.warn({ username: isUsername(username) ? username : '<invalid>', origin, cause }, 'sign-in failed');
+      // the caller is not trusted with a name: the failure is recorded as anonymous, from its address
       const audited = { ...ctx, actor: { id: 'anonymous', ...(ctx.actor.origin ? { origin: ctx.actor.origin } : {}) } };
-      const event = { type: 'tally.account.login-failed' as const, data: { username: isUsername(username) ? username : '<invalid>', cause } };
-      if (account) await this.append(username, [event], audited, 'any');
-      else await this.deps.store.append(UNKNOWN_ACCOUNT_STREAM, [newEvent(AUTH_SOURCE, UNKNOWN_ACCOUNT_STREAM, event, audited)], 'any');
-      this.deps.nudgeRelay?.();
+      await this.recordFailure(username, account, !account ? 'unknown-account' : !ok ? 'bad-password' : 'disabled', audited);
       throw new TallyError('UNAUTHENTICATED', BAD_LOGIN);
     }
-    this.failuresByOrigin.clear(byOrigin);
+    this.failuresByOrigin.clear(failureKey(username, ctx));
     const exp = nowSec() + this.deps.settings.sessionTtlSec;
     const { token, claims } = this.deps.signer.issue({ sub: username, typ: 'session', exp, pwv: account.passwordVersion });
     const expiresAt = new Date(exp * 1000).toISOString();
@@ -229,6 +230,38 @@ export class AuthService {
     return principalOf(account, claims);
   }
 
+  /** Whether the account was issued this jti: an API token it holds, or a session from one of its sign-ins. */
+  private async issuedTo(account: AccountState, jti: string): Promise<boolean> {
+    if (account.apiTokens[jti] || account.revoked[jti]) return true;
+    // sessions are not kept in the account's state; their sign-in events name them (an admin action: one read is fine)
+    const events = await this.deps.store.readStream(accountStreamId(account.username));
+    return events.some((e) => e.type === 'tally.account.logged-in' && (e.data as { jti?: unknown }).jti === jti);
+  }
+
+  // ---- password guessing (sign-in and password change share the limits and the audit)
+
+  /** 429 while the username (from this origin, or from anywhere) has spent its failures. */
+  private refuseIfBlocked(username: string, ctx: EventContext): void {
+    const wait = Math.max(this.failuresByOrigin.blockedFor(failureKey(username, ctx)), this.failuresByUser.blockedFor(username));
+    if (wait <= 0) return;
+    this.deps.logger.warn({ username: isUsername(username) ? username : '<invalid>', origin: ctx.actor.origin ?? 'unknown' }, 'password check refused: too many failures');
+    throw new TallyError('RATE_LIMITED', `too many failed password checks; retry in ${wait} s`, { retryAfterSec: wait });
+  }
+
+  /** Counts a failed password check and audits it as a `login-failed` event (a password change: its reason says so). */
+  private async recordFailure(username: string, account: AccountState | undefined, cause: LoginFailed['data']['cause'], ctx: EventContext): Promise<void> {
+    const origin = ctx.actor.origin ?? 'unknown';
+    this.failuresByOrigin.record(failureKey(username, ctx));
+    this.failuresByUser.record(username);
+    this.deps.logger.warn({ username: isUsername(username) ? username : '<invalid>', origin, cause }, 'password check failed');
+    const event = { type: 'tally.account.login-failed' as const, data: { username: isUsername(username) ? username : '<invalid>', cause } };
+    if (account) await this.append(username, [event], ctx, 'any');
+    else {
+      await this.deps.store.append(UNKNOWN_ACCOUNT_STREAM, [newEvent(AUTH_SOURCE, UNKNOWN_ACCOUNT_STREAM, event, ctx)], 'any');
+      this.deps.nudgeRelay?.();
+    }
+  }
+
   // ----
 
   private async requireUnit(orgUnit: string): Promise<void> {
@@ -245,6 +278,8 @@ export class AuthService {
     await this.registry.refresh(username);
   }
 }
+
+const failureKey = (username: string, ctx: EventContext): string => `${username}|${ctx.actor.origin ?? 'unknown'}`;
 
 function principalOf(account: AccountState, claims: TokenClaims): Principal {
   return { username: account.username, role: account.role, orgUnit: account.orgUnit, tokenKind: claims.typ, jti: claims.jti, exp: claims.exp };

@@ -39,7 +39,7 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
 
     app.post('/auth/logout', async (request, reply) => {
       const p = self(request);
-      await auth.revoke(p.username, p.jti, new Date(p.exp * 1000).toISOString(), eventContextOf(request, 'sign-out'));
+      await auth.revoke(p.username, p.jti, new Date(p.exp * 1000).toISOString(), eventContextOf(request, 'sign-out'), true);
       return reply.status(204).send();
     });
 
