@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { isCommonPassword } from './common-passwords';
 
 /**
  * Passwords are stored as scrypt hashes (memory-hard: N=2^15, r=8 needs 32 MiB per guess), with a random salt,
@@ -48,11 +49,21 @@ export function dummyHash(params: ScryptParams = DEFAULT_SCRYPT): Promise<string
   return dummy;
 }
 
-/** Why a new password is refused, or null. */
-export function passwordProblem(password: string, username?: string): string | null {
+const MIN_DISTINCT_CHARACTERS = 4;
+
+/**
+ * Why a new password is refused, or null (NIST SP 800-63B: length, no known-common or repetitive values; the
+ * password is judged in NFC, the form it is hashed in).
+ */
+export function passwordProblem(raw: string, username?: string): string | null {
+  const password = raw.normalize('NFC');
+  if (/\p{Cc}/u.test(password)) return 'a password must not contain control characters';
+  if (password.trim() === '') return 'a password must not be only spaces';
   if (password.length < MIN_PASSWORD_LENGTH) return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
   if (password.length > MAX_PASSWORD_LENGTH) return `a password has at most ${MAX_PASSWORD_LENGTH} characters`;
   if (username && password.toLowerCase().includes(username.toLowerCase())) return 'a password must not contain the username';
+  if (new Set(password).size < MIN_DISTINCT_CHARACTERS) return `a password needs at least ${MIN_DISTINCT_CHARACTERS} different characters`;
+  if (isCommonPassword(password)) return 'this password is one of the most common ones; choose another';
   return null;
 }
 

@@ -36,6 +36,19 @@ describe('password checks and token revocation', () => {
     expect(JSON.stringify(events)).not.toContain('guess-0-guess');
   });
 
+  it('refuses common, repetitive, whitespace-only and control-character passwords on create, reset and change', async () => {
+    const admin = as(p, p.adminToken);
+    const token = await accountToken(p, 'cb.rules', 'commune_officer', A);
+    for (const password of ['aaaaaaaaaa', 'password12', ' '.repeat(10), '\u0007'.repeat(10)]) {
+      const created = await admin.post('/api/v1/accounts', { username: 'cb.weak', password, role: 'commune_officer', orgUnit: A });
+      expect(created.status, JSON.stringify(password)).toBe(400);
+      expect(created.body.error.code).toBe('INVALID_REQUEST');
+      expect((await admin.post('/api/v1/accounts/cb.rules/password', { newPassword: password })).status).toBe(400);
+      expect((await as(p, token).post('/api/v1/auth/password', { currentPassword: 'x-pass-1719', newPassword: password })).status).toBe(400);
+    }
+    expect((await admin.get('/api/v1/accounts/cb.weak')).status).toBe(404);
+  });
+
   it('answers 404 for revoking a jti the account never had, appends nothing, and the real owner keeps its token', async () => {
     const admin = as(p, p.adminToken);
     await accountToken(p, 'sys.one', 'commune_officer', A);
