@@ -3,6 +3,8 @@
  */
 export type ErrorCode =
   | 'MALFORMED_JSON'
+  | 'JSON_TOO_DEEP'
+  | 'HEADERS_TOO_LARGE'
   | 'INVALID_REQUEST'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
@@ -36,6 +38,8 @@ export type ErrorCode =
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   MALFORMED_JSON: 400,
+  JSON_TOO_DEEP: 400,
+  HEADERS_TOO_LARGE: 431,
   INVALID_REQUEST: 400,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,

@@ -14,6 +14,8 @@ export const TALLY_ERROR_DETAILS_KEY = 'tally-error-details-bin';
 
 const GRPC_STATUS: Record<ErrorCode, grpc.status> = {
   MALFORMED_JSON: grpc.status.INVALID_ARGUMENT,
+  JSON_TOO_DEEP: grpc.status.INVALID_ARGUMENT,
+  HEADERS_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
   INVALID_REQUEST: grpc.status.INVALID_ARGUMENT,
   // gRPC itself answers RESOURCE_EXHAUSTED when a message exceeds the size limit
   PAYLOAD_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,
