@@ -1,6 +1,8 @@
 import { TallyError } from '@tally/contracts';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { installErrorHandling } from './error-handler';
+import { parseJsonBody } from './json-body';
+import { apiClientErrorHandler, installSecurityHeaders } from './security-headers';
 import { normalizeNfc } from './normalize';
 import type { Logger } from '../logger';
 
@@ -19,6 +21,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    clientErrorHandler: apiClientErrorHandler,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: true } },
     // router-level refusals (over-long path parameter, malformed URL) answer in the API's error shape too, without echoing the URL
     frameworkErrors: ((error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
@@ -27,10 +30,11 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     }) as FastifyServerOptions['frameworkErrors'],
   }) as unknown as FastifyInstance;
   installErrorHandling(app);
+  installSecurityHeaders(app);
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     try {
-      done(null, parseJsonStrict(body as string));
+      done(null, parseJsonBody(body as string));
     } catch (err) {
       done(err as Error, undefined);
     }
@@ -40,20 +44,4 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     if (request.query && typeof request.query === 'object') request.query = normalizeNfc(request.query);
   });
   return app;
-}
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
-
-/** JSON.parse that refuses keys able to pollute prototypes, with codes the API reports. */
-export function parseJsonStrict(text: string): unknown {
-  if (text.trim() === '') throw new TallyError('MALFORMED_JSON', 'the body is empty; send a JSON document');
-  try {
-    return JSON.parse(text, (key, value: unknown) => {
-      if (FORBIDDEN_KEYS.has(key)) throw new TallyError('INVALID_REQUEST', `the key "${key}" is not allowed`);
-      return value;
-    });
-  } catch (err) {
-    if (err instanceof TallyError) throw err;
-    throw new TallyError('MALFORMED_JSON', `the body is not valid JSON: ${(err as Error).message}`);
-  }
 }

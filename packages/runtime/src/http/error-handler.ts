@@ -25,8 +25,8 @@ export function toTallyError(err: unknown): TallyError {
     }
     // fastify's JSON parser refuses __proto__ / constructor.prototype keys: hostile, not merely malformed
     if (/forbidden prototype property/i.test(e.message ?? '')) return new TallyError('INVALID_REQUEST', e.message ?? 'forbidden property');
-    if (e.code && FASTIFY_CODES[e.code]) return new TallyError(FASTIFY_CODES[e.code]!, e.message ?? e.code);
-    if (e instanceof SyntaxError) return new TallyError('MALFORMED_JSON', e.message);
+    if (e.code && FASTIFY_CODES[e.code]) return new TallyError(FASTIFY_CODES[e.code]!, FASTIFY_CODES[e.code] === 'MALFORMED_JSON' ? 'the body is not valid JSON' : (e.message ?? e.code));
+    if (e instanceof SyntaxError) return new TallyError('MALFORMED_JSON', 'the body is not valid JSON'); // its message may quote the body
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
       return new TallyError(e.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : e.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST', e.message ?? 'bad request');
     }
@@ -45,6 +45,6 @@ export function installErrorHandling(app: FastifyInstance): void {
     void reply.status(tallyError.httpStatus).send(tallyError.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send(new TallyError('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).toJSON());
+    void reply.status(404).send(new TallyError('NOT_FOUND', `no route ${request.method} for this path`).toJSON()); // the path is not echoed
   });
 }
