@@ -105,7 +105,7 @@ describe('crash recovery (SIGKILL)', () => {
     for (const commune of acked.keys()) expect(stored.has(commune), `acknowledged report of ${commune} lost`).toBe(true);
     expect(listed.every((r) => r.version === 1)).toBe(true);
 
-    const head = (await (await fetch(`${base}/health`)).json()) as { log: { head: number } };
+    const head = (await (await fetch(`${base}/api/v1/health`)).json()) as { log: { head: number } };
     const vn = (await (await fetch(`${base}/api/v1/rollups?orgUnit=VN&period=${PERIOD}&after=${head.log.head}`)).json()) as {
       dataElements: Record<string, number>;
       completeness: Record<string, { received: number }>;

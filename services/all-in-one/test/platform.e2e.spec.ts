@@ -135,7 +135,8 @@ describe('embedded platform, end to end', () => {
 
   it('reports liveness and consumer lag', async () => {
     await p.waitUntilCaughtUp();
-    const health = await getJson(p, '/health');
+    expect((await getJson(p, '/health')).body).toEqual({ status: 'ok' });
+    const health = await getJson(p, '/api/v1/health');
     expect(health.status).toBe(200);
     const groups = health.body.services.flatMap((s: { consumers: Array<{ group: string; lag: number }> }) => s.consumers);
     expect(groups.map((g: { group: string }) => g.group)).toContain('hierarchy-rollup.rollups');

@@ -1,5 +1,6 @@
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accountToken, as, login, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
+import { ADMIN_PASSWORD, accountToken, as, bearer, login, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
 
 /**
  * Security, round two (issue 19): what a black-box probe found, one test per finding; each fails without its fix.
@@ -71,3 +72,102 @@ describe('password checks and token revocation', () => {
     expect((await as(p, session).get('/api/v1/auth/me')).status).toBe(401);
   });
 });
+
+describe('errors, headers and health', () => {
+  let p: AuthTestPlatform;
+  let base: string;
+  beforeAll(async () => {
+    p = await startAuthPlatform();
+    base = await p.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => p.dispose());
+
+  it('answers a malformed body with where it broke, never a fragment of it (the password stays out)', async () => {
+    const r = await p.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"username":"admin","password":"hunter2-secret-typo',
+    });
+    expect(r.statusCode).toBe(400);
+    const body = r.json() as { error: { code: string; message: string; details: { offset: number } } };
+    expect(body.error.code).toBe('MALFORMED_JSON');
+    expect(body.error.details.offset).toBe(51);
+    expect(r.body).not.toContain('hunter2');
+    const broken = await p.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: '{"username":"admin","password":hunter2x}' });
+    expect(broken.json()).toMatchObject({ error: { code: 'MALFORMED_JSON', details: { offset: 31, line: 1, column: 32 } } });
+    expect(broken.body).not.toContain('hunter2x');
+  });
+
+  it('answers a 5,000-deep valid JSON with 400 JSON_TOO_DEEP, not a stack overflow', async () => {
+    const deep = '['.repeat(5_000) + ']'.repeat(5_000);
+    const r = await p.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: deep });
+    expect(r.statusCode).toBe(400);
+    expect(r.json()).toMatchObject({ error: { code: 'JSON_TOO_DEEP', details: { maxDepth: 32 } } });
+    expect(r.body).not.toMatch(/call stack/i);
+  });
+
+  it('sends nosniff and frame denial on every answer, and no-store on authenticated ones and sign-in', async () => {
+    const answers = [
+      await p.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer(p.adminToken) }),
+      await p.app.inject({ method: 'GET', url: '/api/v1/open-data/datasets' }),
+      await p.app.inject({ method: 'GET', url: '/health' }),
+      await p.app.inject({ method: 'GET', url: '/api/v1/catalog' }),
+    ];
+    for (const r of answers) {
+      expect(r.headers['x-content-type-options']).toBe('nosniff');
+      expect(r.headers['x-frame-options']).toBe('DENY');
+      expect(r.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    }
+    expect(answers[0]!.headers['cache-control']).toBe('no-store');
+    const signIn = await p.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+    expect(signIn.statusCode).toBe(200);
+    expect(signIn.headers['cache-control']).toBe('no-store');
+  });
+
+  it('answers unknown routes with 404 in the API error shape without echoing the path', async () => {
+    const r = await p.app.inject({ method: 'GET', url: '/api/v1/no-such-route-%3Cscript%3Eprobe-marker', headers: bearer(p.adminToken) });
+    expect(r.statusCode).toBe(404);
+    expect(r.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(r.body).not.toContain('probe-marker');
+    expect(r.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('answers over-large headers with 431 in the API error shape, without echoing them', async () => {
+    const { status, headers, text } = await rawGet(base, '/api/v1/auth/me', { 'x-probe': `header-marker-${'x'.repeat(40_000)}` });
+    expect(status).toBe(431);
+    expect(headers['content-type']).toContain('application/json');
+    expect(headers['x-content-type-options']).toBe('nosniff');
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'HEADERS_TOO_LARGE' } });
+    expect(text).not.toContain('header-marker');
+  });
+
+  it('tells the public only whether it is up; the internals are for operators on /api/v1/health', async () => {
+    const health = await as(p, undefined).get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok' });
+    expect((await as(p, undefined).get('/health/ready')).body).toEqual({ status: 'ready' });
+    expect((await as(p, undefined).get('/api/v1/health')).status).toBe(401);
+    const officer = await accountToken(p, 'cb.health', 'commune_officer', A);
+    expect((await as(p, officer).get('/api/v1/health')).status).toBe(403);
+    const ops = await accountToken(p, 'ops.health', 'operator', 'VN');
+    const detailed = await as(p, ops).get('/api/v1/health');
+    expect(detailed.status).toBe(200);
+    expect(detailed.body.log.head).toBeGreaterThan(0);
+    expect(detailed.body.services.flatMap((s: { consumers: Array<{ group: string }> }) => s.consumers.map((c) => c.group))).toContain('hierarchy-rollup.rollups');
+  });
+});
+
+/** A GET over a real socket (inject skips Node's HTTP parser, which is what refuses over-large headers). */
+function rawGet(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, base), { method: 'GET', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -49,7 +49,8 @@ export async function runService(
     }
     return { status: 'ok', service: name, mode: config.mode, instance: config.instanceId, services: [{ name, status: ready ? 'up' : 'starting', consumers }] };
   };
-  app.get('/health', health);
+  // public: up or not, nothing about the internals (the groups, lags and instance are for operators: /api/v1/health)
+  app.get('/health', async () => ({ status: ready ? 'ok' : 'starting' }));
   app.get('/api/v1/health', health);
   app.get('/health/ready', async (_request, reply) => (ready ? { status: 'ready' } : reply.status(503).send({ error: { code: 'UNAVAILABLE', message: 'starting' } })));
 

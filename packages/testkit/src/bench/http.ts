@@ -23,6 +23,8 @@ export class HttpClient {
 
   /** headers of the administrator (catalog publication, account management) when authentication is on */
   adminHeaders: Record<string, string> = {};
+  /** headers of an operator (detailed health: consumer lags) when authentication is on */
+  opsHeaders: Record<string, string> = {};
 
   request(method: string, path: string, body?: string, timeoutMs = 60_000, headers: Record<string, string> = this.headers): Promise<HttpAnswer> {
     const url = new URL(path, this.baseUrl);
@@ -88,6 +90,17 @@ async function signIn(client: HttpClient, username: string, password: string): P
   throw new Error(`login answered ${r.status} but gave neither a token nor a cookie: ${JSON.stringify(body).slice(0, 300)}`);
 }
 
+/** The account the bench reads consumer lags with (GET /api/v1/health is for operators; /health says only up). */
+export const BENCH_OPERATOR = 'bench.operator';
+
+async function ensureAccount(client: HttpClient, admin: Record<string, string>, username: string, password: string, role: string): Promise<Record<string, string> | undefined> {
+  const created = await client.request('POST', '/api/v1/accounts', JSON.stringify({ username, password, role, orgUnit: 'VN' }), 30_000, admin);
+  if (created.status >= 300 && !JSON.stringify(created.body).match(/EXISTS|CONFLICT|already/i)) {
+    throw new Error(`creating the account ${username} failed: ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
+  }
+  return signIn(client, username, password);
+}
+
 /** The account the bench submits with: a commune officer with national scope (an administrator may not submit). */
 export const BENCH_SUBMITTER = 'bench.submitter';
 
@@ -99,6 +112,7 @@ export const BENCH_SUBMITTER = 'bench.submitter';
 export async function loginIfNeeded(client: HttpClient, adminPassword: string | undefined): Promise<boolean> {
   client.headers = {};
   client.adminHeaders = {};
+  client.opsHeaders = {};
   if (process.env.TALLY_AUTH === 'off') return false;
   const admin = await signIn(client, 'admin', adminPassword ?? '');
   if (!admin) return false;
@@ -116,5 +130,6 @@ export async function loginIfNeeded(client: HttpClient, adminPassword: string | 
     throw new Error(`creating the bench account failed: ${created.status} ${JSON.stringify(created.body).slice(0, 300)}`);
   }
   client.headers = (await signIn(client, BENCH_SUBMITTER, submitterPassword)) ?? {};
+  client.opsHeaders = (await ensureAccount(client, admin, BENCH_OPERATOR, `${adminPassword ?? ''}-operator`, 'operator')) ?? {};
   return true;
 }

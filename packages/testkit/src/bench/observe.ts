@@ -73,7 +73,7 @@ export interface LagSample {
   byGroup: Record<string, number>;
 }
 
-/** Samples GET /health (consumer lag per group, relay lag) every second. */
+/** Samples GET /api/v1/health as an operator (consumer lag per group, relay lag) every second. */
 export class HealthSampler {
   readonly samples: LagSample[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -94,7 +94,7 @@ export class HealthSampler {
     if (this.busy) return;
     this.busy = true;
     try {
-      const r = await this.client.request('GET', '/health', undefined, 10_000);
+      const r = await this.client.request('GET', '/api/v1/health', undefined, 10_000, this.client.opsHeaders);
       if (r.status === 200) {
         const body = r.body as { log?: { relayLag?: number }; services?: Array<{ consumers?: Array<{ group: string; lag: number }> }> };
         const byGroup: Record<string, number> = {};

@@ -9,16 +9,18 @@ export function startGateway(port: number, targets: Record<ServiceName, number>,
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/health' || url === '/api/v1/health') {
-      void aggregateHealth(targets).then((body) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
+      // the details need an operator's token (each service checks it); the public answer is only up or not
+      const detailed = url === '/api/v1/health';
+      void aggregateHealth(targets, detailed, req.headers.authorization).then(({ status, body }) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+        res.end(JSON.stringify(detailed || status !== 200 ? body : { status: body.status }));
       });
       return;
     }
     const service = serviceFor(req.method ?? 'GET', url);
     if (!service) {
       res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.split('?')[0]}` } }));
+      res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for this path' } }));
       return;
     }
     const upstream = httpRequest({ host: '127.0.0.1', port: targets[service], method: req.method, path: url, headers: req.headers }, (up) => {
@@ -34,16 +36,18 @@ export function startGateway(port: number, targets: Record<ServiceName, number>,
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
 }
 
-async function aggregateHealth(targets: Record<ServiceName, number>) {
+async function aggregateHealth(targets: Record<ServiceName, number>, detailed: boolean, authorization: string | undefined): Promise<{ status: number; body: { status: string; [k: string]: unknown } }> {
   const services = [];
   for (const [name, port] of Object.entries(targets)) {
     try {
-      const r = await fetch(`http://127.0.0.1:${port}/health`);
-      const body = (await r.json()) as { services?: unknown[] };
-      services.push(...(body.services ?? [{ name, status: 'up' }]));
+      const r = await fetch(`http://127.0.0.1:${port}/${detailed ? 'api/v1/health' : 'health'}`, detailed && authorization ? { headers: { authorization } } : {});
+      const body = (await r.json()) as { status?: string; services?: unknown[] };
+      // a refused token (401/403) is the caller's answer, not a service's state
+      if (r.status === 401 || r.status === 403) return { status: r.status, body: body as { status: string } };
+      services.push(...(body.services ?? [{ name, status: body.status === 'ok' ? 'up' : (body.status ?? 'up') }]));
     } catch {
       services.push({ name, status: 'down', consumers: [] });
     }
   }
-  return { status: services.every((s) => (s as { status: string }).status === 'up') ? 'ok' : 'degraded', mode: 'distributed', services };
+  return { status: 200, body: { status: services.every((s) => (s as { status: string }).status === 'up') ? 'ok' : 'degraded', mode: 'distributed', services } };
 }
