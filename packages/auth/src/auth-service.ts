@@ -64,6 +64,8 @@ export class AuthService {
   readonly requests: TokenBuckets;
   private readonly failuresByOrigin: FailureWindow;
   private readonly failuresByUser: FailureWindow;
+  /** jtis of in-process tokens (the demo loader): exempt from the request rate limit */
+  private readonly internalJtis = new Set<string>();
 
   constructor(private readonly deps: AuthServiceDeps) {
     this.registry = new AccountRegistry(deps.store);
@@ -202,10 +204,20 @@ export class AuthService {
    * A session token for an account, without a password: for in-process tools (the demo loader). Never exposed
    * over the API; what the holder does is recorded under the account's name like any other call.
    */
-  async sessionTokenFor(username: string): Promise<string> {
+  async sessionTokenFor(username: string, options: { internal?: boolean } = {}): Promise<string> {
     const account = await this.account(username);
     if (account.disabled) throw new TallyError('INVALID_TRANSITION', `account ${username} is disabled`);
-    return this.deps.signer.issue({ sub: username, typ: 'session', exp: nowSec() + this.deps.settings.sessionTtlSec, pwv: account.passwordVersion }).token;
+    const { token, claims } = this.deps.signer.issue({ sub: username, typ: 'session', exp: nowSec() + this.deps.settings.sessionTtlSec, pwv: account.passwordVersion });
+    if (options.internal) this.internalJtis.add(claims.jti);
+    return token;
+  }
+
+  /**
+   * Whether a principal is this process's own loader (a token from `sessionTokenFor(..., {internal: true})`,
+   * which never leaves the process): internal loading is not rate limited like a client.
+   */
+  isInternal(principal: Principal): boolean {
+    return this.internalJtis.has(principal.jti);
   }
 
   /**

@@ -37,6 +37,7 @@ export async function prepareDemoAccess(auth: AuthService, options: { province: 
     else await auth.createAccount({ ...w, password }, ctx);
     if (w.username !== 'demo.loader') logins.push({ ...w, password });
   }
-  const header = async (username: string) => ({ authorization: `Bearer ${await auth.sessionTokenFor(username)}` });
+  // in-process tokens: the loader is not rate limited like a client (a small TALLY_RATE_LIMIT_BURST must not stop the start)
+  const header = async (username: string) => ({ authorization: `Bearer ${await auth.sessionTokenFor(username, { internal: true })}` });
   return { catalogHeaders: await header('admin'), reportHeaders: await header('demo.loader'), logins };
 }

@@ -47,7 +47,8 @@ export function installAuthHooks(app: FastifyInstance, auth: AuthService, hierar
       request.tallyPrincipal = principal;
       request.tallyActor = { id: principal.username, role: principal.role, orgUnit: principal.orgUnit };
     }
-    throttle(auth, principal ? `account:${principal.username}` : `ip:${request.ip}`);
+    // the platform's own in-process loader is not a client: its requests are not rate limited
+    if (!principal || !auth.isInternal(principal)) throttle(auth, principal ? `account:${principal.username}` : `ip:${request.ip}`);
     if (url === undefined) return; // no such route: the not-found handler answers
     if (access?.public) return;
     if (!principal) {

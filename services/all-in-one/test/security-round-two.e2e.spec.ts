@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDemo } from '../src';
 import { ADMIN_PASSWORD, accountToken, as, bearer, login, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
 
 /**
@@ -171,3 +172,22 @@ function rawGet(base: string, path: string, headers: Record<string, string>): Pr
     req.end();
   });
 }
+
+describe('the demo loader under a small rate limit', () => {
+  let p: AuthTestPlatform;
+  beforeAll(async () => {
+    p = await startAuthPlatform({ withCatalog: false, auth: { rateLimit: { burst: 20, perSec: 1 } } });
+  });
+  afterAll(() => p.dispose());
+
+  it('loads every demo report (far more than the burst) without a 429, while clients stay limited', async () => {
+    const { reports } = await loadDemo(p, { share: 1 });
+    expect(reports).toBeGreaterThan(40);
+    const listed = await as(p, p.adminToken).get('/api/v1/reports?limit=1000');
+    expect(listed.status).toBe(200);
+    expect(listed.body.length).toBe(reports);
+    const statuses: number[] = [];
+    for (let i = 0; i < 25; i++) statuses.push((await as(p, p.adminToken).get('/api/v1/catalog/versions')).status);
+    expect(statuses).toContain(429);
+  });
+});
