@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@tally/contracts';
-import { csvField, type DataValue, type ReportValuesData } from '@tally/core';
+import { toCsv, type CellValue, type DataValue, type ReportValuesData } from '@tally/core';
 
 /**
  * A report's audit trail, straight from its events: who did what, when, from where and why, and for submissions
@@ -96,11 +96,11 @@ export const AUDIT_CSV_COLUMNS = [
 
 /** One row per event, and per changed value for submissions and amendments. RFC 4180, formula-injection safe. */
 export function auditCsv(entries: AuditEntry[]): string {
-  const lines: string[] = [AUDIT_CSV_COLUMNS.join(',')];
+  const rows: CellValue[][] = [];
   for (const e of entries) {
     const base = [e.version, e.position, e.time, e.event, e.actor.id, e.actor.role ?? '', e.actor.orgUnit ?? '', e.actor.origin ?? '', e.reason ?? '', e.level ?? '', e.submissionId ?? ''];
-    const rows = e.changes && e.changes.length > 0 ? e.changes.map((c) => [c.dataElement, c.optionCombo ?? '', c.before ?? '', c.after ?? '']) : [['', '', '', '']];
-    for (const r of rows) lines.push([...base, ...r, e.correlationId].map(csvField).join(','));
+    const changes = e.changes && e.changes.length > 0 ? e.changes.map((c) => [c.dataElement, c.optionCombo ?? '', c.before ?? '', c.after ?? '']) : [['', '', '', '']];
+    for (const r of changes) rows.push([...base, ...r, e.correlationId]);
   }
-  return lines.join('\r\n') + '\r\n';
+  return toCsv(AUDIT_CSV_COLUMNS, rows);
 }
