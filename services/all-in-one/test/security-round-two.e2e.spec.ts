@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDemo } from '../src';
+import { demoCatalog, loadDemo } from '../src';
 import { ADMIN_PASSWORD, accountToken, as, bearer, login, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
 
 /**
@@ -189,5 +189,39 @@ describe('the demo loader under a small rate limit', () => {
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) statuses.push((await as(p, p.adminToken).get('/api/v1/catalog/versions')).status);
     expect(statuses).toContain(429);
+  });
+});
+
+describe('catalog ranges at submission', () => {
+  let p: AuthTestPlatform;
+  beforeAll(async () => {
+    p = await startAuthPlatform();
+  });
+  afterAll(() => p.dispose());
+
+  it('refuses HH_TOTAL -5, 1e15 and 60,000 (demo catalog: max 50,000, REJECT) with 422 INVALID_VALUE; nothing reaches the log', async () => {
+    const officer = await accountToken(p, 'cb.range', 'commune_officer', A);
+    const head = await p.platform.store.headPosition();
+    for (const [i, value] of [-5, 1e15, 60_000].entries()) {
+      const r = await as(p, officer).post('/api/v1/reports', {
+        template: 'M1719_S',
+        orgUnit: A,
+        period: '2026S1',
+        submissionId: `range-${i}`,
+        values: [{ dataElement: 'HH_TOTAL', value }, { dataElement: 'HH_POOR', value: 10 }],
+      });
+      expect(r.status, `${value}: ${r.text}`).toBe(422);
+      expect(r.body.error.code).toBe('INVALID_VALUE');
+      expect(r.body.error.details.problems[0].path).toBe('values[0].value');
+    }
+    expect(await p.platform.store.headPosition()).toBe(head);
+    const ok = await as(p, officer).post('/api/v1/reports', { template: 'M1719_S', orgUnit: A, period: '2026S1', submissionId: 'range-ok', values: [{ dataElement: 'HH_TOTAL', value: 50_000 }] });
+    expect(ok.status).toBe(202);
+  });
+
+  it('refuses a catalog whose version is not a code', async () => {
+    const r = await as(p, p.adminToken).put('/api/v1/catalog', { ...(demoCatalog() as object), version: '../../2026 <b>' });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('INVALID_CATALOG');
   });
 });

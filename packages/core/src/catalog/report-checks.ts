@@ -82,7 +82,11 @@ export function checkRules(
   }));
 }
 
-/** Values outside their element's [min, max] (bounds inclusive; each option combo and each given total is checked). Always WARN. */
+/**
+ * Values outside their element's [min, max] (bounds inclusive; each option combo and each given total is checked),
+ * with the element's `onOutOfRange` (default WARN; REJECT ones are refused at submission, so met here only in
+ * reports accepted before the element was made blocking).
+ */
 export function checkMinMax(catalog: Catalog, values: readonly ReportedValue[]): ReportViolation[] {
   const elements = new Map(catalog.dataElements.map((e) => [e.code, e]));
   const out: ReportViolation[] = [];
@@ -101,7 +105,7 @@ export function checkMinMax(catalog: Catalog, values: readonly ReportedValue[]):
       rule: key,
       name: `${el.name}: ${below ? 'minimum' : 'maximum'}`,
       importance: 'MEDIUM',
-      onViolation: 'WARN',
+      onViolation: el.onOutOfRange ?? 'WARN',
       left: n,
       operator: below ? '>=' : '<=',
       right: bound,

@@ -39,9 +39,13 @@ export interface DataElement {
   /** e.g. "household", "million VND" */
   unit?: string;
   description?: string;
-  /** inclusive bounds of one reported value (each option combo and the total), checked at the reporting unit; a value outside warns */
+  /** inclusive bounds of one reported value (each option combo and the total), checked at the reporting unit */
   min?: number;
   max?: number;
+  /** a value outside [min, max]: WARN (default: accepted, a warning is recorded) or REJECT (the submission is refused, 422 INVALID_VALUE) */
+  onOutOfRange?: 'WARN' | 'REJECT';
+  /** an INTEGER element is a count: a negative value is refused unless this is true (e.g. a net change) */
+  allowNegative?: boolean;
   /** check each report's total against the unit's own history of this element (modified z-score; warns); default false */
   outlierCheck?: boolean;
 }

@@ -33,6 +33,8 @@ export interface CatalogProblem {
 export type CatalogValidation = { ok: true; catalog: Catalog } | { ok: false; problems: CatalogProblem[] };
 
 export const CODE_PATTERN = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** a catalog version: it names files, URLs and events, so not any string */
+export const VERSION_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const VALUE_TYPES: readonly ValueType[] = ['INTEGER', 'NUMBER', 'PERCENTAGE', 'MONEY', 'BOOLEAN', 'TEXT'];
 export const AGGREGATION_TYPES: readonly AggregationType[] = ['SUM', 'AVERAGE', 'AVERAGE_SUM_ORG_UNIT', 'LAST', 'MIN', 'MAX', 'NONE'];
 export const PERIOD_TYPES: readonly PeriodType[] = ['MONTHLY', 'QUARTERLY', 'SIXMONTHLY', 'YEARLY'];
@@ -205,7 +207,10 @@ class Validator {
       'dataElements', 'indicators', 'templates', 'validationRules', 'compositeIndices',
     ]);
     if (!c) return;
-    this.string(c, 'version', '', true);
+    const version = this.string(c, 'version', '', true);
+    if (version !== undefined && !VERSION_PATTERN.test(version)) {
+      this.add('INVALID_FIELD', 'version', 'version is a code: 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    }
     this.string(c, 'legalBasis', '', true);
     const from = this.date(c, 'effectiveFrom', '');
     const to = this.date(c, 'effectiveTo', '');
@@ -302,7 +307,9 @@ class Validator {
   }
 
   private dataElement(x: unknown, path: string): string | undefined {
-    const o = this.object(x, path, 'a data element', ['code', 'name', 'valueType', 'aggregation', 'categoryCombo', 'unit', 'description', 'min', 'max', 'outlierCheck']);
+    const o = this.object(x, path, 'a data element', [
+      'code', 'name', 'valueType', 'aggregation', 'categoryCombo', 'unit', 'description', 'min', 'max', 'onOutOfRange', 'allowNegative', 'outlierCheck',
+    ]);
     if (!o) return undefined;
     const code = this.code(o, path);
     this.string(o, 'name', path, true);
@@ -315,6 +322,12 @@ class Validator {
     const min = o.min === undefined ? undefined : this.number(o, 'min', path, {});
     const max = o.max === undefined ? undefined : this.number(o, 'max', path, {});
     if (min !== undefined && max !== undefined && min > max) this.add('INVALID_FIELD', join(path, 'min'), `min ${min} is above max ${max}`);
+    const onOutOfRange = this.oneOf(o, 'onOutOfRange', path, ['WARN', 'REJECT'] as const, false);
+    if (onOutOfRange !== undefined && min === undefined && max === undefined) this.add('INVALID_FIELD', join(path, 'onOutOfRange'), 'onOutOfRange needs min or max');
+    if (o.allowNegative !== undefined && typeof o.allowNegative !== 'boolean') this.add('INVALID_FIELD', join(path, 'allowNegative'), `allowNegative must be true or false, got ${describe(o.allowNegative)}`);
+    if (valueType === 'INTEGER' && o.allowNegative !== true && min !== undefined && min < 0) {
+      this.add('INVALID_FIELD', join(path, 'min'), `an INTEGER element counts: min ${min} is below 0; set allowNegative: true if it may be negative`);
+    }
     if (o.outlierCheck !== undefined && typeof o.outlierCheck !== 'boolean') this.add('INVALID_FIELD', join(path, 'outlierCheck'), `outlierCheck must be true or false, got ${describe(o.outlierCheck)}`);
     if ((min !== undefined || max !== undefined || o.outlierCheck === true) && (valueType === 'TEXT' || valueType === 'BOOLEAN')) {
       this.add('TYPE_MISMATCH', path, `min/max and outlier checks need a numeric element, not ${valueType}`);

@@ -74,7 +74,7 @@ export function validateSubmission(input: SubmissionInput, ctx: SubmissionContex
     seen.add(key);
     const optionProblem = checkOptionCombo(element, v.optionCombo, ctx);
     if (optionProblem) problems.push({ code: 'INVALID_VALUE', message: optionProblem, path: `${path}.optionCombo` });
-    const valueProblem = checkValueType(element, v.value);
+    const valueProblem = checkValueType(element, v.value) ?? checkRange(element, v.value);
     if (valueProblem) problems.push({ code: 'INVALID_VALUE', message: valueProblem, path: `${path}.value` });
   });
   return problems;
@@ -94,7 +94,7 @@ const MAX_ABS = 1e15;
 function checkValueType(element: DataElement, value: unknown): string | null {
   switch (element.valueType) {
     case 'INTEGER':
-      return typeof value === 'number' && Number.isSafeInteger(value) ? null : `${element.code} takes a whole number`;
+      return typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) < MAX_ABS ? null : `${element.code} takes a whole number (below 10^15)`;
     case 'NUMBER':
     case 'MONEY':
       return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < MAX_ABS ? null : `${element.code} takes a finite number`;
@@ -105,4 +105,17 @@ function checkValueType(element: DataElement, value: unknown): string | null {
     case 'TEXT':
       return typeof value === 'string' && value.length <= 10_000 ? null : `${element.code} takes text (at most 10,000 characters)`;
   }
+}
+
+/**
+ * What the catalog declares blocking: a negative count (an INTEGER element, unless it `allowNegative`), and a value
+ * outside [min, max] when the element's `onOutOfRange` is REJECT (WARN, the default, only records a warning later).
+ */
+function checkRange(element: DataElement, value: unknown): string | null {
+  if (typeof value !== 'number') return null;
+  if (element.valueType === 'INTEGER' && value < 0 && element.allowNegative !== true) return `${element.code} counts: ${value} is negative`;
+  if (element.onOutOfRange !== 'REJECT') return null;
+  if (element.min !== undefined && value < element.min) return `${element.code} = ${value} is below its minimum ${element.min}`;
+  if (element.max !== undefined && value > element.max) return `${element.code} = ${value} is above its maximum ${element.max}`;
+  return null;
 }
