@@ -2,9 +2,10 @@ import { TallyError, type HierarchyQuery } from '@tally/contracts';
 import { parsePeriod, parseReportStreamId } from '@tally/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, Principal } from './auth-service';
-import { policyFor, type Access, type Target } from './policy';
+import { policyFor, type Target } from './policy';
 import { NATIONAL, can } from './roles';
 import { bearerOf } from './tokens';
+import { unitScope, type ScopeVerdict } from './unit-scope';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -67,8 +68,16 @@ export function installAuthHooks(app: FastifyInstance, auth: AuthService, hierar
     if (url === undefined || !principal) return;
     const access = policyFor(request.method, url);
     if (!access || access.public) return;
-    const verdict = await inScope(principal, access, request, hierarchy);
-    if (verdict !== true) throw new TallyError('FORBIDDEN', verdict);
+    const verdict = principal.orgUnit === NATIONAL ? { ok: true as const, unitHierarchy: undefined } : await scopeOf(principal, await targetOf(access.target, request, hierarchy), hierarchy);
+    if (!verdict.ok) throw new TallyError('FORBIDDEN', verdict.reason);
+    // the audit says which map the account's unit was read in, and the target's map when the check crossed maps
+    if (verdict.unitHierarchy !== undefined && request.tallyActor) {
+      request.tallyActor = {
+        ...request.tallyActor,
+        unitHierarchy: verdict.unitHierarchy,
+        ...(verdict.checkedIn !== verdict.unitHierarchy ? { checkedIn: verdict.checkedIn } : {}),
+      };
+    }
   });
 }
 
@@ -77,22 +86,24 @@ function throttle(auth: AuthService, key: string): void {
   if (wait > 0) throw new TallyError('RATE_LIMITED', `too many requests; retry in ${wait} s`, { retryAfterSec: wait });
 }
 
-/** true, or why not. */
-export async function inScope(principal: Principal, access: Exclude<Access, { public: true }>, request: FastifyRequest, hierarchy: HierarchyQuery): Promise<true | string> {
-  if (principal.orgUnit === NATIONAL) return true;
-  return targetInScope(principal, await targetOf(access.target, request, hierarchy), hierarchy);
-}
 
 /** A resolved target: the permission suffices, national callers only, or a unit in a hierarchy version. */
 export type Resolved = 'any' | 'national' | { unit: string; hierarchy: string };
 
 /** true, or why not: the caller's unit must be the target unit or one of its ancestors (VN contains everything). */
 export async function targetInScope(principal: Principal, target: Resolved, hierarchy: HierarchyQuery): Promise<true | string> {
-  if (principal.orgUnit === NATIONAL || target === 'any') return true;
-  if (target === 'national') return `only national accounts may do this; yours is on ${principal.orgUnit}`;
-  const path = await hierarchy.path(target.hierarchy, target.unit).catch(() => [] as string[]);
-  if (path.includes(principal.orgUnit)) return true;
-  return `${target.unit} is outside your org unit ${principal.orgUnit}`;
+  const verdict = await scopeOf(principal, target, hierarchy);
+  return verdict.ok ? true : verdict.reason;
+}
+
+/**
+ * The subtree check with the maps it used: the account's unit is a unit of one map version; a target on another
+ * map is carried onto it through the old-to-new mapping, never matched by its code (see unit-scope.ts).
+ */
+export async function scopeOf(principal: Principal, target: Resolved, hierarchy: HierarchyQuery): Promise<ScopeVerdict | { ok: true; unitHierarchy?: undefined }> {
+  if (principal.orgUnit === NATIONAL || target === 'any') return { ok: true };
+  if (target === 'national') return { ok: false, reason: `only national accounts may do this; yours is on ${principal.orgUnit}` };
+  return unitScope(hierarchy, principal.orgUnit, target);
 }
 
 async function targetOf(target: Target, request: FastifyRequest, hierarchy: HierarchyQuery): Promise<Resolved> {

@@ -9,6 +9,10 @@ export interface Actor {
   orgUnit?: string;
   /** where the request came from (IP or peer), for the audit trail */
   origin?: string;
+  /** the map version the account's unit was read in by the access check */
+  unitHierarchy?: string;
+  /** the target's map version, when the check crossed maps through the old-to-new mapping */
+  checkedIn?: string;
 }
 
 export interface EventEnvelope<TType extends string = string, TData = unknown> {

@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCatalog, loadDemo } from '../src';
 import { ADMIN_PASSWORD, accountToken, as, bearer, login, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
+import { householdValues } from './helpers';
 
 /**
  * Security, round two (issue 19): what a black-box probe found, one test per finding; each fails without its fix.
@@ -223,5 +224,70 @@ describe('catalog ranges at submission', () => {
     const r = await as(p, p.adminToken).put('/api/v1/catalog', { ...(demoCatalog() as object), version: '../../2026 <b>' });
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe('INVALID_CATALOG');
+  });
+});
+
+describe('unit rights across map versions (real codes)', () => {
+  // 2024S2 is on the pre-2025 map, 2026S1 on the 2025 map; accounts are on 2025 units (the map in force)
+  const OLD = '2024S2';
+  let p: AuthTestPlatform;
+  let ia: ReturnType<typeof as>; // new 23710, Xã Ia Băng (Gia Lai, 52)
+  let bangThanh: ReturnType<typeof as>; // new 01864, Xã Bằng Thành (Thái Nguyên, 19)
+  const report = (orgUnit: string, period: string, submissionId: string, reason?: string) => ({
+    template: 'M1719_S',
+    orgUnit,
+    period,
+    submissionId,
+    values: householdValues(300, 30),
+    ...(reason ? { reason } : {}),
+  });
+  beforeAll(async () => {
+    p = await startAuthPlatform();
+    ia = as(p, await accountToken(p, 'cb.23710', 'commune_officer', '23710'));
+    bangThanh = as(p, await accountToken(p, 'cb.01864', 'commune_officer', '01864'));
+  });
+  afterAll(() => p.dispose());
+
+  it('refuses new 23710 for old 23710 (Xã A Dơk, merged into new 23869): same code, another commune; nothing appended', async () => {
+    const head = await p.platform.store.headPosition();
+    const r = await ia.post('/api/v1/reports', report('23710', OLD, 'old-23710'));
+    expect(r.status).toBe(403);
+    expect(r.body.error.message).toContain('old-to-new mapping');
+    expect((await ia.get(`/api/v1/rollups?orgUnit=23710&period=${OLD}`)).status).toBe(403);
+    expect(await p.platform.store.headPosition()).toBe(head);
+  });
+
+  it('lets new 23710 report for the old communes merged into it (23716 Xã Ia Pết, 23719 Xã Ia Băng)', async () => {
+    expect((await ia.post('/api/v1/reports', report('23716', OLD, 'old-23716'))).status).toBe(202);
+    expect((await ia.post('/api/v1/reports', report('23719', OLD, 'old-23719'))).status).toBe(202);
+    expect((await ia.post('/api/v1/reports', report('01858', OLD, 'not-mine'))).status).toBe(403);
+  });
+
+  it('lets new 01864 report and amend for old 01858 (Xã Bằng Thành, merged into it), and the audit names both maps', async () => {
+    expect((await bangThanh.post('/api/v1/reports', report('01858', OLD, 'bt-1'))).status).toBe(202);
+    expect((await bangThanh.post('/api/v1/reports', report('01858', OLD, 'bt-2', 'Sửa số hộ'))).status).toBe(202);
+    expect((await bangThanh.post('/api/v1/reports', report('23719', OLD, 'not-mine'))).status).toBe(403);
+    const audit = await bangThanh.get(`/api/v1/reports/report-M1719_S-01858-${OLD}/audit`);
+    expect(audit.status).toBe(200);
+    const entries = audit.body.entries ?? audit.body;
+    expect(entries.map((e: { event: string }) => e.event)).toEqual(['tally.report.submitted', 'tally.report.amended']);
+    for (const e of entries) expect(e.actor).toMatchObject({ id: 'cb.01864', orgUnit: '01864', unitHierarchy: '2025', checkedIn: 'pre2025' });
+    // on its own map the check used one version and says so
+    const own = await bangThanh.post('/api/v1/reports', report('01864', '2026S1', 'bt-own'));
+    expect(own.status).toBe(202);
+    const ownAudit = await bangThanh.get(`/api/v1/reports/report-M1719_S-01864-2026S1/audit`);
+    const first = (ownAudit.body.entries ?? ownAudit.body)[0];
+    expect(first.actor.unitHierarchy).toBe('2025');
+    expect(first.actor.checkedIn).toBeUndefined();
+  });
+
+  it('provinces: new 19 (Thái Nguyên + Bắc Kạn) covers old 06 (Bắc Kạn); new 01 (Hà Nội) does not', async () => {
+    const rv19 = as(p, await accountToken(p, 'rv.new19', 'reviewer', '19'));
+    const rv01 = as(p, await accountToken(p, 'rv.new01', 'reviewer', '01'));
+    expect((await rv19.get(`/api/v1/rollups?orgUnit=06&period=${OLD}`)).status).toBe(200);
+    expect((await rv19.get(`/api/v1/rollups?orgUnit=19&period=${OLD}`)).status).toBe(200);
+    expect((await rv19.get(`/api/v1/rollups?orgUnit=01858&period=${OLD}`)).status).toBe(200);
+    expect((await rv01.get(`/api/v1/rollups?orgUnit=06&period=${OLD}`)).status).toBe(403);
+    expect((await rv19.get(`/api/v1/rollups?orgUnit=52&period=${OLD}`)).status).toBe(403);
   });
 });

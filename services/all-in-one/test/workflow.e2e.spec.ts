@@ -119,7 +119,7 @@ describe('approval workflow', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toBe('version,position,time,event,actor,actor_role,actor_org_unit,origin,reason,level,submission_id,data_element,option_combo,old_value,new_value,correlation_id');
+    expect(lines[0]).toBe('version,position,time,event,actor,actor_role,actor_org_unit,origin,reason,level,submission_id,data_element,option_combo,old_value,new_value,correlation_id,actor_unit_hierarchy,checked_in_hierarchy');
     expect(lines.some((l) => l.includes(',tally.report.amended,cb.05611,commune_officer,05611,127.0.0.1,late correction,,wf-') && l.includes(',HH_TOTAL,,100,110,'))).toBe(true);
     expect(lines.length).toBe(1 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1); // the first submission has two values
   });

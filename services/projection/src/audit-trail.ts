@@ -17,7 +17,8 @@ export interface AuditEntry {
   position: number;
   time: string;
   event: string;
-  actor: { id: string; role?: string; orgUnit?: string; origin?: string };
+  /** unitHierarchy: the map the account's unit was read in by the access check; checkedIn: the target's map when the check crossed maps */
+  actor: { id: string; role?: string; orgUnit?: string; origin?: string; unitHierarchy?: string; checkedIn?: string };
   reason?: string;
   correlationId: string;
   level?: string;
@@ -39,7 +40,7 @@ export function auditTrail(events: StoredEvent[]): AuditEntry[] {
       position: e.position,
       time: e.time,
       event: e.type,
-      actor: { id: e.actor.id, ...pick(e.actor, ['role', 'orgUnit', 'origin']) },
+      actor: { id: e.actor.id, ...pick(e.actor, ['role', 'orgUnit', 'origin', 'unitHierarchy', 'checkedIn']) },
       correlationId: e.correlationId,
       ...(e.reason ?? data.reason ? { reason: e.reason ?? data.reason } : {}),
       ...(typeof data.level === 'string' ? { level: data.level } : {}),
@@ -92,6 +93,8 @@ export const AUDIT_CSV_COLUMNS = [
   'old_value',
   'new_value',
   'correlation_id',
+  'actor_unit_hierarchy',
+  'checked_in_hierarchy',
 ] as const;
 
 /** One row per event, and per changed value for submissions and amendments. RFC 4180, formula-injection safe. */
@@ -100,7 +103,7 @@ export function auditCsv(entries: AuditEntry[]): string {
   for (const e of entries) {
     const base = [e.version, e.position, e.time, e.event, e.actor.id, e.actor.role ?? '', e.actor.orgUnit ?? '', e.actor.origin ?? '', e.reason ?? '', e.level ?? '', e.submissionId ?? ''];
     const changes = e.changes && e.changes.length > 0 ? e.changes.map((c) => [c.dataElement, c.optionCombo ?? '', c.before ?? '', c.after ?? '']) : [['', '', '', '']];
-    for (const r of changes) rows.push([...base, ...r, e.correlationId]);
+    for (const r of changes) rows.push([...base, ...r, e.correlationId, e.actor.unitHierarchy ?? '', e.actor.checkedIn ?? '']);
   }
   return toCsv(AUDIT_CSV_COLUMNS, rows);
 }

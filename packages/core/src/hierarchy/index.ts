@@ -5,3 +5,4 @@ export * from './versions';
 export * from './parse';
 export * from './registry';
 export * from './remapping';
+export * from './cross-map-scope';

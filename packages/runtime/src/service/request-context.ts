@@ -8,7 +8,7 @@ import type { FastifyRequest } from 'fastify';
  */
 declare module 'fastify' {
   interface FastifyRequest {
-    tallyActor?: { id: string; role?: string; orgUnit?: string };
+    tallyActor?: { id: string; role?: string; orgUnit?: string; unitHierarchy?: string; checkedIn?: string };
   }
 }
 
