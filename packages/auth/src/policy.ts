@@ -95,8 +95,13 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'PUT', url: '/api/v1/targets', access: { permission: 'catalog.publish', target: { kind: 'unit', from: 'body', field: 'orgUnit', period: 'period' } } },
   { method: 'GET', url: '/api/v1/targets', access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'orgUnit' } } },
   { method: 'GET', url: '/api/v1/alerts', access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'orgUnit', period: 'period' } } },
-  // a ranking compares units across the country: any signed-in reader may see it
-  { method: 'GET', url: '/api/v1/composites/:code', access: any('rollup.read') },
+  // a ranking shows each ranked unit's score and component values (per-unit rollup figures): readable where those
+  // rollups are, so the parent of the ranked units must be in the caller's subtree (no parent = VN: national only)
+  {
+    method: 'GET',
+    url: '/api/v1/composites/:code',
+    access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'parent', period: 'period', hierarchy: 'hierarchy', optional: true } },
+  },
 
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },

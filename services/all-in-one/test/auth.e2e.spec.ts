@@ -260,7 +260,10 @@ const CASES: Case[] = [
   },
   { method: 'GET', route: '/api/v1/targets', url: `/api/v1/targets?orgUnit=${A}`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/alerts', url: `/api/v1/alerts?orgUnit=${A}&period=${PERIOD}`, ok: readersOfA },
-  { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=province`, ok: ['officer', 'officerB', 'reviewer', 'reviewerB', 'admin', 'analyst', 'analystVN'] },
+  // composites are subtree-scoped like the rollups they are made of (docs/security.md): the ranked units' parent must be the caller's
+  { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=province`, ok: ['admin', 'analystVN'] },
+  { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=commune&parent=19`, ok: ['reviewer', 'admin', 'analyst', 'analystVN'] },
+  { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=commune&parent=${A}`, ok: readersOfA },
   { method: 'POST', route: '/api/v1/auth/login', url: '/api/v1/auth/login', body: () => ({ username: 'admin', password: ADMIN_PASSWORD }), ok: 'all' },
   { method: 'POST', route: '/api/v1/auth/logout', url: '/api/v1/auth/logout', body: () => ({}), ok: 'authenticated' },
 ];
