@@ -15,7 +15,7 @@ import type { Platform } from '@tally/runtime';
 import type { Auth } from './auth';
 import type { AuthService, Principal } from './auth-service';
 import { grpcPolicyFor, type GrpcMethodPolicy, type GrpcTarget } from './grpc-policy';
-import { hierarchyFor, targetInScope, type Resolved } from './hooks';
+import { hierarchyFor, scopeOf, targetInScope, type Resolved } from './hooks';
 import { SERVICE_ROLE, can } from './roles';
 import { loadAuthSettings } from './settings';
 import { TokenSigner, bearerOf, loadTokenSecret, serviceTokens } from './tokens';
@@ -47,8 +47,8 @@ type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<u
 function guard(method: grpc.MethodDefinition<unknown, unknown>, handler: AnyHandler, auth: AuthService, hierarchy: HierarchyQuery): AnyHandler {
   const policy = grpcPolicyFor(method.path);
   const check = async (call: Call, request: unknown): Promise<void> => {
-    const principal = await authorize(call.metadata, method.path, policy, request, auth, hierarchy);
-    setGrpcCaller(call, actorOf(principal, call));
+    const { principal, scope } = await authorize(call.metadata, method.path, policy, request, auth, hierarchy);
+    setGrpcCaller(call, actorOf(principal, call, scope));
     if (policy?.perMessage && method.requestStream) checkEachMessage(call as grpc.ServerReadableStream<unknown, unknown>, principal, policy.perMessage, hierarchy);
   };
   if (!method.requestStream && !method.responseStream) {
@@ -94,7 +94,7 @@ async function authorize(
   request: unknown,
   auth: AuthService,
   hierarchy: HierarchyQuery,
-): Promise<Principal> {
+): Promise<{ principal: Principal; scope: ScopeMaps | undefined }> {
   const values = metadata.get('authorization');
   const token = values.length === 1 && typeof values[0] === 'string' ? bearerOf(values[0]) : undefined;
   const principal = token ? await auth.authenticate(token, { services: true }) : null;
@@ -113,16 +113,21 @@ async function authorize(
   } catch {
     target = { unit: '?' }; // a request the policy cannot read names no unit: only national callers pass
   }
-  const verdict = await inScope(principal, target, hierarchy);
-  if (verdict !== true) throw new TallyError('FORBIDDEN', verdict);
-  return principal;
+  const verdict = await scopeOf(principal, await resolve(target, hierarchy), hierarchy);
+  if (!verdict.ok) throw new TallyError('FORBIDDEN', verdict.reason);
+  return { principal, scope: verdict.unitHierarchy === undefined ? undefined : { unitHierarchy: verdict.unitHierarchy, checkedIn: verdict.checkedIn } };
+}
+
+/** Which maps the subtree check used (recorded in the actor, as over HTTP). */
+type ScopeMaps = { unitHierarchy: string; checkedIn: string };
+
+async function resolve(target: GrpcTarget, hierarchy: HierarchyQuery): Promise<Resolved> {
+  if (target === 'any' || target === 'national') return target;
+  return { unit: target.unit || '?', hierarchy: target.hierarchy ?? (await hierarchyFor(hierarchy, target.period || undefined)) };
 }
 
 async function inScope(principal: Principal, target: GrpcTarget, hierarchy: HierarchyQuery): Promise<true | string> {
-  let resolved: Resolved;
-  if (target === 'any' || target === 'national') resolved = target;
-  else resolved = { unit: target.unit || '?', hierarchy: target.hierarchy ?? (await hierarchyFor(hierarchy, target.period || undefined)) };
-  return targetInScope(principal, resolved, hierarchy);
+  return targetInScope(principal, await resolve(target, hierarchy), hierarchy);
 }
 
 /** Checks each message of a client stream as the handler reads it; a refused one reaches the handler as a placeholder. */
@@ -142,8 +147,9 @@ function checkEachMessage(call: grpc.ServerReadableStream<unknown, unknown>, pri
   Object.defineProperty(call, Symbol.asyncIterator, { value: checked, configurable: true, writable: true });
 }
 
-function actorOf(principal: Principal, call: Call): Actor {
-  return { id: principal.username, role: principal.role, orgUnit: principal.orgUnit, origin: call.getPeer() };
+function actorOf(principal: Principal, call: Call, scope: ScopeMaps | undefined): Actor {
+  const maps = scope ? { unitHierarchy: scope.unitHierarchy, ...(scope.checkedIn !== scope.unitHierarchy ? { checkedIn: scope.checkedIn } : {}) } : {};
+  return { id: principal.username, role: principal.role, orgUnit: principal.orgUnit, origin: call.getPeer(), ...maps };
 }
 
 /**

@@ -189,6 +189,22 @@ describe('gRPC: every method checks the caller like HTTP', () => {
     expect(last.actor.origin).toBeTruthy();
   });
 
+  it('applies the cross-map rule and records which maps it used (new 01864 for old 01858 yes, new 23710 for old 23710 no)', async () => {
+    const submit = allMethods().get('/tally.v1.IngestionService/Submit')!;
+    const oldReport = (orgUnit: string, submissionId: string) =>
+      tallyv1.SubmitRequest.fromPartial({ report: tallyv1.Report.fromPartial({ template: 'M1719_S', orgUnit, period: '2024S2', submissionId, values: grpcValues(300) }) });
+    const bangThanh = await accountToken(p, 'grpc.01864', 'commune_officer', '01864');
+    const ok = await call(submit, oldReport('01858', 'grpc-old-01858'), bangThanh);
+    expect(ok.err, ok.err?.details).toBeNull();
+    const [event] = await p.platform.store.readStream('report-M1719_S-01858-2024S2');
+    expect(event!.actor).toMatchObject({ id: 'grpc.01864', orgUnit: '01864', unitHierarchy: '2025', checkedIn: 'pre2025' });
+    const ia = await accountToken(p, 'grpc.23710', 'commune_officer', '23710');
+    const head = await p.platform.store.headPosition();
+    const refused = await call(submit, oldReport('23710', 'grpc-old-23710'), ia);
+    expect(refused.err?.code).toBe(grpc.status.PERMISSION_DENIED);
+    expect(await p.platform.store.headPosition()).toBe(head);
+  });
+
   it('on a stream, refuses only the reports outside the subtree and appends the others', async () => {
     const method = allMethods().get('/tally.v1.IngestionService/SubmitStream')!;
     const versionA = (await p.platform.store.readStream(REPORT_A)).length;
