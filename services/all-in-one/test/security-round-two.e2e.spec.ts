@@ -101,6 +101,13 @@ describe('errors, headers and health', () => {
     expect(broken.body).not.toContain('hunter2x');
   });
 
+  it('answers an unsupported content type with 415 without echoing it', async () => {
+    const r = await p.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/x-ctype-marker' }, payload: 'username=admin' });
+    expect(r.statusCode).toBe(415);
+    expect(r.json()).toMatchObject({ error: { code: 'UNSUPPORTED_MEDIA_TYPE' } });
+    expect(r.body).not.toContain('ctype-marker');
+  });
+
   it('answers a 5,000-deep valid JSON with 400 JSON_TOO_DEEP, not a stack overflow', async () => {
     const deep = '['.repeat(5_000) + ']'.repeat(5_000);
     const r = await p.app.inject({ method: 'POST', url: '/api/v1/auth/login', headers: { 'content-type': 'application/json' }, payload: deep });

@@ -14,6 +14,11 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
 };
 
+const FIXED_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  MALFORMED_JSON: 'the body is not valid JSON',
+  UNSUPPORTED_MEDIA_TYPE: 'this content type is not accepted; send application/json',
+};
+
 export function toTallyError(err: unknown): TallyError {
   if (isTallyError(err)) return err;
   const e = err as Partial<FastifyError> & { code?: string; details?: unknown; name?: string };
@@ -25,7 +30,8 @@ export function toTallyError(err: unknown): TallyError {
     }
     // fastify's JSON parser refuses __proto__ / constructor.prototype keys: hostile, not merely malformed
     if (/forbidden prototype property/i.test(e.message ?? '')) return new TallyError('INVALID_REQUEST', e.message ?? 'forbidden property');
-    if (e.code && FASTIFY_CODES[e.code]) return new TallyError(FASTIFY_CODES[e.code]!, FASTIFY_CODES[e.code] === 'MALFORMED_JSON' ? 'the body is not valid JSON' : (e.message ?? e.code));
+    // fastify's messages quote the body or the content type: answer with fixed ones (errors never echo the request)
+    if (e.code && FASTIFY_CODES[e.code]) return new TallyError(FASTIFY_CODES[e.code]!, FIXED_MESSAGES[FASTIFY_CODES[e.code]!] ?? e.message ?? e.code);
     if (e instanceof SyntaxError) return new TallyError('MALFORMED_JSON', 'the body is not valid JSON'); // its message may quote the body
     if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
       return new TallyError(e.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : e.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST', e.message ?? 'bad request');
