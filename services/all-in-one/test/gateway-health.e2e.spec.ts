@@ -57,5 +57,6 @@ describe('gateway health', () => {
     const r = await fetch(`${base}/nothing-here-probe-marker`);
     expect(r.status).toBe(404);
     expect(await r.text()).not.toContain('probe-marker');
+    expect(r.headers.get('x-content-type-options')).toBe('nosniff');
   });
 });

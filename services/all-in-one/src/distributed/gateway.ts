@@ -19,7 +19,7 @@ export function startGateway(port: number, targets: Record<ServiceName, number>,
     }
     const service = serviceFor(req.method ?? 'GET', url);
     if (!service) {
-      res.writeHead(404, { 'content-type': 'application/json' });
+      res.writeHead(404, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
       res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for this path' } }));
       return;
     }
