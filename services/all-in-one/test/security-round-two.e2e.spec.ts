@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCatalog, loadDemo } from '../src';
 import { ADMIN_PASSWORD, accountToken, as, bearer, login, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
@@ -149,6 +150,21 @@ describe('errors, headers and health', () => {
     expect(headers['x-content-type-options']).toBe('nosniff');
     expect(JSON.parse(text)).toMatchObject({ error: { code: 'HEADERS_TOO_LARGE' } });
     expect(text).not.toContain('header-marker');
+  });
+
+  it('answers a request the HTTP parser refuses with 400 in the API error shape', async () => {
+    const url = new URL(base);
+    const text = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const socket = connect(Number(url.port), url.hostname, () => socket.write('NOT HTTP AT ALL <parser-marker>\r\n\r\n'));
+      socket.setEncoding('utf8');
+      socket.on('data', (c: string) => (out += c));
+      socket.on('end', () => resolve(out));
+      socket.on('error', reject);
+    });
+    expect(text.startsWith('HTTP/1.1 400')).toBe(true);
+    expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+    expect(text).not.toContain('parser-marker');
   });
 
   it('tells the public only whether it is up; the internals are for operators on /api/v1/health', async () => {

@@ -27,15 +27,16 @@ export function installSecurityHeaders(app: FastifyInstance): void {
  * 400) answer in the API's error shape too, without echoing the request. Pass as fastify's `clientErrorHandler`.
  */
 export function apiClientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
-  if (!socket.writable) return;
-  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-  const body = JSON.stringify({
-    error: tooLarge
-      ? { code: 'HEADERS_TOO_LARGE', message: 'the request line and headers are too large' }
-      : { code: 'INVALID_REQUEST', message: 'the HTTP request is malformed' },
-  });
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const [status, error] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? ['431 Request Header Fields Too Large', { code: 'HEADERS_TOO_LARGE', message: 'the request line and headers are too large' }]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? ['408 Request Timeout', { code: 'INVALID_REQUEST', message: 'the request was not received in time' }]
+        : ['400 Bad Request', { code: 'INVALID_REQUEST', message: 'the HTTP request is malformed' }];
+  const body = JSON.stringify({ error });
   socket.end(
-    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+    `HTTP/1.1 ${status}\r\n` +
       'content-type: application/json; charset=utf-8\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\nconnection: close\r\n' +
       `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
