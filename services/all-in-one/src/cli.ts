@@ -1,26 +1,65 @@
-import { createLogger } from '@tally/runtime';
+import { createLogger, loadConfig } from '@tally/runtime';
 import { ACCOUNT_CLI_USAGE, runAccountCli } from '@tally/auth';
+import { BackupError, backupDataDir, restoreDataDir } from './backup';
 import { startEmbeddedPlatform } from './platform';
 
 /**
  * `pnpm tally <command>` on the embedded data directory (TALLY_DATA_DIR).
- *   rebuild   drop every read model, reset every consumer group, replay the log from zero
- *   account   create, list, disable, enable accounts; reset passwords; issue API tokens (see packages/auth account-cli)
+ *   rebuild       drop every read model, reset every consumer group, replay the log from zero
+ *   backup DIR    online snapshot of the event log (and token secret) into an empty DIR
+ *   restore DIR   lay a backup into an empty data directory and replay it into every read model
+ *   account       create, list, disable, enable accounts; reset passwords; issue API tokens (see packages/auth account-cli)
  */
+const USAGE = `usage: pnpm tally rebuild | backup DIR | restore DIR\n${ACCOUNT_CLI_USAGE}`;
 const [command, ...args] = process.argv.slice(2);
 const logger = createLogger('tally-cli');
-if (command === 'account') {
+const write = (text: string): boolean => process.stdout.write(text);
+
+async function replayAll(): Promise<void> {
   const running = await startEmbeddedPlatform({ logger, config: { demo: false } });
-  const code = await runAccountCli(running.auth.service, args, (text) => process.stdout.write(text));
+  const started = Date.now();
+  await running.rebuild();
+  write(`rebuilt every read model from the log in ${Date.now() - started} ms\n`);
   await running.close();
-  process.exit(code);
 }
-if (command !== 'rebuild') {
-  process.stderr.write(`usage: pnpm tally rebuild\n${ACCOUNT_CLI_USAGE}`);
-  process.exit(2);
+
+async function main(): Promise<number> {
+  switch (command) {
+    case 'account': {
+      const running = await startEmbeddedPlatform({ logger, config: { demo: false } });
+      const code = await runAccountCli(running.auth.service, args, write);
+      await running.close();
+      return code;
+    }
+    case 'rebuild':
+      await replayAll();
+      return 0;
+    case 'backup': {
+      if (!args[0]) break;
+      const m = await backupDataDir(loadConfig().dataDir, args[0]);
+      write(`backed up ${m.events} events (log head ${m.headPosition}) to ${args[0]}\n`);
+      return 0;
+    }
+    case 'restore': {
+      if (!args[0]) break;
+      const dataDir = loadConfig().dataDir;
+      const m = restoreDataDir(args[0], dataDir);
+      write(`restored ${m.events} events (log head ${m.headPosition}, backed up ${m.createdAt}) into ${dataDir}; replaying...\n`);
+      await replayAll();
+      return 0;
+    }
+  }
+  process.stderr.write(USAGE);
+  return 2;
 }
-const running = await startEmbeddedPlatform({ logger, config: { demo: false } });
-const started = Date.now();
-await running.rebuild();
-process.stdout.write(`rebuilt every read model from the log in ${Date.now() - started} ms\n`);
-await running.close();
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof BackupError) {
+      process.stderr.write(`${err.code}: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  },
+);
