@@ -5,21 +5,22 @@ import { startEmbeddedPlatform } from './platform';
 
 /**
  * `pnpm tally <command>` on the embedded data directory (TALLY_DATA_DIR).
- *   rebuild       drop every read model, reset every consumer group, replay the log from zero
+ *   rebuild [SERVICE...]  drop the read models (of every service, or of those named), reset their consumer
+ *                 groups, replay the log from zero
  *   backup DIR    online snapshot of the event log (and token secret) into an empty DIR
  *   restore DIR   lay a backup into an empty data directory and replay it into every read model
  *   account       create, list, disable, enable accounts; reset passwords; issue API tokens (see packages/auth account-cli)
  */
-const USAGE = `usage: pnpm tally rebuild | backup DIR | restore DIR\n${ACCOUNT_CLI_USAGE}`;
+const USAGE = `usage: pnpm tally rebuild [SERVICE...] | backup DIR | restore DIR\n${ACCOUNT_CLI_USAGE}`;
 const [command, ...args] = process.argv.slice(2);
 const logger = createLogger('tally-cli');
 const write = (text: string): boolean => process.stdout.write(text);
 
-async function replayAll(): Promise<void> {
+async function replay(only?: string[]): Promise<void> {
   const running = await startEmbeddedPlatform({ logger, config: { demo: false } });
   const started = Date.now();
-  await running.rebuild();
-  write(`rebuilt every read model from the log in ${Date.now() - started} ms\n`);
+  await running.rebuild(only);
+  write(`rebuilt the read models of ${only ? only.join(', ') : 'every service'} from the log in ${Date.now() - started} ms\n`);
   await running.close();
 }
 
@@ -32,7 +33,7 @@ async function main(): Promise<number> {
       return code;
     }
     case 'rebuild':
-      await replayAll();
+      await replay(args.length > 0 ? args : undefined);
       return 0;
     case 'backup': {
       if (!args[0]) break;
@@ -45,7 +46,7 @@ async function main(): Promise<number> {
       const dataDir = loadConfig().dataDir;
       const m = restoreDataDir(args[0], dataDir);
       write(`restored ${m.events} events (log head ${m.headPosition}, backed up ${m.createdAt}) into ${dataDir}; replaying...\n`);
-      await replayAll();
+      await replay();
       return 0;
     }
   }

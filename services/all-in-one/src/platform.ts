@@ -32,8 +32,11 @@ export interface RunningPlatform {
   registry: HierarchyRegistry;
   /** accounts, sign-in, tokens and the access policy (enforced unless config.auth is 'off') */
   auth: Auth;
-  /** stops consumers, drops every read model, resets consumer offsets and replays the log from zero */
-  rebuild(): Promise<void>;
+  /**
+   * Stops consumers, drops the read models, resets consumer offsets and replays the log from zero: of every
+   * service, or only of the services named (the others keep serving).
+   */
+  rebuild(only?: string[]): Promise<void>;
   /** resolves when every consumer has applied everything published so far */
   waitUntilCaughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -107,12 +110,15 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
         if (!ok) throw new Error(`consumer ${c.groupId} did not catch up within ${timeoutMs} ms`);
       }
     },
-    async rebuild() {
-      const consumers = allConsumers();
-      for (const s of services) await s.stop();
-      for (const s of services) if (s.readModelPrefix) await readStore.dropAll(s.readModelPrefix);
+    async rebuild(only) {
+      const unknown = (only ?? []).filter((name) => !services.some((s) => s.name === name));
+      if (unknown.length > 0) throw new Error(`no service named ${unknown.join(', ')} (services: ${services.map((s) => s.name).join(', ')})`);
+      const chosen = only ? services.filter((s) => only.includes(s.name)) : services;
+      const consumers = chosen.flatMap((s) => s.consumers());
+      for (const s of chosen) await s.stop();
+      for (const s of chosen) if (s.readModelPrefix) await readStore.dropAll(s.readModelPrefix);
       for (const c of consumers) await bus.resetGroup(c.groupId, c.topics);
-      for (const s of services) await s.start();
+      for (const s of chosen) await s.start();
       await running.waitUntilCaughtUp();
     },
     async close() {
