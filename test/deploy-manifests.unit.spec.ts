@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse } from 'yaml';
 import { renderServicesYaml } from '../scripts/deploy/manifests';
 import { DEPLOYED_SERVICES } from '../scripts/deploy/service-table';
+import { METRIC_NAMES, registry } from '../packages/runtime/src/observability/metrics';
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string }; spec?: Record<string, unknown> };
 
@@ -95,5 +96,21 @@ describe('docker-compose.yml', () => {
 
   it('runs every deployed service', () => {
     for (const s of DEPLOYED_SERVICES) expect(Object.keys(compose.services)).toContain(s.name);
+  });
+});
+
+describe('deploy/grafana dashboard', () => {
+  const dashboard = JSON.parse(read('deploy/grafana/tally-dashboard.json')) as { panels: { title: string; targets: { expr: string }[] }[] };
+  const queried = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\btally_[a-z_]+/g) ?? [])));
+  const base = (name: string): string => name.replace(/_(bucket|sum|count)$/, '');
+
+  it('queries only metrics the services export', async () => {
+    const exported = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
+    for (const name of queried) expect(exported.has(name) || exported.has(base(name)), name).toBe(true);
+  });
+
+  it('shows every metric the runbook names', () => {
+    const shown = new Set([...queried].map(base));
+    for (const name of Object.values(METRIC_NAMES)) expect(shown.has(name), name).toBe(true);
   });
 });

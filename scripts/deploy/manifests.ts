@@ -19,10 +19,9 @@ function deployment(s: DeployedService): Manifest {
       selector: { matchLabels: { service: s.name } },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       template: {
-        metadata: {
-          labels: { app: 'tally', service: s.name },
-          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' },
-        },
+        // GET /metrics needs an operator token (docs/operations.md): scrape with a ServiceMonitor's bearer token,
+        // not the unauthenticated prometheus.io annotations
+        metadata: { labels: { app: 'tally', service: s.name } },
         spec: {
           terminationGracePeriodSeconds: 30,
           containers: [

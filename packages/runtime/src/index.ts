@@ -15,3 +15,5 @@ export * from './remote/remote-rollup-query';
 export * from './host/open-platform';
 export * from './host/run-service';
 export * from './host/cache-invalidation';
+export { METRIC_NAMES, observe, renderMetrics } from './observability/metrics';
+export { readiness, readyMaxLag } from './host/readiness';

@@ -5,7 +5,7 @@ import { openSqliteEventBus } from '@tally/eventbus';
 import { openSqliteEventStore, startRelay, type Relay } from '@tally/eventstore';
 import { openSqliteReadStore } from '@tally/readstore';
 import { loadHierarchies } from '@tally/reference-data';
-import { createHttpApp, createLogger, loadConfig, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
+import { createHttpApp, createLogger, loadConfig, observe, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
 import { createHierarchyRollupService, type HierarchyRollupService } from '@tally/svc-hierarchy-rollup';
 import { createIndicatorService, type IndicatorService } from '@tally/svc-indicator';
 import { createIngestionService } from '@tally/svc-ingestion';
@@ -60,6 +60,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
   const relay = startRelay({ store, bus, onError: (err) => logger.error({ err }, 'relay failed; retrying') });
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay.nudge() };
+  observe.log(store);
 
   const registry = options.registry ?? loadHierarchies();
   const indicator = createIndicatorService(platform);

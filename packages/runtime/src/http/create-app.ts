@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyError, type FastifyInstance, type F
 import { installErrorHandling } from './error-handler';
 import { normalizeNfc } from './normalize';
 import type { Logger } from '../logger';
+import { observe, renderMetrics } from '../observability/metrics';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -39,7 +40,19 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     if (request.body !== undefined && request.body !== null) request.body = normalizeNfc(request.body);
     if (request.query && typeof request.query === 'object') request.query = normalizeNfc(request.query);
   });
+  installMetrics(app);
   return app;
+}
+
+/** Latency and status of every answer by route template (not raw URL: bounded label values), and GET /metrics. */
+function installMetrics(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    observe.http(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await renderMetrics();
+    return reply.type(contentType).send(body);
+  });
 }
 
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
