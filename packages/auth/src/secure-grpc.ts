@@ -153,6 +153,6 @@ function actorOf(principal: Principal, call: Call): Actor {
  */
 export function serviceCredentials(platform: Pick<Platform, 'config'>, name: string): { metadata: GrpcMetadataProvider } {
   const settings = loadAuthSettings();
-  const signer = new TokenSigner(loadTokenSecret(settings.tokenSecret, join(platform.config.dataDir, 'token-secret')));
+  const signer = new TokenSigner(loadTokenSecret(settings.tokenSecret, join(platform.config.dataDir, 'token-secret')), settings.previousTokenSecrets);
   return { metadata: bearerMetadata(serviceTokens(signer, name)) };
 }
