@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { MalformedEventError, parseStoredEvent } from './parse-event';
 import { ConsumerProgress } from './progress';
 import { observe } from '../observability/metrics';
+import { inConsumerSpan } from '../observability/tracing';
 
 /**
  * The consumer loop every service uses: parse and validate each message at the boundary, hand the
@@ -60,7 +61,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     }
     const partition = batch[0]?.partition ?? 0;
     if (events.length > 0) {
-      await options.handle(events, partition);
+      await inConsumerSpan(groupId, partition, events.map((e) => e.traceparent), () => options.handle(events, partition));
       observe.batch(groupId, events.length);
     }
     const last = events[events.length - 1];

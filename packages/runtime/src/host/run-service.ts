@@ -7,6 +7,7 @@ import type { Platform, ServiceModule } from '../service/service-module';
 import { openPlatform, type OpenedPlatform } from './open-platform';
 import { readiness, readyMaxLag } from './readiness';
 import { observe } from '../observability/metrics';
+import { startTracing, stopTracing } from '../observability/tracing';
 
 /**
  * Runs ONE service as its own process (distributed mode): its HTTP routes with health and readiness,
@@ -36,6 +37,7 @@ export async function runService(
 ): Promise<RunningService> {
   const config = options.config ?? loadConfig();
   const logger = createLogger(`tally-${name}`);
+  startTracing(name);
   // one relay is enough (it is idempotent, but two double the traffic): TALLY_RELAY=off on extra ingestion replicas
   const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: name === 'ingestion' && process.env.TALLY_RELAY !== 'off' });
   const hosted = await create(opened.platform, config, logger);
@@ -76,6 +78,7 @@ export async function runService(
       await grpc?.stop();
       await hosted.close?.();
       await opened.close();
+      await stopTracing();
     })());
 
   if (options.installSignalHandlers !== false) {

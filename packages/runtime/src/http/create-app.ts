@@ -4,6 +4,7 @@ import { installErrorHandling } from './error-handler';
 import { normalizeNfc } from './normalize';
 import type { Logger } from '../logger';
 import { observe, renderMetrics } from '../observability/metrics';
+import { installHttpTracing } from '../observability/http-tracing';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -41,6 +42,7 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     if (request.query && typeof request.query === 'object') request.query = normalizeNfc(request.query);
   });
   installMetrics(app);
+  installHttpTracing(app);
   return app;
 }
 
