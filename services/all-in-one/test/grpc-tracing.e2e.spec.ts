@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { HierarchyServiceClient, HierarchyServiceService, grpcService, promisifyUnary, startGrpcServer, unaryHandler, type RunningGrpcServer } from '@tally/contracts';
+import { HierarchyServiceClient, HierarchyServiceService, promisifyUnary, type GrpcRegistration, startGrpcServer, unaryHandler, type RunningGrpcServer } from '@tally/contracts';
 import { startTracing } from '@tally/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -20,7 +20,9 @@ describe('tracing across gRPC', () => {
         return { hierarchy: '2025', unit: { code: '19', name: 'Tỉnh Thái Nguyên', level: 'province', parentCode: 'VN' } };
       }),
     };
-    server = await startGrpcServer('127.0.0.1:0', [grpcService(HierarchyServiceService, implementation as never)]);
+    // only the method under test is implemented (the others answer UNIMPLEMENTED)
+    const registration = { service: HierarchyServiceService, implementation } as unknown as GrpcRegistration;
+    server = await startGrpcServer('127.0.0.1:0', [registration]);
     client = new HierarchyServiceClient(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
   });
   afterAll(async () => {
