@@ -18,4 +18,4 @@ export * from './host/cache-invalidation';
 export { METRIC_NAMES, observe, renderMetrics } from './observability/metrics';
 export { readiness, readyMaxLag } from './host/readiness';
 export { activeTraceparent, startTracing, stopTracing, tracingConfigured, tracingEnabled } from './observability/tracing';
-export { tracedEventBus, tracedEventStore } from './observability/traced-ports';
+export { tracedEventBus, tracedEventStore, tracedReadStore } from './observability/traced-ports';

@@ -5,7 +5,7 @@ import { openSqliteEventBus } from '@tally/eventbus';
 import { openSqliteEventStore, startRelay, type Relay } from '@tally/eventstore';
 import { openSqliteReadStore } from '@tally/readstore';
 import { loadHierarchies } from '@tally/reference-data';
-import { createHttpApp, createLogger, loadConfig, observe, tracedEventBus, tracedEventStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
+import { createHttpApp, createLogger, loadConfig, observe, tracedEventBus, tracedEventStore, tracedReadStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
 import { createHierarchyRollupService, type HierarchyRollupService } from '@tally/svc-hierarchy-rollup';
 import { createIndicatorService, type IndicatorService } from '@tally/svc-indicator';
 import { createIngestionService } from '@tally/svc-ingestion';
@@ -56,7 +56,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   mkdirSync(config.dataDir, { recursive: true });
   const store = tracedEventStore(openSqliteEventStore(join(config.dataDir, 'events.db')));
   const bus = tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db')));
-  const readStore = openSqliteReadStore(join(config.dataDir, 'read.db'));
+  const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db')), 'sqlite');
   await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
   const relay = startRelay({ store, bus, onError: (err) => logger.error({ err }, 'relay failed; retrying') });
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay.nudge() };

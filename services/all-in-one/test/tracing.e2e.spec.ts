@@ -51,6 +51,11 @@ describe('tracing (embedded)', () => {
     for (const group of ['hierarchy-rollup.rollups', 'projection.reports', 'indicator.validation', 'notification.inbox', 'open-data.datasets']) {
       expect(applied, group).toContain(`apply ${group}`);
     }
+
+    // and the read-model writes those consumers made are inside their spans
+    const projection = inTrace.find((s) => s.name === 'apply projection.reports')!;
+    const writes = inTrace.filter((s) => s.name.startsWith('readstore.') && s.parentSpanContext?.spanId === projection.spanContext().spanId);
+    expect(writes.length).toBeGreaterThanOrEqual(1);
   });
 
   it('writes the active trace and span ids into log lines', () => {

@@ -1,5 +1,6 @@
 import type { EventBus, OutgoingMessage } from '@tally/eventbus';
 import type { EventStore } from '@tally/eventstore';
+import type { Collection, ReadStore } from '@tally/readstore';
 import { ROOT_CONTEXT, SpanKind, inSpan, linksOf, tracingEnabled } from './tracing';
 
 /**
@@ -33,4 +34,24 @@ export function tracedEventBus(bus: EventBus): EventBus {
       () => bus.publish(topic, messages),
     );
   return intercept(bus, 'publish', publish);
+}
+
+const WRITES = ['put', 'update', 'updateMany', 'delete'] as const;
+
+/** Spans around every read-model write (MongoDB in distributed mode), inside the consumer span that caused it. */
+export function tracedReadStore(store: ReadStore, system: 'mongodb' | 'sqlite'): ReadStore {
+  if (!tracingEnabled()) return store;
+  const collection = (name: string): Collection => {
+    const inner = store.collection(name);
+    return new Proxy(inner, {
+      get(t, prop) {
+        const value = Reflect.get(t, prop, t) as unknown;
+        if (typeof value !== 'function') return value;
+        const method = (value as (...a: unknown[]) => Promise<unknown>).bind(t);
+        if (!(WRITES as readonly (string | symbol)[]).includes(prop)) return method;
+        return (...args: unknown[]) => inSpan(`readstore.${String(prop)} ${name}`, { kind: SpanKind.CLIENT, attributes: { 'db.system.name': system, 'db.collection.name': name } }, () => method(...args));
+      },
+    });
+  };
+  return intercept(store, 'collection', collection);
 }
