@@ -19,3 +19,4 @@ export { METRIC_NAMES, observe, renderMetrics } from './observability/metrics';
 export { readiness, readyMaxLag } from './host/readiness';
 export { activeTraceparent, startTracing, stopTracing, tracingConfigured, tracingEnabled } from './observability/tracing';
 export { tracedEventBus, tracedEventStore, tracedReadStore } from './observability/traced-ports';
+export { renderBar, startProgress, type Progress, type ProgressOutput } from './cli/progress';

@@ -1,4 +1,4 @@
-import { createLogger, loadConfig } from '@tally/runtime';
+import { createLogger, loadConfig, startProgress } from '@tally/runtime';
 import { ACCOUNT_CLI_USAGE, runAccountCli } from '@tally/auth';
 import { BackupError, backupDataDir, restoreDataDir } from './backup';
 import { startEmbeddedPlatform } from './platform';
@@ -19,8 +19,24 @@ const write = (text: string): boolean => process.stdout.write(text);
 async function replay(only?: string[]): Promise<void> {
   const running = await startEmbeddedPlatform({ logger, config: { demo: false } });
   const started = Date.now();
-  await running.rebuild(only);
-  write(`rebuilt the read models of ${only ? only.join(', ') : 'every service'} from the log in ${Date.now() - started} ms\n`);
+  // progress: how much of the largest backlog seen so far the replaying consumers have applied
+  const progress = startProgress('replay', 0);
+  let total = 0;
+  const poll = setInterval(() => {
+    const consumers = running.services.filter((s) => !only || only.includes(s.name)).flatMap((s) => s.consumers());
+    void Promise.all(consumers.map((c) => c.lag().catch(() => []))).then((lags) => {
+      const behind = lags.flat().reduce((n, l) => n + l.lag, 0);
+      total = Math.max(total, behind);
+      progress.update(total - behind, total);
+    });
+  }, 200);
+  try {
+    await running.rebuild(only);
+  } finally {
+    clearInterval(poll);
+  }
+  progress.update(total, total);
+  progress.finish(`rebuilt the read models of ${only ? only.join(', ') : 'every service'} from the log in ${Date.now() - started} ms`);
   await running.close();
 }
 
