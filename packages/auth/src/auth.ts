@@ -38,7 +38,7 @@ export interface AuthOptions {
 /** Loads accounts and bootstraps `admin` (first start). */
 export async function createAuth(options: AuthOptions): Promise<Auth> {
   const settings: AuthSettings = { ...loadAuthSettings(), ...options.settings };
-  const signer = new TokenSigner(loadTokenSecret(settings.tokenSecret, join(options.dataDir, 'token-secret')));
+  const signer = new TokenSigner(loadTokenSecret(settings.tokenSecret, join(options.dataDir, 'token-secret')), settings.previousTokenSecrets);
   const service = new AuthService({
     store: options.store,
     hierarchy: options.hierarchy,

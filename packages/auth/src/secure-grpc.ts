@@ -159,6 +159,6 @@ function actorOf(principal: Principal, call: Call, scope: ScopeMaps | undefined)
  */
 export function serviceCredentials(platform: Pick<Platform, 'config'>, name: string): { metadata: GrpcMetadataProvider } {
   const settings = loadAuthSettings();
-  const signer = new TokenSigner(loadTokenSecret(settings.tokenSecret, join(platform.config.dataDir, 'token-secret')));
+  const signer = new TokenSigner(loadTokenSecret(settings.tokenSecret, join(platform.config.dataDir, 'token-secret')), settings.previousTokenSecrets);
   return { metadata: bearerMetadata(serviceTokens(signer, name)) };
 }

@@ -5,6 +5,11 @@ import type { BucketSettings } from './rate-limit';
 export interface AuthSettings {
   /** TALLY_TOKEN_SECRET (>= 32 bytes); absent: a random secret kept in <dataDir>/token-secret */
   tokenSecret?: string;
+  /**
+   * TALLY_TOKEN_SECRET_PREVIOUS (comma-separated): secrets that tokens are still accepted under, never signed
+   * with: rotating the secret keeps issued tokens valid until they expire or the old secret is dropped
+   */
+  previousTokenSecrets: string[];
   /** TALLY_ADMIN_PASSWORD: the built-in `admin` account's password at first start; absent: random, printed once */
   adminPassword?: string;
   /** TALLY_TOKEN_TTL_SEC: lifetime of a session token (people), default 900 s */
@@ -35,6 +40,7 @@ export function loadAuthSettings(env: NodeJS.ProcessEnv = process.env): AuthSett
   };
   return {
     ...(env.TALLY_TOKEN_SECRET ? { tokenSecret: env.TALLY_TOKEN_SECRET } : {}),
+    previousTokenSecrets: (env.TALLY_TOKEN_SECRET_PREVIOUS ?? '').split(',').filter((s) => s.length > 0),
     ...(env.TALLY_ADMIN_PASSWORD ? { adminPassword: env.TALLY_ADMIN_PASSWORD } : {}),
     sessionTtlSec: int('TALLY_TOKEN_TTL_SEC', 900, 30),
     apiTokenTtlDays: int('TALLY_API_TOKEN_TTL_DAYS', 365),

@@ -29,9 +29,16 @@ export const MAX_TOKEN_LENGTH = 1024;
 
 export class TokenSigner {
   private readonly key: Buffer;
-  constructor(secret: string | Buffer) {
-    this.key = typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret;
-    if (this.key.length < 32) throw new Error('the token secret needs at least 32 bytes');
+  /** earlier secrets a token may still be signed with (rotation); never used to sign */
+  private readonly previousKeys: Buffer[];
+  constructor(secret: string | Buffer, previous: (string | Buffer)[] = []) {
+    const asKey = (s: string | Buffer): Buffer => {
+      const key = typeof s === 'string' ? Buffer.from(s, 'utf8') : s;
+      if (key.length < 32) throw new Error('the token secret needs at least 32 bytes');
+      return key;
+    };
+    this.key = asKey(secret);
+    this.previousKeys = previous.map(asKey);
   }
 
   issue(claims: Omit<TokenClaims, 'jti' | 'iat'> & { jti?: string; iat?: number }): { token: string; claims: TokenClaims } {
@@ -45,9 +52,12 @@ export class TokenSigner {
     if (token.length > MAX_TOKEN_LENGTH) return null;
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== PREFIX) return null;
-    const expected = Buffer.from(this.sign(`${PREFIX}.${parts[1]}`), 'utf8');
     const given = Buffer.from(parts[2]!, 'utf8');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
+    const signedBy = (key: Buffer): boolean => {
+      const expected = Buffer.from(this.sign(`${PREFIX}.${parts[1]}`, key), 'utf8');
+      return given.length === expected.length && timingSafeEqual(given, expected);
+    };
+    if (!signedBy(this.key) && !this.previousKeys.some(signedBy)) return null;
     let claims: unknown;
     try {
       claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
@@ -58,8 +68,8 @@ export class TokenSigner {
     return claims;
   }
 
-  private sign(input: string): string {
-    return createHmac('sha256', this.key).update(input).digest('base64url');
+  private sign(input: string, key: Buffer = this.key): string {
+    return createHmac('sha256', key).update(input).digest('base64url');
   }
 }
 

@@ -71,6 +71,17 @@ describe('signed tokens', () => {
     expect(payload.length).toBeGreaterThan(0);
   });
 
+  it('rotates: a new secret signs, tokens of the previous secret stay valid until it is dropped', () => {
+    const { token: old, claims } = signer.issue({ sub: 'admin', typ: 'api', exp, pwv: 1 });
+    const rotated = new TokenSigner('n'.repeat(32), ['s'.repeat(32)]);
+    expect(rotated.verify(old)).toEqual(claims);
+    const { token: fresh } = rotated.issue({ sub: 'admin', typ: 'api', exp, pwv: 1 });
+    expect(signer.verify(fresh)).toBeNull();
+    expect(new TokenSigner('n'.repeat(32)).verify(fresh)).not.toBeNull();
+    expect(new TokenSigner('n'.repeat(32)).verify(old)).toBeNull();
+    expect(() => new TokenSigner('n'.repeat(32), ['short'])).toThrow(/32 bytes/);
+  });
+
   it('reads only well-formed bearer headers', () => {
     expect(bearerOf('Bearer abc.def.ghi')).toBe('abc.def.ghi');
     expect(bearerOf('bearer abc')).toBe('abc');

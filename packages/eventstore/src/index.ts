@@ -1,5 +1,6 @@
 export * from './port';
 export { SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store';
+export { backupSqliteEventStore, rewindSqliteRelay } from './sqlite/sqlite-backup';
 export type { SqliteOpenOptions as SqliteEventStoreOptions } from '@tally/sqlite';
 export * from './relay';
 export {

@@ -15,3 +15,8 @@ export * from './remote/remote-rollup-query';
 export * from './host/open-platform';
 export * from './host/run-service';
 export * from './host/cache-invalidation';
+export { METRIC_NAMES, observe, renderMetrics } from './observability/metrics';
+export { readiness, readyMaxLag } from './host/readiness';
+export { activeTraceparent, startTracing, stopTracing, tracingConfigured, tracingEnabled } from './observability/tracing';
+export { tracedEventBus, tracedEventStore, tracedReadStore } from './observability/traced-ports';
+export { renderBar, startProgress, type Progress, type ProgressOutput } from './cli/progress';

@@ -1,5 +1,5 @@
 import type { EventStore, Relay } from '@tally/eventstore';
-import type { ServiceModule } from '@tally/runtime';
+import { readiness, readyMaxLag, type ServiceModule } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 
 /**
@@ -23,6 +23,10 @@ export function healthRoutes(deps: { services: ServiceModule[]; relay: Relay; st
   return async (app) => {
     app.get('/health', async () => ({ status: 'ok' }));
     app.get('/api/v1/health', handler);
-    app.get('/health/ready', async () => ({ status: 'ready' }));
+    const maxLag = readyMaxLag();
+    app.get('/health/ready', async (_request, reply) => {
+      const r = await readiness(true, deps.services.flatMap((s) => s.consumers()), maxLag);
+      return r.ready ? { status: 'ready' } : reply.status(503).send({ error: { code: 'UNAVAILABLE', message: r.reason } });
+    });
   };
 }

@@ -1,9 +1,10 @@
-import { createLogger } from '@tally/runtime';
+import { createLogger, startTracing, stopTracing } from '@tally/runtime';
 import { loadDemo } from './demo';
 import { startEmbeddedPlatform } from './platform';
 
 /** `pnpm start`: every service in one process, embedded storage, demo data, one HTTP port. */
 const logger = createLogger('tally');
+startTracing('all-in-one');
 const running = await startEmbeddedPlatform({ logger });
 const demo = running.config.demo ? await loadDemo(running) : undefined;
 await running.app.listen({ port: running.config.httpPort, host: running.config.httpHost });
@@ -28,12 +29,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    running
+      .close()
+      .then(stopTracing)
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }

@@ -5,7 +5,7 @@ import { openSqliteEventBus } from '@tally/eventbus';
 import { openSqliteEventStore, startRelay, type Relay } from '@tally/eventstore';
 import { openSqliteReadStore } from '@tally/readstore';
 import { loadHierarchies } from '@tally/reference-data';
-import { createHttpApp, createLogger, loadConfig, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
+import { createHttpApp, createLogger, loadConfig, observe, tracedEventBus, tracedEventStore, tracedReadStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
 import { createHierarchyRollupService, type HierarchyRollupService } from '@tally/svc-hierarchy-rollup';
 import { createIndicatorService, type IndicatorService } from '@tally/svc-indicator';
 import { createIngestionService } from '@tally/svc-ingestion';
@@ -32,8 +32,11 @@ export interface RunningPlatform {
   registry: HierarchyRegistry;
   /** accounts, sign-in, tokens and the access policy (enforced unless config.auth is 'off') */
   auth: Auth;
-  /** stops consumers, drops every read model, resets consumer offsets and replays the log from zero */
-  rebuild(): Promise<void>;
+  /**
+   * Stops consumers, drops the read models, resets consumer offsets and replays the log from zero: of every
+   * service, or only of the services named (the others keep serving).
+   */
+  rebuild(only?: string[]): Promise<void>;
   /** resolves when every consumer has applied everything published so far */
   waitUntilCaughtUp(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -51,12 +54,13 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const config: TallyConfig = { ...loadConfig(), ...options.config };
   const logger = options.logger ?? createLogger('tally');
   mkdirSync(config.dataDir, { recursive: true });
-  const store = openSqliteEventStore(join(config.dataDir, 'events.db'));
-  const bus = openSqliteEventBus(join(config.dataDir, 'bus.db'));
-  const readStore = openSqliteReadStore(join(config.dataDir, 'read.db'));
+  const store = tracedEventStore(openSqliteEventStore(join(config.dataDir, 'events.db')));
+  const bus = tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db')));
+  const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db')), 'sqlite');
   await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
   const relay = startRelay({ store, bus, onError: (err) => logger.error({ err }, 'relay failed; retrying') });
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay.nudge() };
+  observe.log(store);
 
   const registry = options.registry ?? loadHierarchies();
   const indicator = createIndicatorService(platform);
@@ -107,12 +111,15 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
         if (!ok) throw new Error(`consumer ${c.groupId} did not catch up within ${timeoutMs} ms`);
       }
     },
-    async rebuild() {
-      const consumers = allConsumers();
-      for (const s of services) await s.stop();
-      for (const s of services) if (s.readModelPrefix) await readStore.dropAll(s.readModelPrefix);
+    async rebuild(only) {
+      const unknown = (only ?? []).filter((name) => !services.some((s) => s.name === name));
+      if (unknown.length > 0) throw new Error(`no service named ${unknown.join(', ')} (services: ${services.map((s) => s.name).join(', ')})`);
+      const chosen = only ? services.filter((s) => only.includes(s.name)) : services;
+      const consumers = chosen.flatMap((s) => s.consumers());
+      for (const s of chosen) await s.stop();
+      for (const s of chosen) if (s.readModelPrefix) await readStore.dropAll(s.readModelPrefix);
       for (const c of consumers) await bus.resetGroup(c.groupId, c.topics);
-      for (const s of services) await s.start();
+      for (const s of chosen) await s.start();
       await running.waitUntilCaughtUp();
     },
     async close() {

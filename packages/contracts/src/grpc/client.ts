@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { tallyErrorFromGrpc } from './errors';
+import { inClientSpan } from './tracing';
 
 /** Per-call options of the promisified helpers. */
 export interface GrpcCallOptions {
@@ -47,16 +48,20 @@ export function promisifyUnary<Req, Res>(
   client: grpc.Client,
   method: UnaryMethod<Req, Res>,
 ): (request: Req, options?: GrpcCallOptions) => Promise<Res> {
-  return (request, options) =>
-    new Promise<Res>((resolve, reject) => {
-      let detach = (): void => undefined;
-      const call = method.call(client, request, options?.metadata ?? new grpc.Metadata(), callOptionsOf(options), (err, res) => {
-        detach();
-        if (err) reject(tallyErrorFromGrpc(err));
-        else resolve(res);
-      });
-      detach = withAbort(call, options?.signal);
-    });
+  return (request, options) => {
+    const metadata = options?.metadata ?? new grpc.Metadata();
+    return inClientSpan(methodPath(method), metadata, () =>
+      new Promise<Res>((resolve, reject) => {
+        let detach = (): void => undefined;
+        const call = method.call(client, request, metadata, callOptionsOf(options), (err, res) => {
+          detach();
+          if (err) reject(tallyErrorFromGrpc(err));
+          else resolve(res);
+        });
+        detach = withAbort(call, options?.signal);
+      }),
+    );
+  };
 }
 
 /**
@@ -69,35 +74,53 @@ export function promisifyClientStream<Req, Res>(
   client: grpc.Client,
   method: ClientStreamMethod<Req, Res>,
 ): (requests: Iterable<Req> | AsyncIterable<Req>, options?: GrpcCallOptions) => Promise<Res> {
-  return (requests, options) =>
-    new Promise<Res>((resolve, reject) => {
-      let done = false;
-      let detach = (): void => undefined;
-      const call = method.call(client, options?.metadata ?? new grpc.Metadata(), callOptionsOf(options), (err, res) => {
-        done = true;
-        detach();
-        if (err) reject(tallyErrorFromGrpc(err));
-        else resolve(res);
-      });
-      detach = withAbort(call, options?.signal);
-      void (async () => {
-        try {
-          for await (const request of requests) {
-            if (done) return;
-            if (!call.write(request)) await new Promise<void>((r) => call.once('drain', () => r()));
-          }
-          call.end();
-        } catch (err) {
-          // a failing request source cancels the call; the callback then rejects with CANCELLED
-          call.cancel();
-          if (!done) {
-            done = true;
-            detach();
-            reject(err);
-          }
-        }
-      })();
+  return (requests, options) => {
+    const metadata = options?.metadata ?? new grpc.Metadata();
+    return inClientSpan(methodPath(method), metadata, () => streamAll(client, method, metadata, requests, options));
+  };
+}
+
+function streamAll<Req, Res>(
+  client: grpc.Client,
+  method: ClientStreamMethod<Req, Res>,
+  metadata: grpc.Metadata,
+  requests: Iterable<Req> | AsyncIterable<Req>,
+  options: GrpcCallOptions | undefined,
+): Promise<Res> {
+  return new Promise<Res>((resolve, reject) => {
+    let done = false;
+    let detach = (): void => undefined;
+    const call = method.call(client, metadata, callOptionsOf(options), (err, res) => {
+      done = true;
+      detach();
+      if (err) reject(tallyErrorFromGrpc(err));
+      else resolve(res);
     });
+    detach = withAbort(call, options?.signal);
+    void (async () => {
+      try {
+        for await (const request of requests) {
+          if (done) return;
+          if (!call.write(request)) await new Promise<void>((r) => call.once('drain', () => r()));
+        }
+        call.end();
+      } catch (err) {
+        // a failing request source cancels the call; the callback then rejects with CANCELLED
+        call.cancel();
+        if (!done) {
+          done = true;
+          detach();
+          reject(err);
+        }
+      }
+    })();
+  });
+}
+
+/** The method's full path ('/tally.v1.HierarchyService/GetUnit'): grpc-js puts it on each generated client method. */
+function methodPath(method: object): string {
+  const path = (method as { path?: unknown }).path;
+  return typeof path === 'string' ? path : 'unknown';
 }
 
 /** Builds the metadata of each outgoing call (e.g. the caller's credentials); called once per call. */

@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { grpcErrorFrom } from './errors';
+import { inServerSpan } from './tracing';
 import type { Actor } from '../envelope';
 
 /** One service to serve: a generated `XxxServiceService` definition and its implementation. */
@@ -75,8 +76,7 @@ export function unaryHandler<Req, Res>(
   fn: (request: Req, call: grpc.ServerUnaryCall<Req, Res>) => Promise<Res> | Res,
 ): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
-    Promise.resolve()
-      .then(() => fn(call.request, call))
+    inServerSpan(call.getPath(), call.metadata, async () => fn(call.request, call))
       .then(
         (res) => callback(null, res),
         (err: unknown) => callback(grpcErrorFrom(err)),
@@ -92,8 +92,7 @@ export function clientStreamHandler<Req, Res>(
   fn: (requests: AsyncIterable<Req>, call: grpc.ServerReadableStream<Req, Res>) => Promise<Res> | Res,
 ): grpc.handleClientStreamingCall<Req, Res> {
   return (call, callback) => {
-    Promise.resolve()
-      .then(() => fn(call as AsyncIterable<Req>, call))
+    inServerSpan(call.getPath(), call.metadata, async () => fn(call as AsyncIterable<Req>, call))
       .then(
         (res) => callback(null, res),
         (err: unknown) => callback(grpcErrorFrom(err)),

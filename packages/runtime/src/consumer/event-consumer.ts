@@ -4,6 +4,8 @@ import type { Collection, Doc } from '@tally/readstore';
 import type { Logger } from '../logger';
 import { MalformedEventError, parseStoredEvent } from './parse-event';
 import { ConsumerProgress } from './progress';
+import { observe } from '../observability/metrics';
+import { inConsumerSpan } from '../observability/tracing';
 
 /**
  * The consumer loop every service uses: parse and validate each message at the boundary, hand the
@@ -58,7 +60,10 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       }
     }
     const partition = batch[0]?.partition ?? 0;
-    if (events.length > 0) await options.handle(events, partition);
+    if (events.length > 0) {
+      await inConsumerSpan(groupId, partition, events.map((e) => e.traceparent), () => options.handle(events, partition));
+      observe.batch(groupId, events.length);
+    }
     const last = events[events.length - 1];
     if (last) {
       progress.record(partition, last.position);
@@ -81,13 +86,17 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     onError: (err: unknown) => logger.error({ groupId, err }, 'consumer handler failed; retrying'),
   });
   progress.attach(subscription);
+  const untrack = observe.consumer({ groupId, lag: () => subscription.lag() });
 
   return {
     groupId,
     topics: options.topics,
     progress,
     lag: () => subscription.lag(),
-    stop: () => subscription.stop(),
+    stop: () => {
+      untrack();
+      return subscription.stop();
+    },
     rejected: () => rejected,
     async waitUntilCaughtUp(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;

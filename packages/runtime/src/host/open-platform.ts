@@ -7,6 +7,7 @@ import { createMongoReadStore, openSqliteReadStore, type ReadStore } from '@tall
 import type { TallyConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Platform } from '../service/service-module';
+import { tracedEventBus, tracedEventStore, tracedReadStore } from '../observability/traced-ports';
 
 /**
  * Picks the adapters: Kafka + MongoDB when KAFKA_BROKERS and MONGO_URL are set (distributed mode),
@@ -37,6 +38,9 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
     bus = openSqliteEventBus(join(config.dataDir, 'bus.db'));
     readStore = openSqliteReadStore(join(config.dataDir, 'read.db'));
   }
+  store = tracedEventStore(store);
+  bus = tracedEventBus(bus);
+  readStore = tracedReadStore(readStore, config.mongoUrl && config.kafkaBrokers.length > 0 ? 'mongodb' : 'sqlite');
   await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
   const relay = options.runRelay ? startRelay({ store, bus, onError: (err) => logger.error({ err }, 'relay failed; retrying') }) : null;
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay?.nudge() };

@@ -5,6 +5,9 @@ import { createHttpApp } from '../http/create-app';
 import { createLogger, type Logger } from '../logger';
 import type { Platform, ServiceModule } from '../service/service-module';
 import { openPlatform, type OpenedPlatform } from './open-platform';
+import { readiness, readyMaxLag } from './readiness';
+import { observe } from '../observability/metrics';
+import { startTracing, stopTracing } from '../observability/tracing';
 
 /**
  * Runs ONE service as its own process (distributed mode): its HTTP routes with health and readiness,
@@ -34,9 +37,11 @@ export async function runService(
 ): Promise<RunningService> {
   const config = options.config ?? loadConfig();
   const logger = createLogger(`tally-${name}`);
+  startTracing(name);
   // one relay is enough (it is idempotent, but two double the traffic): TALLY_RELAY=off on extra ingestion replicas
   const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: name === 'ingestion' && process.env.TALLY_RELAY !== 'off' });
   const hosted = await create(opened.platform, config, logger);
+  observe.log(opened.platform.store);
   let ready = false;
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
   await hosted.installHttp?.(app);
@@ -52,7 +57,11 @@ export async function runService(
   // public: up or not, nothing about the internals (the groups, lags and instance are for operators: /api/v1/health)
   app.get('/health', async () => ({ status: ready ? 'ok' : 'starting' }));
   app.get('/api/v1/health', health);
-  app.get('/health/ready', async (_request, reply) => (ready ? { status: 'ready' } : reply.status(503).send({ error: { code: 'UNAVAILABLE', message: 'starting' } })));
+  const maxLag = readyMaxLag();
+  app.get('/health/ready', async (_request, reply) => {
+    const r = await readiness(ready, hosted.module.consumers(), maxLag);
+    return r.ready ? { status: 'ready' } : reply.status(503).send({ error: { code: 'UNAVAILABLE', message: r.reason } });
+  });
 
   // gRPC first: peers' look-ups (hierarchy, catalog) do not wait for this process's consumers to join their groups
   const grpc = hosted.grpc && hosted.grpc.length > 0 ? await startGrpcServer(`0.0.0.0:${config.grpcPort}`, hosted.grpc) : null;
@@ -70,6 +79,7 @@ export async function runService(
       await grpc?.stop();
       await hosted.close?.();
       await opened.close();
+      await stopTracing();
     })());
 
   if (options.installSignalHandlers !== false) {

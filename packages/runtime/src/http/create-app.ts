@@ -5,6 +5,8 @@ import { parseJsonBody } from './json-body';
 import { apiClientErrorHandler, installSecurityHeaders } from './security-headers';
 import { normalizeNfc } from './normalize';
 import type { Logger } from '../logger';
+import { observe, renderMetrics } from '../observability/metrics';
+import { installHttpTracing } from '../observability/http-tracing';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -43,5 +45,18 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     if (request.body !== undefined && request.body !== null) request.body = normalizeNfc(request.body);
     if (request.query && typeof request.query === 'object') request.query = normalizeNfc(request.query);
   });
+  installMetrics(app);
+  installHttpTracing(app);
   return app;
+}
+
+/** Latency and status of every answer by route template (not raw URL: bounded label values), and GET /metrics. */
+function installMetrics(app: FastifyInstance): void {
+  app.addHook('onResponse', async (request, reply) => {
+    observe.http(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await renderMetrics();
+    return reply.type(contentType).send(body);
+  });
 }
