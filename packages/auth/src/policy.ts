@@ -98,6 +98,11 @@ export const POLICIES: readonly RoutePolicy[] = [
   // a ranking compares units across the country: any signed-in reader may see it
   { method: 'GET', url: '/api/v1/composites/:code', access: any('rollup.read') },
 
+  // open data: central administrators define datasets and cut releases (reading them is public, above)
+  { method: 'POST', url: '/api/v1/open-data/datasets', access: national('catalog.publish') },
+  { method: 'PUT', url: '/api/v1/open-data/datasets/:name', access: national('catalog.publish') },
+  { method: 'POST', url: '/api/v1/open-data/datasets/:name/releases', access: national('catalog.publish') },
+
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },
   { method: 'POST', url: '/api/v1/admin/rebuild', access: any('ops.manage') },

@@ -110,7 +110,7 @@ export function decideDataset(command: DatasetCommand, state: DatasetState): Dat
       if (last && d.trigger !== 'calendar' && last.contentHash === d.contentHash && last.definitionVersion === state.definitionVersion) return [];
       if (!Number.isInteger(d.partSize) || d.partSize < 1) throw new DomainError('INVALID_REQUEST', 'partSize must be a positive integer');
       const release = (last?.release ?? 0) + 1;
-      const flagged = flagRevisions(state.lastCells, d.cells);
+      const flagged = flagRevisions(state.lastCells, d.cells, release);
       const chunks: ReleaseCell[][] = [];
       for (let i = 0; i < flagged.cells.length; i += d.partSize) chunks.push(flagged.cells.slice(i, i + d.partSize));
       if (chunks.length === 0) chunks.push([]);

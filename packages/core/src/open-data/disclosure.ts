@@ -6,7 +6,7 @@
  * Complementary (secondary) suppression: a published table has additive relations, `total = sum(members)`
  * (a district and its communes, for one element and period). If exactly one cell of a relation is withheld,
  * it is the total minus the others; so a second cell is withheld too, status `D`: the smallest published
- * member (ties: the smaller key), or the total when no member is left. Relations are repeated until each one
+ * non-zero member (a withheld zero hides little; ties: the smaller key), else the smallest zero, or the total when no member is left. Relations are repeated until each one
  * has zero or at least two withheld cells (each step withholds one more cell, so this ends).
  *
  * Limits (stated in docs/open-data.md): this is the classic per-relation heuristic, not a full audit of the
@@ -56,7 +56,7 @@ export function suppressSmallCells(cells: readonly DisclosureInputCell[], relati
       if (count !== 1) continue;
       const candidate = r.members
         .filter((m) => !withheld(m) && value.get(m) !== null)
-        .sort((a, b) => (value.get(a)! - value.get(b)!) || (a < b ? -1 : a > b ? 1 : 0))[0];
+        .sort((a, b) => Number(value.get(a) === 0) - Number(value.get(b) === 0) || value.get(a)! - value.get(b)! || (a < b ? -1 : a > b ? 1 : 0))[0];
       const pick = candidate ?? (r.total !== null && !withheld(r.total) ? r.total : undefined);
       if (pick === undefined) continue;
       status.set(pick, 'D');

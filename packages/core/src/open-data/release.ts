@@ -19,6 +19,8 @@ export interface ReleaseCell {
   conf: Confidentiality;
   /** against the previous release: a cell it did not have, or one whose value or status changed; absent = unchanged (or release 1) */
   revision?: 'new' | 'revised';
+  /** the release in which the cell got its current value and status (set by the release; for `updatedAfter`) */
+  changedIn?: number;
 }
 
 export const cellKey = (c: Pick<ReleaseCell, 'hierarchy' | 'unit' | 'period' | 'item'>): string => `${c.hierarchy}|${c.unit}|${c.period}|${c.item}`;
@@ -31,7 +33,7 @@ const byKey = (a: ReleaseCell, b: ReleaseCell): number => {
 
 /** Cells in their canonical order (by key), without revision flags: what a content hash is computed over. */
 export function canonicalCells(cells: readonly ReleaseCell[]): ReleaseCell[] {
-  return cells.map(({ revision: _revision, ...c }) => c).sort(byKey);
+  return cells.map(({ revision: _revision, changedIn: _changedIn, ...c }) => c).sort(byKey);
 }
 
 /** The canonical text of a table (stable key order in each cell), for hashing. */
@@ -52,10 +54,11 @@ export interface RevisionSummary {
 /**
  * Flags each cell against the previous release: `new` when the previous release lacks it, `revised` when its
  * value or confidentiality changed; unchanged cells carry no flag. Without a previous release nothing is flagged.
+ * Every cell also says in which release it last changed (`changedIn`).
  */
-export function flagRevisions(previous: ReadonlyMap<string, ReleaseCell> | null, cells: readonly ReleaseCell[]): RevisionSummary {
+export function flagRevisions(previous: ReadonlyMap<string, ReleaseCell> | null, cells: readonly ReleaseCell[], release = 1): RevisionSummary {
   const ordered = canonicalCells(cells);
-  if (!previous) return { cells: ordered, added: 0, revised: 0, removed: [] };
+  if (!previous) return { cells: ordered.map((c) => ({ ...c, changedIn: release })), added: 0, revised: 0, removed: [] };
   let added = 0;
   let revised = 0;
   const seen = new Set<string>();
@@ -65,13 +68,13 @@ export function flagRevisions(previous: ReadonlyMap<string, ReleaseCell> | null,
     const before = previous.get(key);
     if (!before) {
       added++;
-      return { ...c, revision: 'new' as const };
+      return { ...c, revision: 'new' as const, changedIn: release };
     }
     if (before.value !== c.value || before.conf !== c.conf) {
       revised++;
-      return { ...c, revision: 'revised' as const };
+      return { ...c, revision: 'revised' as const, changedIn: release };
     }
-    return c;
+    return { ...c, changedIn: before.changedIn ?? release };
   });
   const removed = [...previous.keys()].filter((k) => !seen.has(k)).sort();
   return { cells: out, added, revised, removed };
