@@ -17,7 +17,7 @@ export const FORMATS: readonly FormatSpec[] = [
   { format: 'json', mediaType: 'application/json', suffix: '.json' },
   { format: 'sdmx-csv', mediaType: 'application/vnd.sdmx.data+csv; version=2.0.0', suffix: '.sdmx.csv' },
   { format: 'sdmx-json', mediaType: 'application/vnd.sdmx.data+json; version=2.0.0', suffix: '.sdmx.json' },
-  { format: 'datapackage', mediaType: 'application/vnd.datapackage+json', suffix: '/datapackage.json' },
+  { format: 'datapackage', mediaType: 'application/json', suffix: '/datapackage.json' },
 ];
 
 export const datasetUrl = (id: string): string => `${API}/datasets/${id}`;
