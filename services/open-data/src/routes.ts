@@ -9,7 +9,7 @@ import { sdmxCsv, sdmxJson } from './formats/sdmx';
 import { openApiDocument } from './openapi';
 import { installPublicHttp } from './public-http';
 import { definitionSchema, dataQuerySchema, type DataQuery } from './schemas';
-import type { DatasetSummary, OpenData } from './service';
+import type { DatasetSummary, OpenData } from './open-data';
 import { columnsOf, recordOf } from './table';
 import { datasetUrl, distributions, FORMATS, releaseUrl } from './urls';
 

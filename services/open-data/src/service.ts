@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, TallyError, type CatalogQuery, type EventContext, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import { coarserPeriods, datasetStreamId, dueCalendarEntries, isPublic, type Catalog, type DatasetDefinition, type ReleaseCell, type ReleaseHeader, type ReleaseTrigger, type ReportValuesData, type ReportWorkflowData } from '@tally/core';
+import { coarserPeriods, datasetStreamId, dueCalendarEntries, isPublic, type ReleaseCell, type ReleaseTrigger, type ReportValuesData, type ReportWorkflowData } from '@tally/core';
 import type { Doc } from '@tally/readstore';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { assembleTable } from './assemble';
 import { cutRelease, datasetCollections, defineDataset, foldDataset, PREFIX, project, releaseCells } from './datasets';
 import { defaultDefinitions } from './defaults';
 import { openDataRoutes } from './routes';
+import type { OpenData } from './open-data';
 import { loadOpenDataSettings, type OpenDataSettings } from './settings';
 
 /**
@@ -29,29 +30,6 @@ interface DueDoc extends Doc {
   position: number;
   causationId: string;
   releasedUpTo?: number;
-}
-
-export interface DatasetSummary {
-  def: DatasetDefinition;
-  /** null for the per-template defaults (never stored) */
-  version: number | null;
-  definedAt: string | null;
-}
-
-/** What the routes need from the service. */
-export interface OpenData {
-  settings: OpenDataSettings;
-  /** the catalog in force today (what definitions are checked against) */
-  catalog(): Promise<Catalog | undefined>;
-  datasets(): Promise<DatasetSummary[]>;
-  dataset(id: string): Promise<DatasetSummary>;
-  /** public releases (embargo passed), oldest first; `all` includes embargoed ones */
-  releases(id: string, opts?: { all?: boolean }): Promise<ReleaseHeader[]>;
-  releaseCells(header: ReleaseHeader): Promise<ReleaseCell[]>;
-  /** the live table (disclosure control applied), and when its data last changed */
-  live(def: DatasetDefinition, asOf?: string): Promise<{ cells: ReleaseCell[]; updatedAt: string | null; version: number }>;
-  define(def: DatasetDefinition, mode: 'create' | 'replace', ctx: EventContext): Promise<{ version: number; changed: boolean; position: number | null }>;
-  release(id: string, input: { trigger: ReleaseTrigger; embargoUntil: string | null; scheduledFor: string | null }, ctx: EventContext): Promise<{ header: ReleaseHeader | null; latest: ReleaseHeader | null }>;
 }
 
 export function createOpenDataService(
