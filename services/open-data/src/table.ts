@@ -1,4 +1,4 @@
-import type { CellValue, DatasetDefinition, ReleaseCell } from '@tally/core';
+import { neutralizeFormula, type CellValue, type DatasetDefinition, type ReleaseCell } from '@tally/core';
 
 /**
  * The columns of a dataset's table (CSV, JSON rows, the Data Package's table schema). A dataset of one level
@@ -42,9 +42,9 @@ export function rowOf(def: Pick<DatasetDefinition, 'levels'>, c: ReleaseCell): C
   return [...unit, c.hierarchy, c.period, c.item, c.itemName, c.value, c.conf, c.revision ?? '', c.kind === 'indicator' ? 'indicator' : 'data_element'];
 }
 
-/** A row as a JSON object keyed by column name. */
+/** A row as a JSON object keyed by column name; text formula-safe as in the CSV (JSON rows end up in spreadsheets too). */
 export function recordOf(def: Pick<DatasetDefinition, 'levels'>, c: ReleaseCell): Record<string, CellValue> {
   const names = columnsOf(def).map((col) => col.name);
   const values = rowOf(def, c);
-  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+  return Object.fromEntries(names.map((n, i) => [n, typeof values[i] === 'string' ? neutralizeFormula(values[i]) : values[i]]));
 }
