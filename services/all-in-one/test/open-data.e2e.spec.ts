@@ -233,3 +233,54 @@ describe('open data: datasets, releases, formats, public API', () => {
     for (let i = 0; i < urls.length; i++) expect(after[i]!.body, urls[i]).toBe(before[i]!.body);
   });
 });
+
+describe('open data: releases cut by approvals, locks and the calendar', () => {
+  let p: TestPlatform;
+  const releaseDue = () => (p.services.find((s) => s.name === 'open-data') as unknown as { releaseDue(): Promise<number> }).releaseDue();
+  const post = (url: string, payload: object) => p.app.inject({ method: 'POST', url, payload });
+  const releasesOf = async (id: string) => (await getJson(p, `${API}/datasets/${id}/releases`)).body.releases as Array<{ release: number; trigger: string; scheduledFor: string | null }>;
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+  });
+  afterAll(() => p.dispose());
+
+  it('a dataset released on approval gets a release when a report it holds is finally approved, not before, and only once', async () => {
+    const base = { title: { vi: 'Tỉnh', en: 'Provinces' }, templates: ['M1719_S'], periods: [PERIOD] };
+    expect((await post(`${API}/datasets`, { ...base, id: 'on-approval' })).statusCode).toBe(201);
+    expect((await post(`${API}/datasets`, { ...base, id: 'on-lock', release: { on: 'locked' } })).statusCode).toBe(201);
+    const commune = realRegistry().get('pre2025')!.childrenOf(DISTRICT)[0]!.code;
+    const r = await submit(p, { orgUnit: commune, period: PERIOD, submissionId: 'trigger-1', values: householdValues(120, 12) });
+    const reportId = r.body.reportId as string;
+    await p.waitUntilCaughtUp();
+    expect(await releaseDue()).toBe(0);
+    expect((await post(`/api/v1/reports/${reportId}/approve`, { level: 'district' })).statusCode).toBe(200);
+    await p.waitUntilCaughtUp();
+    expect(await releaseDue()).toBe(0); // the district approval is not the final one
+    expect((await post(`/api/v1/reports/${reportId}/approve`, { level: 'province' })).statusCode).toBe(200);
+    await p.waitUntilCaughtUp();
+    expect(await releaseDue()).toBe(1);
+    await p.waitUntilCaughtUp();
+    expect(await releasesOf('on-approval')).toMatchObject([{ release: 1, trigger: 'approved' }]);
+    expect(await releasesOf('on-lock')).toEqual([]);
+    expect(await releaseDue()).toBe(0);
+    expect((await post(`/api/v1/reports/${reportId}/lock`, {})).statusCode).toBe(200);
+    await p.waitUntilCaughtUp();
+    expect(await releaseDue()).toBe(1);
+    await p.waitUntilCaughtUp();
+    expect(await releasesOf('on-lock')).toMatchObject([{ release: 1, trigger: 'locked' }]);
+    const rows = (await getJson(p, `${API}/datasets/on-lock/releases/1.json`)).body.rows as Row[];
+    expect(rows.find((x) => x.data_element === 'HH_TOTAL')).toMatchObject({ province_code: '19', value: 120 });
+  });
+
+  it('a calendar entry that has come releases once, embargoed until its instant', async () => {
+    const calendar = [{ at: '2020-01-01T00:00:00Z', embargoUntil: '2999-01-01T00:00:00Z' }, { at: '2021-01-01T00:00:00Z' }, { at: '2999-01-01T00:00:00Z' }];
+    expect((await post(`${API}/datasets`, { id: 'scheduled', title: { vi: 'Lịch', en: 'Calendar' }, templates: ['M1719_S'], release: { on: 'manual', calendar } })).statusCode).toBe(201);
+    await p.waitUntilCaughtUp();
+    expect(await releaseDue()).toBe(2);
+    await p.waitUntilCaughtUp();
+    expect(await releaseDue()).toBe(0);
+    // the first is still embargoed: only the second is public
+    expect((await releasesOf('scheduled')).map((x) => [x.release, x.trigger, x.scheduledFor])).toEqual([[2, 'calendar', '2021-01-01T00:00:00Z']]);
+  });
+});

@@ -28,7 +28,7 @@ export function loadOpenDataSettings(env: NodeJS.ProcessEnv = process.env): Open
     publicUrl: url ? url.replace(/\/+$/, '') : null,
     rateLimit: { burst: int('TALLY_OPEN_DATA_RATE_BURST', 120), perSec: int('TALLY_OPEN_DATA_RATE_PER_SEC', 20) },
     releaseIntervalMs: int('TALLY_OPEN_DATA_RELEASE_INTERVAL_MS', 5000),
-    partSize: 2000,
+    partSize: 1000,
     defaultPageSize: 1000,
     maxPageSize: 10000,
   };
