@@ -23,6 +23,10 @@ export interface OpenData {
   /** the live table (disclosure control applied), and when its data last changed */
   live(def: DatasetDefinition, asOf?: string): Promise<{ cells: ReleaseCell[]; updatedAt: string | null; version: number }>;
   define(def: DatasetDefinition, mode: 'create' | 'replace', ctx: EventContext): Promise<{ version: number; changed: boolean; position: number | null }>;
-  release(id: string, input: { trigger: ReleaseTrigger; embargoUntil: string | null; scheduledFor: string | null }, ctx: EventContext): Promise<{ header: ReleaseHeader | null; latest: ReleaseHeader | null }>;
+  release(
+    id: string,
+    input: { trigger: ReleaseTrigger; embargoUntil: string | null; scheduledFor: string | null; /** the position of the event that triggered it */ reflects?: number },
+    ctx: EventContext,
+  ): Promise<{ header: ReleaseHeader | null; latest: ReleaseHeader | null }>;
 }
 

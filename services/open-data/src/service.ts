@@ -105,12 +105,10 @@ export function createOpenDataService(
       const def = state.definition;
       const p = await progressOf(def.templates);
       const table = await assembleTable(def, deps, def.periods.length > 0 ? def.periods : p.periods);
-      const result = await cutRelease(
-        platform.store,
-        id,
-        { cells: table.cells, cutoffPosition: table.position, partSize: settings.partSize, at: new Date().toISOString(), ...input },
-        ctx,
-      );
+      const { reflects, ...rest } = input;
+      // a release cut for an approval reflects that approval too (the rollups only know data events' positions)
+      const cutoffPosition = Math.max(table.position, reflects ?? 0);
+      const result = await cutRelease(platform.store, id, { cells: table.cells, cutoffPosition, partSize: settings.partSize, at: new Date().toISOString(), ...rest }, ctx);
       if (result.header) platform.nudgeRelay();
       return result;
     },
@@ -140,7 +138,7 @@ export function createOpenDataService(
         if (err instanceof TallyError && err.code === 'NOT_CAUGHT_UP') continue; // next tick
         throw err;
       }
-      const r = await openData.release(d.dataset, { trigger: d.trigger, embargoUntil: null, scheduledFor: null }, systemContext(d.causationId));
+      const r = await openData.release(d.dataset, { trigger: d.trigger, embargoUntil: null, scheduledFor: null, reflects: d.position }, systemContext(d.causationId));
       if (r.header) cut++;
       await due.update(d._id, { set: { releasedUpTo: d.position } }, { field: 'releasedUpTo', below: d.position });
     }

@@ -6,8 +6,9 @@
  * Complementary (secondary) suppression: a published table has additive relations, `total = sum(members)`
  * (a district and its communes, for one element and period). If exactly one cell of a relation is withheld,
  * it is the total minus the others; so a second cell is withheld too, status `D`: the smallest published
- * non-zero member (a withheld zero hides little; ties: the smaller key), else the smallest zero, or the total when no member is left. Relations are repeated until each one
- * has zero or at least two withheld cells (each step withholds one more cell, so this ends).
+ * non-zero member (a withheld zero hides little; ties: the smaller key), else a zero, else the total. Relations
+ * are repeated until each one has zero or at least two withheld cells (each step withholds one more cell, so
+ * this ends).
  *
  * Limits (stated in docs/open-data.md): this is the classic per-relation heuristic, not a full audit of the
  * linear system (two relations sharing two withheld cells can, in rare layouts, still be solved), and a
