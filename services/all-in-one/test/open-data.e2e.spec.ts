@@ -283,4 +283,12 @@ describe('open data: releases cut by approvals, locks and the calendar', () => {
     // the first is still embargoed: only the second is public
     expect((await releasesOf('scheduled')).map((x) => [x.release, x.trigger, x.scheduledFor])).toEqual([[2, 'calendar', '2021-01-01T00:00:00Z']]);
   });
+
+  it('after a rebuild (approvals and locks replayed) no release is cut again and every release reads the same', async () => {
+    const before = await Promise.all(['on-approval', 'on-lock', 'scheduled'].map(releasesOf));
+    await p.rebuild();
+    expect(await releaseDue()).toBe(0);
+    await p.waitUntilCaughtUp();
+    expect(await Promise.all(['on-approval', 'on-lock', 'scheduled'].map(releasesOf))).toEqual(before);
+  });
 });
