@@ -213,6 +213,17 @@ describe('open data: datasets, releases, formats, public API', () => {
     expect(Object.keys(openapi.body.paths)).toContain('/open-data/datasets/{name}/releases/{file}');
   });
 
+  it('a renamed unit shows in live tables at once, and a formula-like name comes out neutralised', async () => {
+    const url = `${API}/datasets/province-rollups-m1719-s.csv`;
+    expect((await p.app.inject({ method: 'GET', url })).body).toContain(',Tỉnh Thái Nguyên,');
+    const renamed = await post('/api/v1/hierarchies/pre2025/changes', { change: { kind: 'rename', code: '19', name: '=HYPERLINK("http://x","Thái Nguyên")' }, reason: 'formula test' });
+    expect(renamed.statusCode, renamed.body).toBeLessThan(300);
+    await p.waitUntilCaughtUp();
+    const csv = (await p.app.inject({ method: 'GET', url })).body;
+    expect(csv).toContain(`19,"'=HYPERLINK(""http://x"",""Thái Nguyên"")",pre2025,${PERIOD},HH_TOTAL,`);
+    expect(csv.split('\r\n').some((line) => line.split(',').some((cell) => /^"?[=+@]/.test(cell)))).toBe(false);
+  });
+
   it('an embargoed release stays hidden until its instant', async () => {
     await submit(p, { orgUnit: communes[5]!, period: PERIOD, submissionId: `od-${communes[5]}`, values: householdValues(600, 60) });
     await p.waitUntilCaughtUp();

@@ -43,6 +43,7 @@ export function createOpenDataService(
   const consumers: EventConsumer[] = [];
   let timer: NodeJS.Timeout | null = null;
   let releasing: Promise<number> | null = null;
+  /** live tables by (definition, asOf, data version); cleared when the hierarchy or the catalog changes */
   const liveCache = new Map<string, { cells: ReleaseCell[]; updatedAt: string | null; version: number }>();
 
   async function progressOf(templates: string[]): Promise<{ version: number; periods: string[]; updatedAt: string | null }> {
@@ -206,6 +207,16 @@ export function createOpenDataService(
                 await markDue({ ...e, data: e.data as ReportWorkflowData }, 'locked');
               }
             }
+          },
+        }),
+        // a renamed unit or a new catalog changes names in live tables: forget them
+        await startEventConsumer({
+          bus: platform.bus,
+          groupId: 'open-data.reference',
+          topics: [TOPICS.hierarchy, TOPICS.catalog],
+          logger: platform.logger,
+          handle: async () => {
+            liveCache.clear();
           },
         }),
         await startEventConsumer({
