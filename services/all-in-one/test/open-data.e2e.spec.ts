@@ -208,6 +208,10 @@ describe('open data: datasets, releases, formats, public API', () => {
     expect((await getJson(p, `${API}/datasets/${DATASET}.json?asOf=yesterday`)).body.error.code).toBe('INVALID_REQUEST');
     expect((await getJson(p, `${API}/datasets/${DATASET}.json?color=red`)).body.error.code).toBe('INVALID_REQUEST');
     expect((await getJson(p, `${API}/datasets/${DATASET}/releases/9.csv`)).body.error.code).toBe('NOT_FOUND');
+    // a live dataset (no releases) answers asOf with the rollups as they stood: before any report, nothing
+    const live = `${API}/datasets/province-rollups-m1719-s.json`;
+    expect((await getJson(p, live)).body.rows.length).toBeGreaterThan(0);
+    expect((await getJson(p, `${live}?asOf=2001-01-01T00:00:00Z`)).body).toMatchObject({ provisional: true, rows: [] });
     const openapi = await getJson(p, `${API}/openapi.json`);
     expect(openapi.body.openapi).toBe('3.1.0');
     expect(Object.keys(openapi.body.paths)).toContain('/open-data/datasets/{name}/releases/{file}');
