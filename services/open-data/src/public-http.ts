@@ -7,7 +7,8 @@ import '@tally/auth';
 
 /**
  * What makes the open-data API easy to reuse from anywhere, for the routes of one plugin: CORS (any origin
- * may read), a request budget per client IP, strong ETags with If-None-Match (304), and gzip.
+ * may read), a request budget per client IP, ETags (strong; weak for gzipped bodies) with If-None-Match (304),
+ * and gzip.
  * Simple cross-origin GETs need no preflight, so OPTIONS is not served.
  */
 export function installPublicHttp(app: FastifyInstance, rateLimit: BucketSettings): void {
@@ -35,6 +36,8 @@ export function installPublicHttp(app: FastifyInstance, rateLimit: BucketSetting
       return '';
     }
     if (body.length >= 1024 && /\bgzip\b/.test(String(request.headers['accept-encoding'] ?? ''))) {
+      // another encoding of the same content: a weak validator (If-None-Match compares weakly)
+      void reply.header('etag', `W/${etag}`);
       void reply.header('content-encoding', 'gzip');
       void reply.removeHeader('content-length');
       return gzipSync(body);

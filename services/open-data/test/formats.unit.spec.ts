@@ -69,5 +69,7 @@ describe('the public HTTP layer', () => {
     const gz = await a.inject({ method: 'GET', url: '/data', headers: { 'accept-encoding': 'br, gzip' } });
     expect(gz.headers['content-encoding']).toBe('gzip');
     expect(gz.headers.vary).toContain('Accept-Encoding');
+    expect(gz.headers.etag).toBe(`W/${etag}`);
+    expect((await a.inject({ method: 'GET', url: '/data', headers: { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string } })).statusCode).toBe(304);
   });
 });
