@@ -103,6 +103,11 @@ export const POLICIES: readonly RoutePolicy[] = [
     access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'parent', period: 'period', hierarchy: 'hierarchy', optional: true } },
   },
 
+  // open data: central administrators define datasets and cut releases (reading them is public, above)
+  { method: 'POST', url: '/api/v1/open-data/datasets', access: national('catalog.publish') },
+  { method: 'PUT', url: '/api/v1/open-data/datasets/:name', access: national('catalog.publish') },
+  { method: 'POST', url: '/api/v1/open-data/datasets/:name/releases', access: national('catalog.publish') },
+
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },
   { method: 'GET', url: '/metrics', access: any('ops.manage') },

@@ -145,7 +145,8 @@ describe('the policy table', () => {
   it('public: health, open data, sign-in; everything else is protected; unknown routes have no policy', () => {
     expect(policyFor('GET', '/health')).toEqual({ public: true });
     expect(policyFor('HEAD', '/api/v1/open-data/datasets/:name')).toEqual({ public: true });
-    expect(policyFor('POST', '/api/v1/open-data/datasets')).toBeUndefined();
+    expect(policyFor('POST', '/api/v1/open-data/datasets')).toEqual({ permission: 'catalog.publish', target: { kind: 'national' } });
+    expect(policyFor('DELETE', '/api/v1/open-data/datasets/:name')).toBeUndefined();
     expect(policyFor('POST', '/api/v1/auth/login')).toEqual({ public: true });
     expect(policyFor('POST', '/api/v1/reports')).toMatchObject({ permission: 'report.submit' });
     expect(policyFor('DELETE', '/api/v1/reports')).toBeUndefined();

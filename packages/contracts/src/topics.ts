@@ -10,6 +10,8 @@ export const TOPICS = {
   indicators: 'tally.indicators.v1',
   /** accounts and sign-in audit, keyed by account stream */
   accounts: 'tally.accounts.v1',
+  /** open datasets: definitions and releases, keyed by dataset stream */
+  openData: 'tally.opendata.v1',
   /** notifications that failed every retry */
   notificationsDeadLetter: 'tally.notifications.dlq.v1',
 } as const;
@@ -23,6 +25,7 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'tally.indicators.v1': 8,
   'tally.accounts.v1': 1,
   'tally.notifications.dlq.v1': 1,
+  'tally.opendata.v1': 1,
 };
 
 /** Which topic an event type is relayed to, by its stream category (the part of the subject before the first '-'). */
@@ -40,6 +43,8 @@ export function topicForStream(streamId: string): TopicName {
       return TOPICS.indicators;
     case 'account':
       return TOPICS.accounts;
+    case 'opendata':
+      return TOPICS.openData;
     default:
       throw new Error(`no topic for stream category "${category}" (${streamId})`);
   }

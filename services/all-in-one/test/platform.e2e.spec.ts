@@ -129,7 +129,7 @@ describe('embedded platform, end to end', () => {
     expect(total).toMatchObject({ province_name: 'Tỉnh Thái Nguyên', period: PERIOD, value: 1580 });
     const csv = await p.app.inject({ method: 'GET', url: `/api/v1/open-data/datasets/${dataset.id}.csv` });
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.body.split('\n')[0]).toBe('province_code,province_name,hierarchy,period,data_element,data_element_name,value');
+    expect(csv.body.split('\r\n')[0]!.startsWith('province_code,province_name,hierarchy,period,data_element,data_element_name,value')).toBe(true);
     expect(csv.body).toContain(`19,Tỉnh Thái Nguyên,pre2025,${PERIOD},HH_TOTAL,Tổng số hộ,1580`);
   });
 

@@ -1,62 +1,135 @@
-import type { Catalog } from '@tally/core';
+import { createHash } from 'node:crypto';
+import { newEvent, type EventContext, type StoredEvent } from '@tally/contracts';
+import {
+  canonicalText,
+  datasetDecider,
+  datasetStreamId,
+  DATASET_EVENT_TYPES,
+  type DatasetDefinition,
+  type DatasetEvent,
+  type DatasetState,
+  type ReleaseCell,
+  type ReleaseHeader,
+  type ReleaseTrigger,
+} from '@tally/core';
+import type { EventStore, NewEvent } from '@tally/eventstore';
+import type { Collection, Doc, ReadStore } from '@tally/readstore';
+import { decideAndAppend } from '@tally/runtime';
 
 /**
- * Open datasets, one per report template: the template's values rolled up per province and period.
- * Metadata follows Frictionless Data Package and DCAT words; the licence travels with every download.
+ * The write side (commands on a dataset's stream) and the read side (projections of its events) of open
+ * datasets. The read side is derived only from `tally.opendata.*` events, so dropping it and replaying the log
+ * gives back every definition and every release as it was.
  */
-export const LICENCE = {
-  name: 'CC-BY-4.0',
-  title: 'Creative Commons Attribution 4.0',
-  path: 'https://creativecommons.org/licenses/by/4.0/',
-};
-
-export interface DatasetMeta {
-  id: string;
-  title: string;
-  description: string;
-  template: string;
-  licence: typeof LICENCE;
-  source: string;
-  publisher: string;
-  /** increases whenever new data arrives */
+export interface DefinitionDoc extends Doc {
+  definition: DatasetDefinition;
   version: number;
-  periods: string[];
-  updatedAt: string | null;
-  formats: string[];
-  distributions: Array<{ format: string; mediaType: string; url: string }>;
-  fields: Array<{ name: string; type: string; description: string }>;
+  definedAt: string;
+  position: number;
 }
 
-export const datasetIdOf = (template: string): string => `province-rollups-${template.toLowerCase().replace(/_/g, '-')}`;
+export interface ReleaseDoc extends Doc {
+  dataset: string;
+  release: number;
+  header: ReleaseHeader;
+  position: number;
+}
 
-export const FIELDS: DatasetMeta['fields'] = [
-  { name: 'province_code', type: 'string', description: 'GSO province code in the hierarchy version' },
-  { name: 'province_name', type: 'string', description: 'official province name (Vietnamese, NFC)' },
-  { name: 'hierarchy', type: 'string', description: 'hierarchy version the period is read on' },
-  { name: 'period', type: 'string', description: 'DHIS2 period code' },
-  { name: 'data_element', type: 'string', description: 'data element code (ELEMENT or ELEMENT.OPTIONCOMBO)' },
-  { name: 'data_element_name', type: 'string', description: 'data element name' },
-  { name: 'value', type: 'number', description: 'rolled-up value' },
-];
+export interface PartDoc extends Doc {
+  dataset: string;
+  release: number;
+  part: number;
+  cells: ReleaseCell[];
+  position: number;
+}
 
-export function datasetMeta(catalog: Catalog | undefined, template: string, progress: { version: number; periods: string[]; updatedAt: string | null }): DatasetMeta {
-  const t = catalog?.templates.find((x) => x.code === template);
+export const PREFIX = 'opendata_';
+
+export function datasetCollections(readStore: ReadStore) {
   return {
-    id: datasetIdOf(template),
-    title: `${t?.name ?? template}: values per province and period`,
-    description: `Values of report template ${template} submitted by ${t?.reportingLevel ?? 'reporting'} units, rolled up to each province.`,
-    template,
-    licence: LICENCE,
-    source: 'Tally reporting platform; administrative units: GSO codes (see data/vn-admin/README.md)',
-    publisher: 'Tally',
-    version: progress.version,
-    periods: progress.periods,
-    updatedAt: progress.updatedAt,
-    formats: ['csv', 'json'],
-    distributions: [
-      { format: 'csv', mediaType: 'text/csv', url: `/api/v1/open-data/datasets/${datasetIdOf(template)}.csv` },
-      { format: 'json', mediaType: 'application/json', url: `/api/v1/open-data/datasets/${datasetIdOf(template)}.json` },
-    ],
-    fields: FIELDS,
+    definitions: readStore.collection<DefinitionDoc>(`${PREFIX}definitions`),
+    releases: readStore.collection<ReleaseDoc>(`${PREFIX}releases`),
+    parts: readStore.collection<PartDoc>(`${PREFIX}release_parts`),
   };
+}
+export type DatasetCollections = ReturnType<typeof datasetCollections>;
+
+/** Applies one event (idempotent: every write is guarded by the event's position). */
+export async function project(c: DatasetCollections, e: StoredEvent): Promise<void> {
+  if (!(DATASET_EVENT_TYPES as readonly string[]).includes(e.type)) return;
+  const event = { type: e.type, data: e.data } as DatasetEvent;
+  const guard = { field: 'position', below: e.position };
+  switch (event.type) {
+    case 'tally.opendata.dataset-defined':
+      await c.definitions.update(event.data.definition.id, { set: { definition: event.data.definition, version: event.data.version, definedAt: e.time, position: e.position } }, guard);
+      return;
+    case 'tally.opendata.release-part': {
+      const d = event.data;
+      await c.parts.update(`${d.dataset}|${d.release}|${d.part}`, { set: { dataset: d.dataset, release: d.release, part: d.part, cells: d.cells, position: e.position } }, guard);
+      return;
+    }
+    case 'tally.opendata.release-published': {
+      const d = event.data;
+      await c.releases.update(`${d.dataset}|${d.release}`, { set: { dataset: d.dataset, release: d.release, header: d, position: e.position } }, guard);
+      return;
+    }
+  }
+}
+
+/** The cells of one release, in order. */
+export async function releaseCells(parts: Collection<PartDoc>, header: ReleaseHeader): Promise<ReleaseCell[]> {
+  const ids = Array.from({ length: header.parts }, (_, i) => `${header.dataset}|${header.release}|${i + 1}`);
+  const docs = await parts.getMany(ids);
+  return docs.sort((a, b) => a.part - b.part).flatMap((d) => d.cells);
+}
+
+export function foldDataset(history: StoredEvent[]): DatasetState {
+  return history.reduce((s, e) => datasetDecider.evolve(s, { type: e.type, data: e.data } as DatasetEvent), datasetDecider.initialState());
+}
+
+export const SOURCE = 'tally/open-data';
+
+type DefineResult = { version: number; changed: boolean; position: number | null };
+
+const envelope = (streamId: string, ev: DatasetEvent, ctx: EventContext): NewEvent => newEvent<string, unknown>(SOURCE, streamId, ev, ctx);
+
+export async function defineDataset(store: EventStore, definition: DatasetDefinition, mode: 'create' | 'replace', ctx: EventContext): Promise<DefineResult> {
+  const streamId = datasetStreamId(definition.id);
+  return decideAndAppend<DefineResult>(store, streamId, (history) => {
+    const state = foldDataset(history);
+    const events = datasetDecider.decide({ type: 'DefineDataset', data: { definition, mode } }, state);
+    if (events.length === 0) return { result: { version: state.definitionVersion, changed: false, position: null } };
+    return {
+      events: events.map((ev) => envelope(streamId, ev, ctx)),
+      result: (positions) => ({ version: state.definitionVersion + 1, changed: true, position: positions[0]! }),
+    };
+  });
+}
+
+export const contentHashOf = (cells: readonly ReleaseCell[]): string => createHash('sha256').update(canonicalText(cells)).digest('hex');
+
+export interface CutReleaseInput {
+  cells: ReleaseCell[];
+  cutoffPosition: number;
+  trigger: ReleaseTrigger;
+  embargoUntil: string | null;
+  scheduledFor: string | null;
+  partSize: number;
+  at: string;
+}
+
+/** Appends a release (its parts and its header) unless the decider finds nothing new to release. */
+type CutResult = { header: ReleaseHeader | null; latest: ReleaseHeader | null };
+
+export async function cutRelease(store: EventStore, id: string, input: CutReleaseInput, ctx: EventContext): Promise<CutResult> {
+  const streamId = datasetStreamId(id);
+  const contentHash = contentHashOf(input.cells);
+  return decideAndAppend<CutResult>(store, streamId, (history) => {
+    const state = foldDataset(history);
+    const events = datasetDecider.decide({ type: 'CutRelease', data: { ...input, contentHash } }, state);
+    const latest = state.releases[state.releases.length - 1] ?? null;
+    if (events.length === 0) return { result: { header: null, latest } };
+    const header = (events[events.length - 1] as Extract<DatasetEvent, { type: 'tally.opendata.release-published' }>).data;
+    return { events: events.map((ev) => envelope(streamId, ev, { ...ctx, time: input.at })), result: () => ({ header, latest: header }) };
+  });
 }

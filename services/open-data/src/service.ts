@@ -1,106 +1,191 @@
-import { TOPICS, TallyError, type CatalogQuery, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import { csvField, parsePeriod, type ReportValuesData } from '@tally/core';
+import { randomUUID } from 'node:crypto';
+import { TOPICS, TallyError, type CatalogQuery, type EventContext, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
+import { coarserPeriods, datasetStreamId, dueCalendarEntries, isPublic, type ReleaseCell, type ReleaseTrigger, type ReportValuesData, type ReportWorkflowData } from '@tally/core';
 import type { Doc } from '@tally/readstore';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
-import type { FastifyPluginAsync } from 'fastify';
-import { datasetIdOf, datasetMeta, FIELDS, LICENCE } from './datasets';
+import { assembleTable } from './assemble';
+import { cutRelease, datasetCollections, defineDataset, foldDataset, PREFIX, project, releaseCells } from './datasets';
+import { defaultDefinitions } from './defaults';
+import { openDataRoutes } from './routes';
+import type { OpenData } from './open-data';
+import { loadOpenDataSettings, type OpenDataSettings } from './settings';
 
-/** The open-data service: publishes rolled-up values as versioned open datasets, no login to read. */
-interface DatasetProgressDoc extends Doc {
+/**
+ * The open-data service: datasets an administrator defines (or the per-template defaults), their immutable
+ * releases, and the public API that serves them in CSV, JSON, SDMX, Data Package and DCAT, no sign-in.
+ */
+interface ProgressDoc extends Doc {
   template: string;
   /** period -> true */
   periods: Record<string, boolean>;
-  /** events applied, per partition share (the dataset version is their sum) */
   applied: number;
   updatedAt: string;
 }
 
-const PROGRESS = 'opendata_datasets';
+/** A dataset that is due for a release because data it holds was approved or locked. */
+interface DueDoc extends Doc {
+  dataset: string;
+  trigger: ReleaseTrigger;
+  period: string;
+  position: number;
+  causationId: string;
+  releasedUpTo?: number;
+}
 
-export function createOpenDataService(platform: Platform, deps: { catalog: CatalogQuery; hierarchy: HierarchyQuery; rollups: RollupQuery }): ServiceModule {
-  const datasets = platform.readStore.collection<DatasetProgressDoc>(PROGRESS);
+export function createOpenDataService(
+  platform: Platform,
+  deps: { catalog: CatalogQuery; hierarchy: HierarchyQuery; rollups: RollupQuery },
+  settings: OpenDataSettings = loadOpenDataSettings(),
+): ServiceModule & { openData: OpenData; releaseDue(): Promise<number> } {
+  const progress = platform.readStore.collection<ProgressDoc>(`${PREFIX}datasets`);
+  const due = platform.readStore.collection<DueDoc>(`${PREFIX}due`);
+  const c = datasetCollections(platform.readStore);
   const consumers: EventConsumer[] = [];
+  let timer: NodeJS.Timeout | null = null;
+  let releasing: Promise<number> | null = null;
+  /** live tables by (definition, asOf, data version); cleared when the hierarchy or the catalog changes */
+  const liveCache = new Map<string, { cells: ReleaseCell[]; updatedAt: string | null; version: number }>();
 
-  async function progressOf(template: string): Promise<{ version: number; periods: string[]; updatedAt: string | null }> {
-    const shares = await datasets.find({ template });
+  async function progressOf(templates: string[]): Promise<{ version: number; periods: string[]; updatedAt: string | null }> {
+    const shares = (await progress.find({})).filter((s) => templates.length === 0 || templates.includes(s.template));
     const periods = new Set<string>();
     let updatedAt: string | null = null;
     for (const s of shares) {
       Object.keys(s.periods ?? {}).forEach((p) => periods.add(p));
       if (!updatedAt || s.updatedAt > updatedAt) updatedAt = s.updatedAt;
     }
-    // the dataset version is the newest event position it reflects: it only grows as data arrives
+    // the newest report position the dataset reflects: it only grows as data arrives
     const version = shares.reduce((m, s) => Math.max(m, s.applied ?? 0), 0);
     return { version, periods: [...periods].sort(), updatedAt };
   }
 
-  async function templates(): Promise<string[]> {
-    const catalog = await deps.catalog.catalogFor();
-    return (catalog?.templates ?? []).map((t) => t.code);
-  }
+  const openData: OpenData = {
+    settings,
+    catalog: () => deps.catalog.catalogFor(),
+    async datasets() {
+      const defined = await c.definitions.find({});
+      const ids = new Set(defined.map((d) => d.definition.id));
+      const defaults = defaultDefinitions(await deps.catalog.catalogFor()).filter((d) => !ids.has(d.id));
+      return [
+        ...defaults.map((def) => ({ def, version: null, definedAt: null })),
+        ...defined.sort((a, b) => (a._id < b._id ? -1 : 1)).map((d) => ({ def: d.definition, version: d.version, definedAt: d.definedAt })),
+      ];
+    },
+    async dataset(id) {
+      const doc = await c.definitions.get(id);
+      if (doc) return { def: doc.definition, version: doc.version, definedAt: doc.definedAt };
+      const def = defaultDefinitions(await deps.catalog.catalogFor()).find((d) => d.id === id);
+      if (!def) throw new TallyError('NOT_FOUND', `no dataset ${id}`);
+      return { def, version: null, definedAt: null };
+    },
+    async releases(id, opts = {}) {
+      const now = new Date().toISOString();
+      const docs = await c.releases.find({ dataset: id });
+      return docs
+        .map((d) => d.header)
+        .filter((h) => opts.all || isPublic(h, now))
+        .sort((a, b) => a.release - b.release);
+    },
+    releaseCells: (header) => releaseCells(c.parts, header),
+    async live(def, asOf) {
+      const p = await progressOf(def.templates);
+      const periods = def.periods.length > 0 ? def.periods : p.periods;
+      const key = JSON.stringify([def, asOf ?? null, p.version]);
+      const hit = liveCache.get(key);
+      if (hit) return hit;
+      const table = await assembleTable(def, deps, periods, asOf);
+      const out = { cells: table.cells, updatedAt: p.updatedAt, version: p.version };
+      if (liveCache.size >= 32) liveCache.delete(liveCache.keys().next().value!);
+      liveCache.set(key, out);
+      return out;
+    },
+    define: (def, mode, ctx) => defineDataset(platform.store, def, mode, ctx),
+    async release(id, input, ctx) {
+      const state = foldDataset(await platform.store.readStream(datasetStreamId(id)));
+      if (!state.definition) throw new TallyError('NOT_FOUND', `no defined dataset ${id}; only defined datasets have releases (POST /open-data/datasets)`);
+      const def = state.definition;
+      const p = await progressOf(def.templates);
+      const table = await assembleTable(def, deps, def.periods.length > 0 ? def.periods : p.periods);
+      const { reflects, ...rest } = input;
+      // a release cut for an approval reflects that approval too (the rollups only know data events' positions)
+      const cutoffPosition = Math.max(table.position, reflects ?? 0);
+      const result = await cutRelease(platform.store, id, { cells: table.cells, cutoffPosition, partSize: settings.partSize, at: new Date().toISOString(), ...rest }, ctx);
+      if (result.header) platform.nudgeRelay();
+      return result;
+    },
+  };
 
-  async function resolve(id: string): Promise<string> {
-    const template = (await templates()).find((t) => datasetIdOf(t) === id);
-    if (!template) throw new TallyError('NOT_FOUND', `no dataset ${id}`);
-    return template;
-  }
+  const systemContext = (causationId?: string): EventContext => ({
+    actor: { id: 'system:open-data' },
+    correlationId: randomUUID(),
+    ...(causationId ? { causationId } : {}),
+  });
 
-  async function rows(template: string): Promise<Array<Record<string, string | number>>> {
-    const { periods } = await progressOf(template);
-    const out: Array<Record<string, string | number>> = [];
-    for (const period of periods) {
-      const p = parsePeriod(period);
-      if (!p) continue;
-      const hierarchy = await deps.hierarchy.versionFor(p.endDate);
-      const catalog = await deps.catalog.catalogFor(p.endDate);
-      const names = new Map((catalog?.dataElements ?? []).map((e) => [e.code, e.name]));
-      const t = catalog?.templates.find((x) => x.code === template);
-      for (const province of await deps.hierarchy.children(hierarchy, 'VN')) {
-        const rollup = await deps.rollups.rollup({ orgUnit: province.code, period, hierarchy });
-        if ((rollup.completeness[template]?.received ?? 0) === 0) continue;
-        for (const [key, value] of Object.entries(rollup.dataElements).sort(([a], [b]) => (a < b ? -1 : 1))) {
-          const element = key.split('.')[0]!;
-          if (t && !t.dataElements.includes(element)) continue;
-          out.push({ province_code: province.code, province_name: province.name, hierarchy, period, data_element: key, data_element_name: names.get(element) ?? element, value });
-        }
+  /** Cuts the releases that are due (approvals, locks, calendar entries); returns how many were cut. */
+  async function releaseDue(): Promise<number> {
+    let cut = 0;
+    for (const d of await due.find({})) {
+      if ((d.releasedUpTo ?? 0) >= d.position) continue;
+      const state = foldDataset(await platform.store.readStream(datasetStreamId(d.dataset)));
+      const latest = state.releases[state.releases.length - 1];
+      // a replayed approval that an earlier release already reflects
+      if (!state.definition || (latest && latest.cutoffPosition >= d.position)) {
+        await due.update(d._id, { set: { releasedUpTo: d.position } }, { field: 'releasedUpTo', below: d.position });
+        continue;
+      }
+      try {
+        await deps.rollups.rollup({ orgUnit: 'VN', period: d.period, after: d.position });
+      } catch (err) {
+        if (err instanceof TallyError && err.code === 'NOT_CAUGHT_UP') continue; // next tick
+        throw err;
+      }
+      const r = await openData.release(d.dataset, { trigger: d.trigger, embargoUntil: null, scheduledFor: null, reflects: d.position }, systemContext(d.causationId));
+      if (r.header) cut++;
+      await due.update(d._id, { set: { releasedUpTo: d.position } }, { field: 'releasedUpTo', below: d.position });
+    }
+    const now = new Date().toISOString();
+    for (const doc of await c.definitions.find({})) {
+      if (doc.definition.release.calendar.length === 0) continue;
+      const state = foldDataset(await platform.store.readStream(datasetStreamId(doc._id)));
+      for (const entry of dueCalendarEntries(state, now)) {
+        const r = await openData.release(doc._id, { trigger: 'calendar', embargoUntil: entry.embargoUntil ?? null, scheduledFor: entry.at }, systemContext());
+        if (r.header) cut++;
       }
     }
-    return out;
+    return cut;
   }
 
-  const routes: FastifyPluginAsync = async (app) => {
-    app.get('/open-data/datasets', async () => {
-      const catalog = await deps.catalog.catalogFor();
-      const list = [];
-      for (const t of await templates()) list.push(datasetMeta(catalog, t, await progressOf(t)));
-      return { licence: LICENCE, datasets: list };
+  const releaseDueOnce = (): Promise<number> => {
+    releasing ??= releaseDue().finally(() => {
+      releasing = null;
     });
-    const nameParam = { type: 'object', required: ['name'], properties: { name: { type: 'string', pattern: '^[a-z0-9-]{1,80}(\\.(csv|json))?$' } } };
-    // one route: /open-data/datasets/<id> (metadata), <id>.json and <id>.csv (the data)
-    app.get('/open-data/datasets/:name', { schema: { params: nameParam } }, async (request, reply) => {
-      const [id, format] = (request.params as { name: string }).name.split('.') as [string, string | undefined];
-      const template = await resolve(id);
-      const meta = datasetMeta(await deps.catalog.catalogFor(), template, await progressOf(template));
-      if (!format) return meta;
-      const data = await rows(template);
-      if (format === 'json') return { meta, rows: data };
-      const header = FIELDS.map((f) => f.name);
-      const lines = [header.join(','), ...data.map((r) => header.map((h) => csvField(r[h] ?? '')).join(','))];
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="${id}-v${meta.version}.csv"`)
-        .header('link', `<${LICENCE.path}>; rel="license"`)
-        .send(lines.join('\n') + '\n');
-    });
+    return releasing;
   };
+
+  async function markDue(e: { id: string; position: number; type: string; data: ReportWorkflowData }, trigger: ReleaseTrigger): Promise<void> {
+    for (const doc of await c.definitions.find({})) {
+      const def = doc.definition;
+      if (def.release.on !== trigger) continue;
+      if (def.templates.length > 0 && !def.templates.includes(e.data.template)) continue;
+      if (def.periods.length > 0 && ![e.data.period, ...coarserPeriods(e.data.period)].some((p) => def.periods.includes(p))) continue;
+      await due.update(
+        `${def.id}`,
+        { set: { dataset: def.id, trigger, period: e.data.period, position: e.position, causationId: e.id } },
+        { field: 'position', below: e.position },
+      );
+    }
+  }
 
   return {
     name: 'open-data',
-    readModelPrefix: 'opendata_',
-    routes,
+    readModelPrefix: PREFIX,
+    routes: openDataRoutes(openData),
+    openData,
+    releaseDue: releaseDueOnce,
     consumers: () => consumers,
     async start() {
-      await datasets.ensureIndex(['template']);
+      await progress.ensureIndex(['template']);
+      await c.releases.ensureIndex(['dataset']);
       consumers.push(
         await startEventConsumer({
           bus: platform.bus,
@@ -109,20 +194,51 @@ export function createOpenDataService(platform: Platform, deps: { catalog: Catal
           logger: platform.logger,
           handle: async (events, partition) => {
             for (const e of events) {
-              if (e.type !== 'tally.report.submitted' && e.type !== 'tally.report.amended') continue;
-              const d = e.data as ReportValuesData;
-              await datasets.update(
-                `${d.template}|p${partition}`,
-                { set: { template: d.template, [`periods.${d.period}`]: true, applied: e.position, updatedAt: e.time } },
-                { field: 'applied', below: e.position },
-              );
+              if (e.type === 'tally.report.submitted' || e.type === 'tally.report.amended') {
+                const d = e.data as ReportValuesData;
+                await progress.update(
+                  `${d.template}|p${partition}`,
+                  { set: { template: d.template, [`periods.${d.period}`]: true, applied: e.position, updatedAt: e.time } },
+                  { field: 'applied', below: e.position },
+                );
+              } else if (e.type === 'tally.report.approved' && (e.data as { final?: boolean }).final === true) {
+                await markDue({ ...e, data: e.data as ReportWorkflowData }, 'approved');
+              } else if (e.type === 'tally.report.locked') {
+                await markDue({ ...e, data: e.data as ReportWorkflowData }, 'locked');
+              }
             }
           },
         }),
+        // a renamed unit or a new catalog changes names in live tables: forget them
+        await startEventConsumer({
+          bus: platform.bus,
+          groupId: 'open-data.reference',
+          topics: [TOPICS.hierarchy, TOPICS.catalog],
+          logger: platform.logger,
+          handle: async () => {
+            liveCache.clear();
+          },
+        }),
+        await startEventConsumer({
+          bus: platform.bus,
+          groupId: 'open-data.releases',
+          topics: [TOPICS.openData],
+          logger: platform.logger,
+          handle: async (events) => {
+            for (const e of events) await project(c, e);
+          },
+        }),
       );
+      timer = setInterval(() => {
+        releaseDueOnce().catch((err: unknown) => platform.logger.error({ err }, 'open-data releases failed; retrying'));
+      }, settings.releaseIntervalMs);
+      timer.unref();
     },
     async stop() {
-      await Promise.all(consumers.splice(0).map((c) => c.stop()));
+      if (timer) clearInterval(timer);
+      timer = null;
+      await releasing?.catch(() => undefined);
+      await Promise.all(consumers.splice(0).map((x) => x.stop()));
     },
   };
 }

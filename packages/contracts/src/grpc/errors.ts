@@ -43,6 +43,8 @@ const GRPC_STATUS: Record<ErrorCode, grpc.status> = {
   REPORT_LOCKED: grpc.status.FAILED_PRECONDITION,
   INVALID_TRANSITION: grpc.status.FAILED_PRECONDITION,
   NO_CATALOG: grpc.status.FAILED_PRECONDITION,
+  INVALID_DATASET: grpc.status.INVALID_ARGUMENT,
+  DATASET_EXISTS: grpc.status.ALREADY_EXISTS,
   // a lost expected-version race: retry the whole read-decide-append
   REPORT_VERSION_CONFLICT: grpc.status.ABORTED,
   // the read model has not reached the requested position yet: retry later

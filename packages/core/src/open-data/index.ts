@@ -1,0 +1,4 @@
+export * from './definition';
+export * from './disclosure';
+export * from './release';
+export * from './decider';
