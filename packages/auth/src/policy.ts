@@ -55,6 +55,7 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', url: '/api/v1/accounts/:username/disable', access: national('account.manage') },
   { method: 'POST', url: '/api/v1/accounts/:username/enable', access: national('account.manage') },
   { method: 'POST', url: '/api/v1/accounts/:username/password', access: national('account.manage') },
+  { method: 'POST', url: '/api/v1/accounts/:username/email', access: national('account.manage') },
   { method: 'POST', url: '/api/v1/accounts/:username/tokens', access: national('account.manage') },
   { method: 'POST', url: '/api/v1/accounts/:username/tokens/:jti/revoke', access: national('account.manage') },
 

@@ -10,6 +10,8 @@ export const TOPICS = {
   indicators: 'tally.indicators.v1',
   /** accounts and sign-in audit, keyed by account stream */
   accounts: 'tally.accounts.v1',
+  /** tasks, deadline notices, webhook subscriptions, notification preferences; keyed by their stream */
+  notifications: 'tally.notifications.v1',
   /** notifications that failed every retry */
   notificationsDeadLetter: 'tally.notifications.dlq.v1',
 } as const;
@@ -23,6 +25,7 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'tally.indicators.v1': 8,
   'tally.accounts.v1': 1,
   'tally.notifications.dlq.v1': 1,
+  'tally.notifications.v1': 4,
 };
 
 /** Which topic an event type is relayed to, by its stream category (the part of the subject before the first '-'). */
@@ -40,6 +43,9 @@ export function topicForStream(streamId: string): TopicName {
       return TOPICS.indicators;
     case 'account':
       return TOPICS.accounts;
+    case 'task':
+    case 'notification':
+      return TOPICS.notifications;
     default:
       throw new Error(`no topic for stream category "${category}" (${streamId})`);
   }
