@@ -7,7 +7,8 @@ import { deliveryId, type AccountDoc, type Channel, type OutboxDoc, type Prefere
  * One event's messages into the inboxes and the delivery outbox. Every write is keyed: the message by
  * (event, recipient unit), each delivery by (channel, message, account or webhook), and created only once
  * (setOnInsert), so a redelivered or replayed event writes nothing new and nothing is sent twice.
- * Accounts and webhooks created after the event do not get it (a replay after a rebuild finds the same set).
+ * Accounts and webhooks created after the event (a later log position) do not get it, so a replay after a rebuild
+ * finds the same recipients.
  */
 export interface FanOutDeps {
   stores: Stores;
@@ -45,7 +46,7 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
       },
     })),
   );
-  const hooks = (await stores.webhooks.find({})).filter((w) => w.createdAt <= e.time);
+  const hooks = (await stores.webhooks.find({})).filter((w) => w.createdPosition < e.position);
   const outbox: Array<{ id: string; update: { setOnInsert: Omit<OutboxDoc, '_id'> } }> = [];
   for (const m of messages) {
     const messageId = messageIdOf(e, m.recipient);
@@ -67,7 +68,7 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
       sentAt: null,
     };
     if (deps.emailEnabled) {
-      const accounts = (await stores.accounts.find({ orgUnit: m.recipient })).filter((a: AccountDoc) => !a.disabled && a.email && a.createdAt <= e.time);
+      const accounts = (await stores.accounts.find({ orgUnit: m.recipient })).filter((a: AccountDoc) => !a.disabled && a.email && a.createdPosition < e.position);
       const prefs = new Map((await stores.preferences.getMany(accounts.map((a) => a._id))).map((p) => [p._id, p]));
       for (const a of accounts) {
         const p = prefs.get(a._id);

@@ -215,7 +215,7 @@ function deadlineMessages(d: DeadlineDueData): Message[] {
 const STEP_VI: Record<string, string> = { approved: 'được duyệt', returned: 'bị trả lại', locked: 'được khoá', unlocked: 'được mở khoá' };
 const ACTION_VI: Record<string, string> = { approve: 'duyệt', lock: 'khoá', amend: 'sửa và nộp lại' };
 
-/** Workflow steps tell whoever acts next (the event names them in data.next) and, when that is not them, the reporting unit. */
+/** Workflow steps tell the reporting unit (with the reason and what comes next) and, when another unit acts next (data.next), that unit. */
 function workflowMessages(e: StoredEvent): Message[] {
   const d = e.data as ReportWorkflowData & { level?: string; reason?: string };
   const step = e.type.slice('tally.report.'.length);
@@ -225,7 +225,7 @@ function workflowMessages(e: StoredEvent): Message[] {
   vi.body = `${vi.title}.${d.reason ? ` Lý do: ${d.reason}` : ''}${d.next ? ` Tiếp theo: ${d.next.orgUnit} ${ACTION_VI[d.next.action] ?? d.next.action}.` : ''}`;
   const ref = { template: d.template, period: d.period, reportId: d.reportId };
   const out: Message[] = [];
-  if (d.next) out.push({ recipient: d.next.orgUnit, kind: `report.${d.next.action}-due`, vi, en, ...ref });
-  if (d.next?.orgUnit !== d.orgUnit) out.push({ recipient: d.orgUnit, kind: `report.${step}`, vi, en, ...ref });
+  out.push({ recipient: d.orgUnit, kind: `report.${step}`, vi, en, ...ref });
+  if (d.next && d.next.orgUnit !== d.orgUnit) out.push({ recipient: d.next.orgUnit, kind: `report.${d.next.action}-due`, vi, en, ...ref });
   return out;
 }

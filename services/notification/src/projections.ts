@@ -35,7 +35,7 @@ export async function project(stores: Stores, e: StoredEvent): Promise<void> {
     case 'tally.account.created':
       await stores.accounts.update(
         String(d.username),
-        { set: { orgUnit: d.orgUnit, role: d.role, email: d.email ?? null, disabled: false, createdAt: e.time, v: e.streamVersion } },
+        { set: { orgUnit: d.orgUnit, role: d.role, email: d.email ?? null, disabled: false, createdAt: e.time, createdPosition: e.position, v: e.streamVersion } },
         guard,
       );
       return;
@@ -53,7 +53,7 @@ export async function project(stores: Stores, e: StoredEvent): Promise<void> {
     }
     case 'tally.notification.webhook-registered': {
       const w = d as unknown as WebhookRegisteredData;
-      await stores.webhooks.update(w.id, { setOnInsert: { url: w.url, events: w.events, orgUnit: w.orgUnit, secret: w.secret, createdAt: e.time, createdBy: w.createdBy } });
+      await stores.webhooks.update(w.id, { setOnInsert: { url: w.url, events: w.events, orgUnit: w.orgUnit, secret: w.secret, createdAt: e.time, createdPosition: e.position, createdBy: w.createdBy } });
       return;
     }
     case 'tally.task.assigned': {

@@ -42,6 +42,8 @@ export interface AccountDoc extends Doc {
   email: string | null;
   disabled: boolean;
   createdAt: string;
+  /** position of the event that created it: only later events reach it */
+  createdPosition: number;
   v: number;
 }
 
@@ -62,6 +64,7 @@ export interface WebhookDoc extends Doc {
   orgUnit: string;
   secret: string;
   createdAt: string;
+  createdPosition: number;
   createdBy: string;
 }
 
