@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllowList, type NotificationOptions } from '@tally/svc-notification';
 import { demoCatalog } from '../src';
-import { accountToken, as, bearer, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
+import { accountToken, as, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
 import { householdValues } from './helpers';
 import { duplicates, startMailbox, startReceiver, type Mailbox, type Receiver } from './notification-helpers';
 
