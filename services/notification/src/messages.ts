@@ -126,15 +126,15 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
       const missed = e.type === 'tally.indicators.target-missed';
       // a miss is always told; a target met when it is first evaluated or was missed before (back on track)
       if (!missed && d.previousOutcome === 'MET') return [];
-      const figures =
-        `${d.indicator} = ${fmt(d.value)}` + (d.change === 'PREVIOUS_YEAR' && d.previousValue !== null ? ` (${fmt(d.previousValue)} -> ${fmt(d.measured)})` : '');
+      const changed = d.change === 'PREVIOUS_YEAR' && d.previousValue !== null;
+      const value = `${d.indicator} = ${fmt(d.value)}`;
       const vi = {
         title: `${d.indicatorName} ${d.period} tại ${d.orgUnit}: ${missed ? 'không đạt' : 'đạt'} chỉ tiêu`,
-        body: `${figures}; chỉ tiêu: ${d.change === 'PREVIOUS_YEAR' ? 'thay đổi so với năm trước' : 'giá trị'} ${d.operator} ${fmt(d.target)} (số liệu ${d.figures}).`,
+        body: `${value}${changed ? ` (năm trước ${fmt(d.previousValue!)}, thay đổi ${fmt(d.measured)})` : ''}; chỉ tiêu: ${d.change === 'PREVIOUS_YEAR' ? 'thay đổi so với năm trước' : 'giá trị'} ${d.operator} ${fmt(d.target)} (số liệu ${d.figures}).`,
       };
       const en = {
         title: `${d.indicatorName} ${d.period} at ${d.orgUnit}: target ${missed ? 'missed' : d.previousOutcome === 'MISSED' ? 'met again' : 'met'}`,
-        body: `${figures}; target: ${d.change === 'PREVIOUS_YEAR' ? 'change from the previous year' : 'value'} ${d.operator} ${fmt(d.target)} (${d.figures} figures).`,
+        body: `${value}${changed ? ` (previous year ${fmt(d.previousValue!)}, change ${fmt(d.measured)})` : ''}; target: ${d.change === 'PREVIOUS_YEAR' ? 'change from the previous year' : 'value'} ${d.operator} ${fmt(d.target)} (${d.figures} figures).`,
       };
       const kind = missed ? 'target.missed' : 'target.met';
       const parent = parentOf(d.orgUnit);
