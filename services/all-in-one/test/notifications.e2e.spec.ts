@@ -229,6 +229,45 @@ describe('tasks, results and channels', () => {
   });
 });
 
+describe('preferences: a daily digest, a language, kinds kept out of the inbox', () => {
+  let p: AuthTestPlatform;
+  let mailbox: Mailbox;
+  let receiver: Receiver;
+  let now = new Date();
+  beforeAll(async () => {
+    mailbox = await startMailbox();
+    receiver = await startReceiver(SECRET);
+    p = await startAuthPlatform({ notification: notificationOptions(mailbox, receiver, () => now) });
+  }, 60_000);
+  afterAll(async () => {
+    await p?.dispose();
+    await mailbox?.close();
+    await receiver?.close();
+  });
+
+  it('e-mails the day\'s messages once, after the day, to an account that chose a digest, in English', async () => {
+    const officer = await accountToken(p, 'cb.d', 'commune_officer', '01840');
+    const reviewer = await accountToken(p, 'rv.d', 'reviewer', '19');
+    expect((await as(p, p.adminToken).post('/api/v1/accounts/cb.d/email', { email: 'cb.d@xa01840.gov.vn' })).status).toBe(200);
+    const prefs = await as(p, officer).put('/api/v1/inbox/preferences', { digest: true, language: 'en', channels: { '*': ['inbox', 'email'], 'task.assigned': ['email'] } });
+    expect(prefs.status, prefs.text).toBe(200);
+    await settle(p);
+    expect((await as(p, officer).get('/api/v1/inbox/preferences')).body).toEqual({ username: 'cb.d', channels: { '*': ['inbox', 'email'], 'task.assigned': ['email'] }, digest: true, language: 'en' });
+    for (const title of ['Một', 'Hai']) expect((await as(p, reviewer).post('/api/v1/tasks', { title, orgUnits: ['01840'], dueDate: '2027-01-01' })).status).toBe(201);
+    await settle(p);
+    expect(mailbox.mails).toEqual([]); // the day is not over
+    // task.assigned goes by e-mail only: not in this account's inbox, still in the reviewer's view of the unit
+    expect((await as(p, officer).get('/api/v1/inbox')).body.messages).toEqual([]);
+    expect(((await as(p, reviewer).get('/api/v1/inbox?orgUnit=01840')).body.messages as Json[]).map((m) => m.kind)).toEqual(['task.assigned', 'task.assigned']);
+    now = new Date(Date.now() + 2 * 86_400_000);
+    await p.notification.dispatcher().runOnce();
+    await p.notification.dispatcher().runOnce();
+    expect(mailbox.mails).toHaveLength(1);
+    expect(mailbox.mails[0]!.subject).toMatch(/^Tally: 2 notification\(s\) of \d{4}-\d{2}-\d{2}$/);
+    expect(mailbox.mails[0]!.raw).toContain('Task: Hai');
+  });
+});
+
 /** A catalog whose one template is reported by provinces: a national reporting period in a few dozen units. */
 function provinceCatalog(): object {
   const c = demoCatalog() as Json;
