@@ -27,7 +27,7 @@ export async function startAuthPlatform(
     registry: realRegistry(),
     // a cheaper scrypt than production (N=2^15) keeps the many sign-ins of these tests fast; auth.e2e checks the default
     auth: { adminPassword: ADMIN_PASSWORD, tokenSecret: 'test-secret-test-secret-test-secret-0123', print: () => {}, scrypt: { N: 4096, r: 8, p: 1 }, ...options.auth },
-    ...(options.notification ? { notification: options.notification } : {}),
+    notification: options.notification ?? { scheduleTimer: false },
   });
   const adminToken = await loginAsAdmin(running);
   if (options.withCatalog !== false) {

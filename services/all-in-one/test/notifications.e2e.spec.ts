@@ -359,4 +359,17 @@ describe('deadlines on a fake clock', () => {
     expect(to19.length).toBe(provinces.slice(0, 4).includes('19') ? 4 : 1);
     expect(to19[0]!.subject).toMatch(/^=\?UTF-8\?/i); // 'Nhắc hạn: ...', MIME-encoded
   });
+
+  it('tells the parent once when the last unit under it reports: the figure is complete', async () => {
+    const vnInbox = async () => ((await as(p, tokens.officer).get('/api/v1/inbox?orgUnit=VN&limit=1000')).body.messages as Json[]).filter((m) => m.kind === 'figure.complete');
+    expect(await vnInbox()).toEqual([]);
+    for (const code of provinces.slice(0, 4)) {
+      const r = await as(p, tokens.officer).post('/api/v1/reports', { template: 'M1719_S', orgUnit: code, period: PERIOD, submissionId: `s-${code}`, values: householdValues(100, 10) });
+      expect(r.status, r.text).toBe(202);
+    }
+    await settle(p);
+    const complete = await vnInbox();
+    expect(complete).toHaveLength(1);
+    expect(complete[0]).toMatchObject({ template: 'M1719_S', period: PERIOD, orgUnit: 'VN', body: `Cả ${provinces.length} đơn vị đã nộp báo cáo; số liệu tổng hợp đã đầy đủ.` });
+  });
 });

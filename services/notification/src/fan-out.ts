@@ -16,7 +16,8 @@ export interface FanOutDeps {
   emailEnabled: boolean;
 }
 
-export const messageIdOf = (e: StoredEvent, recipient: string): string => `${e.id}|${recipient}`;
+/** URL-safe: the id goes into POST /inbox/{id}/read */
+export const messageIdOf = (e: StoredEvent, recipient: string): string => `${e.id}.${recipient}`;
 
 export function wants(prefs: PreferencesDoc | undefined, kind: string, channel: Channel): boolean {
   const channels = prefs?.channels[kind] ?? prefs?.channels['*'];

@@ -30,6 +30,7 @@ const CODE = { type: 'string', pattern: '^[A-Za-z0-9_]{1,64}$' } as const;
 const strict = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
 const SOURCE = 'tally/notification';
 const MAX_TASK_UNITS = 20_000;
+const INBOX_WINDOW = 5000;
 
 /** Inbox, preferences, tasks and webhooks (under /api/v1). */
 export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
@@ -51,7 +52,8 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         const reader = callerOf(request).username ?? 'anonymous';
         const prefs = (await stores.preferences.get(reader)) ?? undefined;
         const language = prefs?.language ?? 'vi';
-        const rows = (await stores.inbox.find({ recipient: q.orgUnit }, { sort: { time: -1 } })).filter((m) => wants(prefs, m.kind, 'inbox'));
+        // the latest INBOX_WINDOW messages: what the list and the unread count are taken from
+        const rows = (await stores.inbox.find({ recipient: q.orgUnit }, { sort: { time: -1 }, limit: INBOX_WINDOW })).filter((m) => wants(prefs, m.kind, 'inbox'));
         const reads = new Set((await stores.reads.getMany(rows.map((m) => `${m._id}|${reader}`))).map((r) => r._id));
         const all = rows.map((m) => view(m, language, reads.has(`${m._id}|${reader}`)));
         const unread = all.filter((m) => !m.read).length;

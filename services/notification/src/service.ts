@@ -29,7 +29,7 @@ export interface NotificationOptions {
   settings?: Partial<NotificationSettings>;
   /** the clock deadlines and retries are computed with (tests pass a fake one); default: the real time */
   clock?: () => Date;
-  /** run the deadline check on a timer (default true) */
+  /** run the deadline check on a timer (default true; TALLY_DEADLINE_CHECK_MS=0 turns it off) */
   scheduleTimer?: boolean;
   /** overrides the SMTP mailer (tests) */
   mailer?: Mailer;
@@ -150,7 +150,7 @@ export function createNotificationService(platform: Platform, deps: Notification
       );
       scheduler = startDeadlineScheduler(
         { store: platform.store, catalog: deps.catalog, hierarchy: deps.hierarchy, stores, settings, clock, logger: platform.logger, nudgeRelay: platform.nudgeRelay },
-        { timer: options.scheduleTimer ?? true },
+        { timer: (options.scheduleTimer ?? true) && settings.scheduleEveryMs > 0 },
       );
     },
     async stop() {
