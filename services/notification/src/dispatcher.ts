@@ -3,6 +3,7 @@ import type { Logger } from '@tally/runtime';
 import { digestText, type Mailer } from './email';
 import type { NotificationSettings } from './settings';
 import { deliveryId, type OutboxDoc, type Stores } from './stores';
+import type { WebhookRegistry } from './webhook-registry';
 import { postWebhook } from './webhook-sender';
 
 /**
@@ -16,6 +17,7 @@ export interface DispatcherDeps {
   stores: Stores;
   settings: NotificationSettings;
   mailer: Mailer | null;
+  webhooks: WebhookRegistry;
   clock: () => Date;
   logger: Logger;
   random?: () => number;
@@ -89,7 +91,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
       }
       try {
         if (d.channel === 'webhook') {
-          const hook = await stores.webhooks.get(d.target);
+          const hook = await deps.webhooks.get(d.target);
           if (!hook) throw new Error('the webhook no longer exists');
           await postWebhook(settings.webhookAllow, { url: hook.url, secret: hook.secret, deliveryId: d._id, body: webhookPayload(d), now, timeoutMs: settings.webhookTimeoutMs });
         } else {

@@ -2,17 +2,20 @@ import type { HierarchyQuery, StoredEvent } from '@tally/contracts';
 import { vietnamDateOf } from '@tally/core';
 import type { Message } from './messages';
 import { deliveryId, type AccountDoc, type Channel, type OutboxDoc, type PreferencesDoc, type Stores } from './stores';
+import type { WebhookRegistry } from './webhook-registry';
 
 /**
  * One event's messages into the inboxes and the delivery outbox. Every write is keyed: the message by
  * (event, recipient unit), each delivery by (channel, message, account or webhook), and created only once
  * (setOnInsert), so a redelivered or replayed event writes nothing new and nothing is sent twice.
  * Accounts and webhooks created after the event (a later log position) do not get it, so a replay after a rebuild
- * finds the same recipients.
+ * finds the same recipients. Webhooks are read from the log (webhook-registry.ts); accounts from the accounts
+ * topic's projection (an account created an instant before an event on another topic may miss that one).
  */
 export interface FanOutDeps {
   stores: Stores;
   hierarchy: HierarchyQuery;
+  webhooks: WebhookRegistry;
   emailEnabled: boolean;
 }
 
@@ -47,7 +50,7 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
       },
     })),
   );
-  const hooks = (await stores.webhooks.find({})).filter((w) => w.createdPosition < e.position);
+  const hooks = await deps.webhooks.before(e.position);
   const outbox: Array<{ id: string; update: { setOnInsert: Omit<OutboxDoc, '_id'> } }> = [];
   for (const m of messages) {
     const messageId = messageIdOf(e, m.recipient);
@@ -83,8 +86,8 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
       const path = await deps.hierarchy.path(hierarchy, m.recipient).catch(() => [m.recipient]);
       for (const w of matching) {
         if (w.orgUnit !== 'VN' && !path.includes(w.orgUnit)) continue;
-        const key = `webhook|${messageId}|${w._id}`;
-        outbox.push({ id: deliveryId(key), update: { setOnInsert: { ...base, key, channel: 'webhook', target: w._id, digestDay: null } } });
+        const key = `webhook|${messageId}|${w.id}`;
+        outbox.push({ id: deliveryId(key), update: { setOnInsert: { ...base, key, channel: 'webhook', target: w.id, digestDay: null } } });
       }
     }
   }

@@ -4,11 +4,10 @@ import type { Channel, Stores } from './stores';
 
 /**
  * The read models the notification service keeps from others' events and its own: who is in which unit with
- * which e-mail, preferences, webhooks, tasks, and which reports are in. Each write is guarded by the stream
+ * which e-mail, preferences, tasks, and which reports are in (webhooks are read from the log: webhook-registry.ts). Each write is guarded by the stream
  * version (or is a plain set of the same value), so a redelivery changes nothing.
  */
 export const prefsStreamId = (username: string): string => `notification-prefs-${username}`;
-export const webhookStreamId = (id: string): string => `notification-webhook-${id}`;
 
 export interface PreferencesSetData {
   username: string;
@@ -49,11 +48,6 @@ export async function project(stores: Stores, e: StoredEvent): Promise<void> {
     case 'tally.notification.preferences-set': {
       const p = d as unknown as PreferencesSetData;
       await stores.preferences.update(p.username, { set: { channels: p.channels, digest: p.digest, language: p.language, v: e.streamVersion } }, guard);
-      return;
-    }
-    case 'tally.notification.webhook-registered': {
-      const w = d as unknown as WebhookRegisteredData;
-      await stores.webhooks.update(w.id, { setOnInsert: { url: w.url, events: w.events, orgUnit: w.orgUnit, secret: w.secret, createdAt: e.time, createdPosition: e.position, createdBy: w.createdBy } });
       return;
     }
     case 'tally.task.assigned': {

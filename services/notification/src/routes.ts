@@ -8,10 +8,11 @@ import { urlProblem } from './allow-list';
 import type { Dispatcher } from './dispatcher';
 import { wants } from './fan-out';
 import { MESSAGE_KINDS } from './messages';
-import { prefsStreamId, receivedId, webhookStreamId, type PreferencesSetData, type WebhookRegisteredData } from './projections';
+import { prefsStreamId, receivedId, type PreferencesSetData, type WebhookRegisteredData } from './projections';
 import { callerOf, defaultOrgUnit, requireWithin } from './scope';
 import type { NotificationSettings } from './settings';
 import type { InboxDoc, Stores } from './stores';
+import { WEBHOOKS_STREAM, type WebhookRegistry } from './webhook-registry';
 
 export interface RouteDeps {
   store: EventStore;
@@ -20,6 +21,7 @@ export interface RouteDeps {
   catalog: CatalogQuery;
   settings: NotificationSettings;
   dispatcher: () => Dispatcher | null;
+  webhooks: WebhookRegistry;
   clock: () => Date;
   nudgeRelay: () => void;
 }
@@ -248,17 +250,15 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (body.orgUnit !== 'VN' && !(await hierarchy.unit(await currentVersion(), body.orgUnit))) throw new TallyError('UNKNOWN_ORG_UNIT', `no unit ${body.orgUnit}`);
         const id = randomUUID();
         const data: WebhookRegisteredData = { id, url: body.url, events: body.events, orgUnit: body.orgUnit, secret: body.secret, createdBy: callerOf(request).username ?? 'anonymous' };
-        const stream = webhookStreamId(id);
-        await deps.store.append(stream, [newEvent(SOURCE, stream, { type: 'tally.notification.webhook-registered', data }, eventContextOf(request))], 'no_stream');
+        await deps.store.append(WEBHOOKS_STREAM, [newEvent(SOURCE, WEBHOOKS_STREAM, { type: 'tally.notification.webhook-registered', data }, eventContextOf(request))], 'any');
         deps.nudgeRelay();
         return reply.status(201).send({ id });
       },
     );
 
     const webhookOf = async (id: string, orgUnit: string): Promise<WebhookRegisteredData> => {
-      const first = (await deps.store.readStream(webhookStreamId(id)))[0];
-      if (!first) throw new TallyError('NOT_FOUND', `no webhook ${id}`);
-      const hook = first.data as WebhookRegisteredData;
+      const hook = await deps.webhooks.get(id);
+      if (!hook) throw new TallyError('NOT_FOUND', `no webhook ${id}`);
       await requireWithin(hierarchy, await currentVersion(), hook.orgUnit, orgUnit);
       return hook;
     };

@@ -11,6 +11,7 @@ import { project } from './projections';
 import { notificationRoutes } from './routes';
 import { loadNotificationSettings, type NotificationSettings } from './settings';
 import { COLLECTIONS, collections, type Stores } from './stores';
+import { WebhookRegistry } from './webhook-registry';
 
 /**
  * The notification service: turns events (reports, workflow, validation, targets, tasks, deadlines) into
@@ -54,6 +55,7 @@ export function createNotificationService(platform: Platform, deps: Notification
   let scheduler: DeadlineScheduler | null = null;
   let dispatcher: Dispatcher | null = null;
   const expectedCache = new Map<string, Promise<number>>();
+  const webhooks = new WebhookRegistry(platform.store);
 
   const system = (cause: StoredEvent): EventContext => ({ actor: { id: 'system:notification' }, correlationId: cause.correlationId, causationId: cause.id });
 
@@ -102,7 +104,7 @@ export function createNotificationService(platform: Platform, deps: Notification
       }
       if (e.type === 'tally.report.submitted') await onReportReceived(e, e.data as ReportValuesData, parents.get(data.orgUnit!) ?? null, level);
       const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null });
-      await fanOut({ stores, hierarchy: deps.hierarchy, emailEnabled: !!(options.mailer ?? settings.smtpUrl) }, e, messages, hierarchy);
+      await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: !!(options.mailer ?? settings.smtpUrl) }, e, messages, hierarchy);
     }
     dispatcher?.nudge();
   }
@@ -118,6 +120,7 @@ export function createNotificationService(platform: Platform, deps: Notification
       catalog: deps.catalog,
       settings,
       dispatcher: () => dispatcher,
+      webhooks,
       clock,
       nudgeRelay: platform.nudgeRelay,
     }),
@@ -138,7 +141,7 @@ export function createNotificationService(platform: Platform, deps: Notification
       await stores.taskUnits.ensureIndex(['orgUnit']);
       await stores.received.ensureIndex(['template', 'period']);
       const mailer = options.mailer ?? (settings.smtpUrl ? smtpMailer(settings.smtpUrl, settings.mailFrom) : null);
-      dispatcher = startDispatcher({ stores, settings, mailer, clock, logger: platform.logger, ...(options.random ? { random: options.random } : {}) });
+      dispatcher = startDispatcher({ stores, settings, mailer, webhooks, clock, logger: platform.logger, ...(options.random ? { random: options.random } : {}) });
       consumers.push(
         await startEventConsumer({
           bus: platform.bus,

@@ -13,7 +13,6 @@ export const COLLECTIONS = {
   reads: 'notification_reads',
   accounts: 'notification_accounts',
   preferences: 'notification_preferences',
-  webhooks: 'notification_webhooks',
   tasks: 'notification_tasks',
   taskUnits: 'notification_task_units',
   received: 'notification_received',
@@ -56,16 +55,6 @@ export interface PreferencesDoc extends Doc {
   digest: boolean;
   language: 'vi' | 'en';
   v: number;
-}
-
-export interface WebhookDoc extends Doc {
-  url: string;
-  events: string[];
-  orgUnit: string;
-  secret: string;
-  createdAt: string;
-  createdPosition: number;
-  createdBy: string;
 }
 
 export interface TaskDoc extends Doc {
@@ -124,7 +113,6 @@ export function collections(readStore: ReadStore) {
     reads: readStore.collection<Doc & { at: string }>(COLLECTIONS.reads),
     accounts: readStore.collection<AccountDoc>(COLLECTIONS.accounts),
     preferences: readStore.collection<PreferencesDoc>(COLLECTIONS.preferences),
-    webhooks: readStore.collection<WebhookDoc>(COLLECTIONS.webhooks),
     tasks: readStore.collection<TaskDoc>(COLLECTIONS.tasks),
     taskUnits: readStore.collection<TaskUnitDoc>(COLLECTIONS.taskUnits),
     received: readStore.collection<Doc & { template: string; period: string; orgUnit: string; reportId: string }>(COLLECTIONS.received),
