@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAccountCli } from '@tally/auth';
 import { parseAllowList, type NotificationOptions } from '@tally/svc-notification';
 import { demoCatalog } from '../src';
 import { accountToken, as, startAuthPlatform, type AuthTestPlatform } from './auth-helpers';
@@ -216,6 +217,31 @@ describe('tasks, results and channels', () => {
     expect((await list()).find((d) => d.id === dead[0]!.id)!.state).toBe('sent');
     expect((await as(p, tokens.reviewer).post(`/api/v1/webhooks/${hookId.id}/deliveries/${dead[0]!.id}/retry`, {})).body.error.code).toBe('INVALID_TRANSITION');
     expect((await as(p, tokens.outsider).get(`/api/v1/webhooks/${hookId.id}/deliveries`)).status).toBe(403);
+  });
+
+  it('sets e-mail addresses through the API and the CLI, and refuses what is not one', async () => {
+    const admin = as(p, p.adminToken);
+    let out = '';
+    const cli = (args: string[]) => runAccountCli(p.auth.service, args, (t) => (out += t), { USER: 'ops', TALLY_NEW_PASSWORD: 'cli-mail-pass-1719' });
+    expect(await cli(['create', 'cli.mail', 'analyst', '19', '--email', 'cli@thainguyen.gov.vn'])).toBe(0);
+    expect((await admin.get('/api/v1/accounts/cli.mail')).body.email).toBe('cli@thainguyen.gov.vn');
+    expect(await cli(['email', 'cli.mail', 'none'])).toBe(0);
+    expect((await admin.get('/api/v1/accounts/cli.mail')).body.email).toBeNull();
+    expect(await cli(['create', 'cli.bad', 'analyst', '19', '--email'])).toBe(2);
+    await expect(cli(['email', 'cli.mail', 'not-an-address'])).rejects.toThrow(/not an e-mail address/);
+    expect((await admin.post('/api/v1/accounts/cli.mail/email', { email: 'not-an-address' })).body.error.code).toBe('INVALID_REQUEST');
+    const created = await admin.post('/api/v1/accounts', { username: 'api.mail', password: 'api-mail-pass-1719', role: 'analyst', orgUnit: '19', email: 'api@thainguyen.gov.vn' });
+    expect(created.status, created.text).toBe(201);
+    expect(created.body.email).toBe('api@thainguyen.gov.vn');
+  });
+
+  it('addresses a task to every unit of a level under a unit (scope)', async () => {
+    const communes = p.registry.forDate(new Date().toISOString().slice(0, 10)).descendantsAtLevel('19', 'commune');
+    const t = await as(p, tokens.reviewer).post('/api/v1/tasks', { title: 'Cập nhật danh sách hộ', scope: { orgUnit: '19', level: 'commune' }, dueDate: '2026-09-30' });
+    expect(t.status, t.text).toBe(201);
+    expect(t.body.orgUnits).toBe(communes.length);
+    expect((await as(p, tokens.reviewer).post('/api/v1/tasks', { title: 'x', scope: { orgUnit: '19', level: 'district' }, dueDate: '2026-09-30' })).body.error.code).toBe('INVALID_REQUEST');
+    expect((await as(p, tokens.outsider).get('/api/v1/tasks?orgUnit=19')).status).toBe(403);
   });
 
   it('refuses webhook URLs on loopback, private or link-local addresses unless TALLY_WEBHOOK_ALLOW names them', async () => {
