@@ -8,6 +8,7 @@ import type { Channel, Stores } from './stores';
  * version (or is a plain set of the same value), so a redelivery changes nothing.
  */
 export const prefsStreamId = (username: string): string => `notification-prefs-${username}`;
+export const readsStreamId = (username: string): string => `notification-reads-${username}`;
 
 export interface PreferencesSetData {
   username: string;
@@ -50,6 +51,9 @@ export async function project(stores: Stores, e: StoredEvent): Promise<void> {
       await stores.preferences.update(p.username, { set: { channels: p.channels, digest: p.digest, language: p.language, v: e.streamVersion } }, guard);
       return;
     }
+    case 'tally.notification.read':
+      await stores.reads.update(`${String(d.messageId)}|${String(d.username)}`, { setOnInsert: { at: e.time, position: e.position } });
+      return;
     case 'tally.task.assigned': {
       const t = d as unknown as TaskAssignedData;
       await stores.tasks.update(

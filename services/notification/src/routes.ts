@@ -8,7 +8,7 @@ import { urlProblem } from './allow-list';
 import type { Dispatcher } from './dispatcher';
 import { wants } from './fan-out';
 import { MESSAGE_KINDS } from './messages';
-import { prefsStreamId, receivedId, type PreferencesSetData, type WebhookRegisteredData } from './projections';
+import { prefsStreamId, readsStreamId, receivedId, type PreferencesSetData, type WebhookRegisteredData } from './projections';
 import { callerOf, defaultOrgUnit, requireWithin } from './scope';
 import type { NotificationSettings } from './settings';
 import type { InboxDoc, Stores } from './stores';
@@ -70,7 +70,15 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       if (!message) throw new TallyError('NOT_FOUND', `no message ${id}`);
       const caller = callerOf(request);
       await requireWithin(hierarchy, await currentVersion(), message.recipient, caller.orgUnit);
-      await stores.reads.update(`${id}|${caller.username ?? 'anonymous'}`, { setOnInsert: { at: deps.clock().toISOString() } });
+      const username = caller.username ?? 'anonymous';
+      const key = `${id}|${username}`;
+      if (!(await stores.reads.get(key))) {
+        // the event is the record (a rebuild replays it); the read model is written at once for the next GET
+        const stream = readsStreamId(username);
+        const appended = await deps.store.append(stream, [newEvent(SOURCE, stream, { type: 'tally.notification.read', data: { username, messageId: id } }, eventContextOf(request))], 'any');
+        deps.nudgeRelay();
+        await stores.reads.update(key, { setOnInsert: { at: new Date().toISOString(), position: appended.positions[0] } });
+      }
       return { id, read: true };
     });
 

@@ -110,7 +110,7 @@ export const deliveryId = (key: string): string => createHash('sha256').update(k
 export function collections(readStore: ReadStore) {
   return {
     inbox: readStore.collection<InboxDoc>(COLLECTIONS.inbox),
-    reads: readStore.collection<Doc & { at: string }>(COLLECTIONS.reads),
+    reads: readStore.collection<Doc & { at: string; position: number }>(COLLECTIONS.reads),
     accounts: readStore.collection<AccountDoc>(COLLECTIONS.accounts),
     preferences: readStore.collection<PreferencesDoc>(COLLECTIONS.preferences),
     tasks: readStore.collection<TaskDoc>(COLLECTIONS.tasks),
