@@ -1,5 +1,5 @@
 import { TOPICS, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
-import { decideTask, foldTask, taskStreamId, type ReportValuesData } from '@tally/core';
+import { decideTask, foldTask, taskStreamId, type ReportValuesData, type TaskAssignedData } from '@tally/core';
 import { StreamVersionConflictError } from '@tally/eventstore';
 import { decideAndAppend, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { startDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler';
@@ -7,7 +7,7 @@ import { startDispatcher, type Dispatcher } from './dispatcher';
 import { smtpMailer, type Mailer } from './email';
 import { fanOut } from './fan-out';
 import { messagesFor, type FigureCompleteData } from './messages';
-import { project } from './projections';
+import { project, receivedId } from './projections';
 import { notificationRoutes } from './routes';
 import { loadNotificationSettings, type NotificationSettings } from './settings';
 import { COLLECTIONS, collections, type Stores } from './stores';
@@ -62,14 +62,7 @@ export function createNotificationService(platform: Platform, deps: Notification
   /** A report is in: tasks that wait for it are done; the parent is told when its subtree's figure is complete. */
   async function onReportReceived(e: StoredEvent, d: ReportValuesData, parent: string | null, level: string | null): Promise<void> {
     const keys = await stores.taskKeys.get(`${d.template}|${d.period}|${d.orgUnit}`);
-    for (const taskId of Object.keys(keys?.tasks ?? {})) {
-      const stream = taskStreamId(taskId);
-      await decideAndAppend(platform.store, stream, (history) => {
-        const events = decideTask(foldTask(history), { kind: 'done', orgUnit: d.orgUnit, via: 'report', reportId: d.reportId });
-        return events.length === 0 ? { result: undefined } : { events: events.map((x) => newEvent<string, unknown>(SOURCE, stream, x, system(e))), result: () => undefined };
-      });
-      platform.nudgeRelay();
-    }
+    for (const taskId of Object.keys(keys?.tasks ?? {})) await markDone(e, taskId, d.orgUnit, d.reportId);
     if (!parent || !level) return;
     const id = `${d.template}|${d.period}|${d.hierarchy}|${parent}`;
     await stores.completeness.update(id, { set: { [`units.${d.orgUnit}`]: 1 } });
@@ -90,6 +83,23 @@ export function createNotificationService(platform: Platform, deps: Notification
     await stores.completeness.update(id, { set: { told: true } });
   }
 
+  /** A task that waits for reports: the units whose report this service has already seen are done (whichever of the two arrives second marks it). */
+  async function onTaskAssigned(e: StoredEvent, t: TaskAssignedData): Promise<void> {
+    if (!t.template || !t.period) return;
+    const received = await stores.received.getMany(t.orgUnits.map((u) => receivedId(t.template!, t.period!, u)));
+    for (const r of received) await markDone(e, t.taskId, r.orgUnit, r.reportId);
+  }
+
+  async function markDone(cause: StoredEvent, taskId: string, orgUnit: string, reportId: string): Promise<void> {
+    const stream = taskStreamId(taskId);
+    const appended = await decideAndAppend(platform.store, stream, (history) => {
+      const state = foldTask(history);
+      const events = state && !state.done[orgUnit] ? decideTask(state, { kind: 'done', orgUnit, via: 'report', reportId }) : [];
+      return events.length === 0 ? { result: false } : { events: events.map((x) => newEvent<string, unknown>(SOURCE, stream, x, system(cause))), result: () => true };
+    });
+    if (appended) platform.nudgeRelay();
+  }
+
   async function handle(events: StoredEvent[]): Promise<void> {
     for (const e of events) {
       await project(stores, e);
@@ -102,6 +112,7 @@ export function createNotificationService(platform: Platform, deps: Notification
         parents.set(data.orgUnit, unit?.parentCode ?? null);
         level = unit?.level ?? null;
       }
+      if (e.type === 'tally.task.assigned') await onTaskAssigned(e, e.data as TaskAssignedData);
       if (e.type === 'tally.report.submitted') await onReportReceived(e, e.data as ReportValuesData, parents.get(data.orgUnit!) ?? null, level);
       const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null });
       await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: !!(options.mailer ?? settings.smtpUrl) }, e, messages, hierarchy);
