@@ -4,7 +4,8 @@ import { randomPassword } from './password';
 
 /**
  * `pnpm tally account <subcommand>` (wired by the all-in-one CLI, on the deployment's event store):
- *   account create <username> <role> <orgUnit>   password from TALLY_NEW_PASSWORD, else generated and printed once
+ *   account create <username> <role> <orgUnit> [--email <address>]   password from TALLY_NEW_PASSWORD, else generated and printed once
+ *   account email <username> <address>|none      where notifications are e-mailed
  *   account list
  *   account disable <username> | enable <username>
  *   account password <username>                  new password from TALLY_NEW_PASSWORD, else generated and printed once
@@ -12,7 +13,7 @@ import { randomPassword } from './password';
  * Every change is an event whose actor is `cli:<OS user>`.
  */
 export const ACCOUNT_CLI_USAGE =
-  'usage: pnpm tally account create <username> <role> <orgUnit> | list | disable <username> | enable <username> | password <username> | token <username> <name> [ttlDays]\n';
+  'usage: pnpm tally account create <username> <role> <orgUnit> [--email <address>] | email <username> <address>|none | list | disable <username> | enable <username> | password <username> | token <username> <name> [ttlDays]\n';
 
 export async function runAccountCli(auth: AuthService, args: string[], out: (text: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [sub, ...rest] = args;
@@ -23,11 +24,18 @@ export async function runAccountCli(auth: AuthService, args: string[], out: (tex
   };
   switch (sub) {
     case 'create': {
-      const [username, role, orgUnit] = rest;
-      if (!username || !role || !orgUnit) break;
+      const [username, role, orgUnit, flag, email] = rest;
+      if (!username || !role || !orgUnit || (flag !== undefined && (flag !== '--email' || !email))) break;
       const { password, generated } = newPassword();
-      const account = await auth.createAccount({ username, password, role, orgUnit }, { ...ctx, reason: 'created from the CLI' });
+      const account = await auth.createAccount({ username, password, role, orgUnit, ...(email ? { email } : {}) }, { ...ctx, reason: 'created from the CLI' });
       out(`created ${account.username} (${account.role} of ${account.orgUnit})${generated ? `; password (shown once): ${password}` : ''}\n`);
+      return 0;
+    }
+    case 'email': {
+      const [username, address] = rest;
+      if (!username || !address) break;
+      await auth.setEmail(username, address === 'none' ? null : address, { ...ctx, reason: 'e-mail address set from the CLI' });
+      out(`${username}: e-mail ${address === 'none' ? 'removed' : address}\n`);
       return 0;
     }
     case 'list':

@@ -11,7 +11,9 @@ export const accountStreamId = (username: string): string => `account-${username
 export const AUTH_SOURCE = 'tally/auth';
 
 export type AccountRegistered = { type: 'tally.account.registered'; data: { username: string } };
-export type AccountCreated = { type: 'tally.account.created'; data: { username: string; role: Role; orgUnit: string; passwordHash: string } };
+export type AccountCreated = { type: 'tally.account.created'; data: { username: string; role: Role; orgUnit: string; passwordHash: string; email?: string } };
+/** where notifications are e-mailed (null: no e-mail) */
+export type AccountEmailSet = { type: 'tally.account.email-set'; data: { username: string; email: string | null } };
 export type AccountPasswordChanged = { type: 'tally.account.password-changed'; data: { username: string; passwordHash: string } };
 export type AccountDisabled = { type: 'tally.account.disabled'; data: { username: string } };
 export type AccountEnabled = { type: 'tally.account.enabled'; data: { username: string } };
@@ -22,6 +24,7 @@ export type LoginFailed = { type: 'tally.account.login-failed'; data: { username
 
 export type AccountEvent =
   | AccountCreated
+  | AccountEmailSet
   | AccountPasswordChanged
   | AccountDisabled
   | AccountEnabled
@@ -42,6 +45,7 @@ export interface AccountState {
   username: string;
   role: Role;
   orgUnit: string;
+  email: string | null;
   passwordHash: string;
   /** bumped by every password change; sessions issued before are refused */
   passwordVersion: number;
@@ -60,6 +64,7 @@ export function evolveAccount(state: AccountState | null, e: AccountEvent, meta:
       username: e.data.username,
       role: e.data.role,
       orgUnit: e.data.orgUnit,
+      email: e.data.email ?? null,
       passwordHash: e.data.passwordHash,
       passwordVersion: 1,
       disabled: false,
@@ -74,6 +79,8 @@ export function evolveAccount(state: AccountState | null, e: AccountEvent, meta:
   switch (e.type) {
     case 'tally.account.password-changed':
       return { ...s, passwordHash: e.data.passwordHash, passwordVersion: s.passwordVersion + 1 };
+    case 'tally.account.email-set':
+      return { ...s, email: e.data.email };
     case 'tally.account.disabled':
       return { ...s, disabled: true };
     case 'tally.account.enabled':

@@ -31,6 +31,7 @@ export interface AccountView {
   username: string;
   role: Role;
   orgUnit: string;
+  email: string | null;
   disabled: boolean;
   createdAt: string;
   apiTokens: Array<{ jti: string; name: string; expiresAt: string; revoked: boolean }>;
@@ -41,6 +42,8 @@ export interface NewAccount {
   password: string;
   role: string;
   orgUnit: string;
+  /** where notifications are e-mailed */
+  email?: string;
 }
 
 export interface AuthServiceDeps {
@@ -53,6 +56,10 @@ export interface AuthServiceDeps {
 }
 
 const BAD_LOGIN = 'wrong username or password';
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const checkEmail = (email: string | null | undefined): void => {
+  if (email && (email.length > 254 || !EMAIL.test(email))) throw new TallyError('INVALID_REQUEST', 'not an e-mail address');
+};
 export const ADMIN_USERNAME = 'admin';
 
 /**
@@ -105,13 +112,14 @@ export class AuthService {
     if (!isRole(input.role)) throw new TallyError('INVALID_REQUEST', `unknown role ${input.role}`);
     const problem = options.skipPasswordPolicy ? null : passwordProblem(input.password, username);
     if (problem) throw new TallyError('INVALID_REQUEST', problem);
+    checkEmail(input.email);
     await this.requireUnit(input.orgUnit);
     if (await this.registry.get(username)) throw new TallyError('INVALID_REQUEST', `account ${username} exists`, undefined, 409);
     const passwordHash = await hashPassword(input.password, this.deps.settings.scrypt);
     // index first: a crash between the two appends leaves a name whose stream does not exist, which load() skips
     await this.deps.store.append(ACCOUNT_INDEX_STREAM, [newEvent(AUTH_SOURCE, ACCOUNT_INDEX_STREAM, { type: 'tally.account.registered', data: { username } }, ctx)], 'any');
     try {
-      await this.append(username, [{ type: 'tally.account.created', data: { username, role: input.role, orgUnit: input.orgUnit, passwordHash } }], ctx, 'no_stream');
+      await this.append(username, [{ type: 'tally.account.created', data: { username, role: input.role, orgUnit: input.orgUnit, passwordHash, ...(input.email ? { email: input.email } : {}) } }], ctx, 'no_stream');
     } catch (err) {
       if (err instanceof StreamVersionConflictError) throw new TallyError('INVALID_REQUEST', `account ${username} exists`, undefined, 409);
       throw err;
@@ -134,6 +142,14 @@ export class AuthService {
     if (account.disabled !== disabled) {
       await this.append(username, [{ type: disabled ? 'tally.account.disabled' : 'tally.account.enabled', data: { username } }], ctx, 'any');
     }
+    return viewOf(await this.account(username));
+  }
+
+  /** Sets (or, with null, removes) the address notifications are e-mailed to. */
+  async setEmail(username: string, email: string | null, ctx: EventContext): Promise<AccountView> {
+    checkEmail(email);
+    const account = await this.account(username);
+    if (account.email !== email) await this.append(username, [{ type: 'tally.account.email-set', data: { username, email } }], ctx, 'any');
     return viewOf(await this.account(username));
   }
 
@@ -302,6 +318,7 @@ export function viewOf(a: AccountState): AccountView {
     username: a.username,
     role: a.role,
     orgUnit: a.orgUnit,
+    email: a.email ?? null,
     disabled: a.disabled,
     createdAt: a.createdAt,
     apiTokens: Object.values(a.apiTokens).map(({ jti, name, expiresAt, revoked }) => ({ jti, name, expiresAt, revoked })),

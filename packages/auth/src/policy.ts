@@ -55,6 +55,7 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', url: '/api/v1/accounts/:username/disable', access: national('account.manage') },
   { method: 'POST', url: '/api/v1/accounts/:username/enable', access: national('account.manage') },
   { method: 'POST', url: '/api/v1/accounts/:username/password', access: national('account.manage') },
+  { method: 'POST', url: '/api/v1/accounts/:username/email', access: national('account.manage') },
   { method: 'POST', url: '/api/v1/accounts/:username/tokens', access: national('account.manage') },
   { method: 'POST', url: '/api/v1/accounts/:username/tokens/:jti/revoke', access: national('account.manage') },
 
@@ -89,7 +90,17 @@ export const POLICIES: readonly RoutePolicy[] = [
     url: '/api/v1/completeness',
     access: { permission: 'rollup.read', target: { kind: 'unit', from: 'query', field: 'orgUnit', period: 'period', hierarchy: 'hierarchy' } },
   },
+  // inbox, tasks, webhooks (docs/notifications.md): without orgUnit, the caller's own unit; handlers check the units named in bodies
   { method: 'GET', url: '/api/v1/inbox', access: { permission: 'inbox.read', target: { kind: 'unit', from: 'query', field: 'orgUnit' } } },
+  { method: 'POST', url: '/api/v1/inbox/:id/read', access: any('inbox.read') },
+  { method: 'GET', url: '/api/v1/inbox/preferences', access: any('account.self') },
+  { method: 'PUT', url: '/api/v1/inbox/preferences', access: any('account.self') },
+  { method: 'POST', url: '/api/v1/tasks', access: any('task.assign') },
+  { method: 'GET', url: '/api/v1/tasks', access: { permission: 'report.read', target: { kind: 'unit', from: 'query', field: 'orgUnit' } } },
+  { method: 'POST', url: '/api/v1/tasks/:taskId/done', access: any('inbox.read') },
+  { method: 'POST', url: '/api/v1/webhooks', access: { permission: 'webhook.manage', target: { kind: 'unit', from: 'body', field: 'orgUnit' } } },
+  { method: 'GET', url: '/api/v1/webhooks/:id/deliveries', access: any('webhook.manage') },
+  { method: 'POST', url: '/api/v1/webhooks/:id/deliveries/:deliveryId/retry', access: any('webhook.manage') },
 
   // targets, alerts, composite indices
   { method: 'PUT', url: '/api/v1/targets', access: { permission: 'catalog.publish', target: { kind: 'unit', from: 'body', field: 'orgUnit', period: 'period' } } },

@@ -38,12 +38,16 @@ export type Permission =
   /** one's own account: who am I, log out, change password */
   | 'account.self'
   /** rebuild read models, detailed health */
-  | 'ops.manage';
+  | 'ops.manage'
+  /** give tasks to units of one's subtree (docs/notifications.md) */
+  | 'task.assign'
+  /** register webhooks for one's subtree, list and retry their deliveries */
+  | 'webhook.manage';
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   commune_officer: ['report.submit', 'report.read', 'report.audit', 'rollup.read', 'inbox.read', 'reference.read', 'account.self'],
-  reviewer: ['report.read', 'report.review', 'report.lock', 'report.audit', 'rollup.read', 'inbox.read', 'reference.read', 'account.self'],
-  central_admin: ['catalog.publish', 'hierarchy.manage', 'account.manage', 'report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
+  reviewer: ['report.read', 'report.review', 'report.lock', 'report.audit', 'rollup.read', 'inbox.read', 'reference.read', 'account.self', 'task.assign', 'webhook.manage'],
+  central_admin: ['catalog.publish', 'hierarchy.manage', 'account.manage', 'report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self', 'task.assign', 'webhook.manage'],
   operator: ['ops.manage', 'reference.read', 'account.self'],
   analyst: ['report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
   service: ['reference.read', 'rollup.read', 'report.read'],

@@ -12,6 +12,7 @@ const usernameParam = {
   properties: { username: { type: 'string', pattern: USERNAME_PATTERN } },
 } as const;
 const password = { type: 'string', minLength: 1, maxLength: MAX_PASSWORD_LENGTH } as const;
+const email = { type: 'string', maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$' } as const;
 const strict = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', additionalProperties: false, required, properties });
 
 /** Sign-in, one's own account, and account administration (routes under /api/v1). */
@@ -57,13 +58,13 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
       {
         schema: {
           body: strict(
-            { username: { type: 'string', pattern: USERNAME_PATTERN }, password, role: { type: 'string', enum: [...ROLES] }, orgUnit: { type: 'string', pattern: ORG_UNIT } },
+            { username: { type: 'string', pattern: USERNAME_PATTERN }, password, role: { type: 'string', enum: [...ROLES] }, orgUnit: { type: 'string', pattern: ORG_UNIT }, email },
             ['username', 'password', 'role', 'orgUnit'],
           ),
         },
       },
       async (request, reply) => {
-        const body = request.body as { username: string; password: string; role: string; orgUnit: string };
+        const body = request.body as { username: string; password: string; role: string; orgUnit: string; email?: string };
         const account = await auth.createAccount(body, eventContextOf(request));
         return reply.status(201).send(account);
       },
@@ -80,6 +81,11 @@ export function authRoutes(auth: AuthService): FastifyPluginAsync {
         return auth.setDisabled(username, action === 'disable', eventContextOf(request, reason));
       });
     }
+
+    app.post('/accounts/:username/email', { schema: { params: usernameParam, body: strict({ email: { anyOf: [email, { type: 'null' }] } }, ['email']) } }, async (request) => {
+      const { username } = request.params as { username: string };
+      return auth.setEmail(username, (request.body as { email: string | null }).email, eventContextOf(request, 'e-mail address set by an administrator'));
+    });
 
     app.post('/accounts/:username/password', { schema: { params: usernameParam, body: strict({ newPassword: password }, ['newPassword']) } }, async (request, reply) => {
       const { username } = request.params as { username: string };

@@ -12,6 +12,8 @@ export const TOPICS = {
   accounts: 'tally.accounts.v1',
   /** open datasets: definitions and releases, keyed by dataset stream */
   openData: 'tally.opendata.v1',
+  /** tasks, deadline notices, webhook subscriptions, notification preferences; keyed by their stream */
+  notifications: 'tally.notifications.v1',
   /** notifications that failed every retry */
   notificationsDeadLetter: 'tally.notifications.dlq.v1',
 } as const;
@@ -26,6 +28,7 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'tally.accounts.v1': 1,
   'tally.notifications.dlq.v1': 1,
   'tally.opendata.v1': 1,
+  'tally.notifications.v1': 4,
 };
 
 /** Which topic an event type is relayed to, by its stream category (the part of the subject before the first '-'). */
@@ -45,6 +48,9 @@ export function topicForStream(streamId: string): TopicName {
       return TOPICS.accounts;
     case 'opendata':
       return TOPICS.openData;
+    case 'task':
+    case 'notification':
+      return TOPICS.notifications;
     default:
       throw new Error(`no topic for stream category "${category}" (${streamId})`);
   }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { seededRandom } from '@tally/core';
+import { addDays, parsePeriod, seededRandom } from '@tally/core';
 import { prepareDemoAccess, type DemoLogin } from '@tally/auth';
 import type { RunningPlatform } from './platform';
 
@@ -71,6 +71,13 @@ export async function loadDemo(running: RunningPlatform, options: { share?: numb
     });
     if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
     reports++;
+  }
+  // the demo period's calendar replayed for the demo province: reminders 7, 3 and 1 days before each tier's
+  // deadline to the units that have not reported, then the overdue notices (once each: a second start adds none)
+  await running.waitUntilCaughtUp();
+  const end = parsePeriod(DEMO_PERIOD)!.endDate;
+  for (let day = 1; day <= 31; day++) {
+    await running.notification.deadlines().runAt(new Date(`${addDays(end, day)}T02:00:00Z`), { within: DEMO_PROVINCE, templates: ['M1719_S'] });
   }
   return { reports, logins: access.logins };
 }

@@ -9,7 +9,7 @@ import { createHttpApp, createLogger, loadConfig, observe, tracedEventBus, trace
 import { createHierarchyRollupService, type HierarchyRollupService } from '@tally/svc-hierarchy-rollup';
 import { createIndicatorService, type IndicatorService } from '@tally/svc-indicator';
 import { createIngestionService } from '@tally/svc-ingestion';
-import { createNotificationService } from '@tally/svc-notification';
+import { createNotificationService, type NotificationOptions, type NotificationService } from '@tally/svc-notification';
 import { createOpenDataService } from '@tally/svc-open-data';
 import { createProjectionService } from '@tally/svc-projection';
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
@@ -29,6 +29,8 @@ export interface RunningPlatform {
   services: ServiceModule[];
   indicator: IndicatorService;
   hierarchyRollup: HierarchyRollupService;
+  /** inboxes, tasks, deadlines, e-mail and webhooks */
+  notification: NotificationService;
   registry: HierarchyRegistry;
   /** accounts, sign-in, tokens and the access policy (enforced unless config.auth is 'off') */
   auth: Auth;
@@ -48,6 +50,8 @@ export interface PlatformOptions {
   registry?: HierarchyRegistry;
   /** overrides of the auth settings read from the environment (admin password, rate limits...) */
   auth?: Partial<AuthSettings>;
+  /** notification settings, clock and mailer (tests) */
+  notification?: NotificationOptions;
 }
 
 export async function startEmbeddedPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
@@ -67,12 +71,13 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const hierarchyRollup = createHierarchyRollupService(platform, { registry, catalog: indicator.catalogQuery });
   indicator.connect({ hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery });
   const deps = { catalog: indicator.catalogQuery, hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery };
+  const notification = createNotificationService(platform, deps, options.notification);
   const services: ServiceModule[] = [
     indicator,
     hierarchyRollup,
     createIngestionService(platform, deps),
     createProjectionService(platform),
-    createNotificationService(platform, deps),
+    notification,
     createOpenDataService(platform, deps),
   ];
 
@@ -101,6 +106,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     services,
     indicator,
     hierarchyRollup,
+    notification,
     registry,
     auth,
     async waitUntilCaughtUp(timeoutMs = 60_000) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '@tally/runtime';
 import type { AuthSettings } from '@tally/auth';
+import type { NotificationOptions } from '@tally/svc-notification';
 import { demoCatalog, startEmbeddedPlatform, type RunningPlatform } from '../src';
 import { realRegistry, type TestPlatform } from './helpers';
 
@@ -17,7 +18,7 @@ export interface AuthTestPlatform extends TestPlatform {
 }
 
 export async function startAuthPlatform(
-  options: { dataDir?: string; withCatalog?: boolean; auth?: Partial<AuthSettings>; logger?: Logger } = {},
+  options: { dataDir?: string; withCatalog?: boolean; catalog?: object; auth?: Partial<AuthSettings>; logger?: Logger; notification?: NotificationOptions } = {},
 ): Promise<AuthTestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tally-auth-test-'));
   const running = await startEmbeddedPlatform({
@@ -26,10 +27,11 @@ export async function startAuthPlatform(
     registry: realRegistry(),
     // a cheaper scrypt than production (N=2^15) keeps the many sign-ins of these tests fast; auth.e2e checks the default
     auth: { adminPassword: ADMIN_PASSWORD, tokenSecret: 'test-secret-test-secret-test-secret-0123', print: () => {}, scrypt: { N: 4096, r: 8, p: 1 }, ...options.auth },
+    notification: options.notification ?? { scheduleTimer: false },
   });
   const adminToken = await loginAsAdmin(running);
   if (options.withCatalog !== false) {
-    const r = await running.app.inject({ method: 'PUT', url: '/api/v1/catalog', payload: demoCatalog() as object, headers: bearer(adminToken) });
+    const r = await running.app.inject({ method: 'PUT', url: '/api/v1/catalog', payload: (options.catalog ?? demoCatalog()) as object, headers: bearer(adminToken) });
     if (r.statusCode >= 300) throw new Error(`catalog refused: ${r.body}`);
   }
   return {

@@ -21,6 +21,8 @@ export async function startTestPlatform(options: { dataDir?: string; withCatalog
     config: { dataDir, demo: false, readYourWritesTimeoutMs: 5_000, auth: 'off' },
     logger: createLogger('test', 'silent'),
     registry: realRegistry(),
+    // no deadline notices from the real calendar in the middle of a test (notifications.e2e drives a fake one)
+    notification: { scheduleTimer: false },
   });
   if (options.withCatalog !== false) {
     const r = await running.app.inject({ method: 'PUT', url: '/api/v1/catalog', payload: demoCatalog() as object });

@@ -264,7 +264,7 @@ describe('indicator engine over the API (demo catalog)', () => {
     expect(view.measured).toBeCloseTo((650 / 3000) * 100 - 25, 10);
     const inbox = await getJson(p, `/api/v1/inbox?orgUnit=${PROVINCE}`);
     const msg = inbox.body.messages.find((m: Json) => m.kind === 'target.missed' && m.body.startsWith('EM_POVERTY_RATE'));
-    expect(msg.body).toContain('previous year 24');
+    expect(msg.body).toContain('năm trước 24'); // Vietnamese unless the account prefers English
   });
 
   it('ranks provinces by the composite index, ties sharing a rank', async () => {

@@ -92,7 +92,8 @@ describe('approval workflow', () => {
     expect(provinceInbox.filter((m) => m.kind === 'report.approve-due').length).toBeGreaterThanOrEqual(3);
     expect(provinceInbox.some((m) => m.kind === 'report.lock-due')).toBe(true);
     const communeInbox = (await officer.get(`/api/v1/inbox?orgUnit=${COMMUNE}`)).body.messages as Array<{ kind: string; body: string }>;
-    const amendDue = communeInbox.filter((m) => m.kind === 'report.amend-due');
+    // the commune acts next on a return or an unlock: it is told once, by the step's kind (docs/notifications.md)
+    const amendDue = communeInbox.filter((m) => m.kind === 'report.returned' || m.kind === 'report.unlocked');
     expect(amendDue.length).toBe(2); // the unlock and the return
     expect(amendDue.some((m) => m.body.includes('Số hộ nghèo chưa khớp với danh sách'.normalize('NFC')))).toBe(true);
     expect(communeInbox.some((m) => m.kind === 'report.locked')).toBe(true);

@@ -1,13 +1,31 @@
 import { secureHttp, serviceCredentials } from '@tally/auth';
-import { remoteHierarchyQuery, runService } from '@tally/runtime';
+import { TOPICS } from '@tally/contracts';
+import { remoteCatalogQuery, remoteHierarchyQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
 import { createNotificationService } from './service';
 
-/** The notification service alone (distributed mode): inboxes. */
+/** The notification service alone (distributed mode): inboxes, tasks, deadlines, e-mail and webhooks. */
 await runService('notification', (platform, config) => {
-  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup, serviceCredentials(platform, 'notification'));
+  const peer = serviceCredentials(platform, 'notification');
+  const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup, peer);
+  const catalog = remoteCatalogQuery(config.peers.indicator, peer);
+  const module = createNotificationService(platform, { hierarchy, catalog });
+  let invalidation: EventConsumer | null = null;
   return {
-    module: createNotificationService(platform, { hierarchy }),
+    module: {
+      ...module,
+      async start() {
+        invalidation = await startCacheInvalidation(platform, 'notification.catalog', TOPICS.catalog, () => catalog.invalidate());
+        await module.start();
+      },
+      async stop() {
+        await module.stop();
+        await invalidation?.stop();
+      },
+    },
     installHttp: (app) => secureHttp(app, { platform, hierarchy }),
-    close: () => hierarchy.close(),
+    close: () => {
+      hierarchy.close();
+      catalog.close();
+    },
   };
 });

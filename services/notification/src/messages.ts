@@ -1,16 +1,45 @@
 import type { StoredEvent } from '@tally/contracts';
-import type { ReportValuesData, ReportWorkflowData } from '@tally/core';
+import type { DeadlineNotice, ReportValuesData, ReportWorkflowData, TaskAssignedData } from '@tally/core';
 
 /**
- * Which events tell whom what. Pure: the recipients are org units (every officer of the unit sees its inbox).
+ * Which events tell whom what. Pure: the recipients are org units (every account of the unit sees its inbox);
+ * every text is written in Vietnamese and in English (an account picks the language it prefers).
  */
+export interface Text {
+  title: string;
+  body: string;
+}
+
 export interface Message {
   recipient: string;
   kind: string;
-  title: string;
-  body: string;
+  vi: Text;
+  en: Text;
+  template?: string;
+  period?: string;
+  taskId?: string;
   reportId?: string;
 }
+
+/** Every kind an inbox, an e-mail or a webhook can carry (webhook `events` name these, or `*`). */
+export const MESSAGE_KINDS = [
+  'task.assigned',
+  'deadline.reminder',
+  'deadline.overdue',
+  'report.submitted',
+  'report.amended',
+  'report.approved',
+  'report.returned',
+  'report.locked',
+  'report.unlocked',
+  'report.approve-due',
+  'report.lock-due',
+  'report.amend-due',
+  'validation.failed',
+  'target.met',
+  'target.missed',
+  'figure.complete',
+] as const;
 
 interface ValidatedData {
   reportId: string;
@@ -36,9 +65,25 @@ interface TargetOutcomeData {
   previousOutcome: 'MET' | 'MISSED' | null;
 }
 
+/** tally.notification.deadline-due (deadline-scheduler.ts) */
+export type DeadlineDueData = Omit<DeadlineNotice, 'recipients'> & { recipients: string[]; day: string };
+
+/** tally.notification.figure-complete: every reporting unit under `orgUnit` has reported */
+export interface FigureCompleteData {
+  orgUnit: string;
+  template: string;
+  period: string;
+  expected: number;
+}
+
 const fmt = (x: number): string => String(Math.round(x * 100) / 100);
 
-export function messagesFor(e: StoredEvent, parentOf: (orgUnit: string) => string | null): Message[] {
+export interface MessageContext {
+  parentOf: (orgUnit: string) => string | null;
+}
+
+export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
+  const { parentOf } = ctx;
   switch (e.type) {
     case 'tally.report.submitted':
     case 'tally.report.amended': {
@@ -46,13 +91,20 @@ export function messagesFor(e: StoredEvent, parentOf: (orgUnit: string) => strin
       const parent = parentOf(d.orgUnit);
       if (!parent) return [];
       const amended = e.type === 'tally.report.amended';
+      const ref = { template: d.template, period: d.period, reportId: d.reportId };
       return [
         {
           recipient: parent,
           kind: amended ? 'report.amended' : 'report.submitted',
-          title: `${d.template} ${d.period} from ${d.orgUnit} ${amended ? 'amended' : 'submitted'}`,
-          body: amended ? `Version ${e.streamVersion}. Reason: ${e.reason ?? ''}` : `Version ${e.streamVersion} is ready for review.`,
-          reportId: d.reportId,
+          vi: {
+            title: `${d.template} ${d.period} của ${d.orgUnit} đã ${amended ? 'được sửa' : 'được nộp'}`,
+            body: amended ? `Phiên bản ${e.streamVersion}. Lý do: ${e.reason ?? ''}` : `Phiên bản ${e.streamVersion} chờ xem xét.`,
+          },
+          en: {
+            title: `${d.template} ${d.period} from ${d.orgUnit} ${amended ? 'amended' : 'submitted'}`,
+            body: amended ? `Version ${e.streamVersion}. Reason: ${e.reason ?? ''}` : `Version ${e.streamVersion} is ready for review.`,
+          },
+          ...ref,
         },
       ];
     }
@@ -60,50 +112,120 @@ export function messagesFor(e: StoredEvent, parentOf: (orgUnit: string) => strin
       const d = e.data as ValidatedData;
       if (d.violations.length === 0) return [];
       const list = d.violations
-        .map((v) => (v.kind && v.kind !== 'RULE' && v.message ? v.message : `${v.name} (${v.rule}): ${v.left} ${v.operator} ${v.right} does not hold`))
+        .map((v) => (v.kind && v.kind !== 'RULE' && v.message ? v.message : `${v.name} (${v.rule}): ${v.left} ${v.operator} ${v.right}`))
         .join('; ');
-      const title = `${d.template} ${d.period} from ${d.orgUnit} breaks ${d.violations.length} validation rule(s)`;
+      const vi = { title: `${d.template} ${d.period} của ${d.orgUnit} vi phạm ${d.violations.length} quy tắc kiểm tra`, body: list };
+      const en = { title: `${d.template} ${d.period} from ${d.orgUnit} breaks ${d.violations.length} validation rule(s)`, body: list };
       const parent = parentOf(d.orgUnit);
-      return [
-        { recipient: d.orgUnit, kind: 'validation.failed', title, body: list, reportId: d.reportId },
-        ...(parent ? [{ recipient: parent, kind: 'validation.failed', title, body: list, reportId: d.reportId }] : []),
-      ];
+      const ref = { template: d.template, period: d.period, reportId: d.reportId };
+      return [d.orgUnit, ...(parent ? [parent] : [])].map((recipient) => ({ recipient, kind: 'validation.failed', vi, en, ...ref }));
     }
     case 'tally.indicators.target-missed':
     case 'tally.indicators.target-met': {
       const d = e.data as TargetOutcomeData;
       const missed = e.type === 'tally.indicators.target-missed';
-      // a miss is always told; a target met only when it was missed before (back on track)
-      if (!missed && d.previousOutcome !== 'MISSED') return [];
-      const what = d.change === 'PREVIOUS_YEAR' ? `change from the previous year` : 'value';
-      const title = `${d.indicatorName} ${d.period} at ${d.orgUnit}: target ${missed ? 'missed' : 'met again'}`;
-      const body =
-        `${d.indicator} = ${fmt(d.value)}` +
-        (d.change === 'PREVIOUS_YEAR' && d.previousValue !== null ? ` (previous year ${fmt(d.previousValue)}, change ${fmt(d.measured)})` : '') +
-        `; target: ${what} ${d.operator} ${fmt(d.target)} (${d.figures} figures).`;
+      // a miss is always told; a target met when it is first evaluated or was missed before (back on track)
+      if (!missed && d.previousOutcome === 'MET') return [];
+      const changed = d.change === 'PREVIOUS_YEAR' && d.previousValue !== null;
+      const value = `${d.indicator} = ${fmt(d.value)}`;
+      const vi = {
+        title: `${d.indicatorName} ${d.period} tại ${d.orgUnit}: ${missed ? 'không đạt' : 'đạt'} chỉ tiêu`,
+        body: `${value}${changed ? ` (năm trước ${fmt(d.previousValue!)}, thay đổi ${fmt(d.measured)})` : ''}; chỉ tiêu: ${d.change === 'PREVIOUS_YEAR' ? 'thay đổi so với năm trước' : 'giá trị'} ${d.operator} ${fmt(d.target)} (số liệu ${d.figures}).`,
+      };
+      const en = {
+        title: `${d.indicatorName} ${d.period} at ${d.orgUnit}: target ${missed ? 'missed' : d.previousOutcome === 'MISSED' ? 'met again' : 'met'}`,
+        body: `${value}${changed ? ` (previous year ${fmt(d.previousValue!)}, change ${fmt(d.measured)})` : ''}; target: ${d.change === 'PREVIOUS_YEAR' ? 'change from the previous year' : 'value'} ${d.operator} ${fmt(d.target)} (${d.figures} figures).`,
+      };
       const kind = missed ? 'target.missed' : 'target.met';
       const parent = parentOf(d.orgUnit);
-      return [{ recipient: d.orgUnit, kind, title, body }, ...(parent ? [{ recipient: parent, kind, title, body }] : [])];
+      return [d.orgUnit, ...(parent ? [parent] : [])].map((recipient) => ({ recipient, kind, vi, en, period: d.period }));
     }
     case 'tally.report.approved':
     case 'tally.report.returned':
     case 'tally.report.locked':
     case 'tally.report.unlocked':
       return workflowMessages(e);
+    case 'tally.task.assigned': {
+      const d = e.data as TaskAssignedData;
+      const ref = { taskId: d.taskId, ...(d.template ? { template: d.template } : {}), ...(d.period ? { period: d.period } : {}) };
+      return d.orgUnits.map((recipient) => ({
+        recipient,
+        kind: 'task.assigned',
+        vi: { title: `Nhiệm vụ: ${d.title}`, body: `${d.body ? `${d.body}\n` : ''}Hạn: ${d.dueDate}.` },
+        en: { title: `Task: ${d.title}`, body: `${d.body ? `${d.body}\n` : ''}Due: ${d.dueDate}.` },
+        ...ref,
+      }));
+    }
+    case 'tally.notification.deadline-due':
+      return deadlineMessages(e.data as DeadlineDueData);
+    case 'tally.notification.figure-complete': {
+      const d = e.data as FigureCompleteData;
+      return [
+        {
+          recipient: d.orgUnit,
+          kind: 'figure.complete',
+          vi: { title: `${d.template} ${d.period}: đủ báo cáo của ${d.orgUnit}`, body: `Cả ${d.expected} đơn vị đã nộp báo cáo; số liệu tổng hợp đã đầy đủ.` },
+          en: { title: `${d.template} ${d.period}: the figure of ${d.orgUnit} is complete`, body: `All ${d.expected} units have reported.` },
+          template: d.template,
+          period: d.period,
+        },
+      ];
+    }
     default:
       return [];
   }
 }
 
-/** Workflow steps tell whoever acts next (the event names them in data.next) and, when that is not them, the reporting unit. */
+function deadlineMessages(d: DeadlineDueData): Message[] {
+  const ref = { template: d.template, period: d.period };
+  const many = d.tier > 0;
+  return d.recipients.map((recipient) => {
+    const own = recipient === d.orgUnit;
+    if (d.rule === 'reminder') {
+      return {
+        recipient,
+        kind: 'deadline.reminder',
+        vi: {
+          title: `Nhắc hạn: ${d.template} ${d.period} hạn ${d.deadline} (còn ${d.offset} ngày)`,
+          body: many ? `${d.missing}/${d.expected} đơn vị thuộc ${d.orgUnit} chưa nộp báo cáo.` : `${d.orgUnit} chưa nộp báo cáo ${d.template} kỳ ${d.period}.`,
+        },
+        en: {
+          title: `Reminder: ${d.template} ${d.period} is due ${d.deadline} (in ${d.offset} day${d.offset === 1 ? '' : 's'})`,
+          body: many ? `${d.missing} of ${d.expected} units under ${d.orgUnit} have not reported.` : `${d.orgUnit} has not reported ${d.template} for ${d.period}.`,
+        },
+        ...ref,
+      };
+    }
+    return {
+      recipient,
+      kind: 'deadline.overdue',
+      vi: {
+        title: `Quá hạn: ${d.template} ${d.period} của ${d.orgUnit} (hạn ${d.deadline})`,
+        body: many ? `${d.missing}/${d.expected} đơn vị thuộc ${d.orgUnit} chưa nộp báo cáo.` : own ? `Đơn vị chưa nộp báo cáo; đề nghị nộp ngay.` : `${d.orgUnit} chưa nộp báo cáo.`,
+      },
+      en: {
+        title: `Overdue: ${d.template} ${d.period} from ${d.orgUnit} (due ${d.deadline})`,
+        body: many ? `${d.missing} of ${d.expected} units under ${d.orgUnit} have not reported.` : own ? 'The report is late; please submit it now.' : `${d.orgUnit} has not reported.`,
+      },
+      ...ref,
+    };
+  });
+}
+
+const STEP_VI: Record<string, string> = { approved: 'được duyệt', returned: 'bị trả lại', locked: 'được khoá', unlocked: 'được mở khoá' };
+const ACTION_VI: Record<string, string> = { approve: 'duyệt', lock: 'khoá', amend: 'sửa và nộp lại' };
+
+/** Workflow steps tell the reporting unit (with the reason and what comes next) and, when another unit acts next (data.next), that unit. */
 function workflowMessages(e: StoredEvent): Message[] {
   const d = e.data as ReportWorkflowData & { level?: string; reason?: string };
   const step = e.type.slice('tally.report.'.length);
-  const title = `${d.template} ${d.period} from ${d.orgUnit} ${step}${d.level ? ` at the ${d.level} level` : ''}`;
-  const why = d.reason ? ` Reason: ${d.reason}` : '';
-  const todo = d.next ? ` Next: ${d.next.action}${d.next.level ? ` at the ${d.next.level} level` : ''} by ${d.next.orgUnit}.` : '';
+  const en: Text = { title: `${d.template} ${d.period} from ${d.orgUnit} ${step}${d.level ? ` at the ${d.level} level` : ''}`, body: '' };
+  const vi: Text = { title: `${d.template} ${d.period} của ${d.orgUnit} ${STEP_VI[step] ?? step}${d.level ? ` (cấp ${d.level})` : ''}`, body: '' };
+  en.body = `${en.title}.${d.reason ? ` Reason: ${d.reason}` : ''}${d.next ? ` Next: ${d.next.action}${d.next.level ? ` at the ${d.next.level} level` : ''} by ${d.next.orgUnit}.` : ''}`;
+  vi.body = `${vi.title}.${d.reason ? ` Lý do: ${d.reason}` : ''}${d.next ? ` Tiếp theo: ${d.next.orgUnit} ${ACTION_VI[d.next.action] ?? d.next.action}.` : ''}`;
+  const ref = { template: d.template, period: d.period, reportId: d.reportId };
   const out: Message[] = [];
-  if (d.next) out.push({ recipient: d.next.orgUnit, kind: `report.${d.next.action}-due`, title, body: `${title}.${why}${todo}`.trim(), reportId: d.reportId });
-  if (d.next?.orgUnit !== d.orgUnit) out.push({ recipient: d.orgUnit, kind: `report.${step}`, title, body: `${title}.${why}${todo}`.trim(), reportId: d.reportId });
+  out.push({ recipient: d.orgUnit, kind: `report.${step}`, vi, en, ...ref });
+  if (d.next && d.next.orgUnit !== d.orgUnit) out.push({ recipient: d.next.orgUnit, kind: `report.${d.next.action}-due`, vi, en, ...ref });
   return out;
 }

@@ -1,83 +1,177 @@
-import { TOPICS, type HierarchyQuery } from '@tally/contracts';
-import type { Doc } from '@tally/readstore';
-import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
-import type { FastifyPluginAsync } from 'fastify';
-import { messagesFor } from './messages';
+import { TOPICS, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
+import { decideTask, foldTask, taskStreamId, type ReportValuesData, type TaskAssignedData } from '@tally/core';
+import { StreamVersionConflictError } from '@tally/eventstore';
+import { decideAndAppend, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { startDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler';
+import { startDispatcher, type Dispatcher } from './dispatcher';
+import { smtpMailer, type Mailer } from './email';
+import { fanOut } from './fan-out';
+import { messagesFor, type FigureCompleteData } from './messages';
+import { project, receivedId } from './projections';
+import { notificationRoutes } from './routes';
+import { loadNotificationSettings, type NotificationSettings } from './settings';
+import { COLLECTIONS, collections, type Stores } from './stores';
+import { WebhookRegistry } from './webhook-registry';
 
-/** The notification service: turns events into messages in each unit's inbox. */
-export interface InboxDoc extends Doc {
-  recipient: string;
-  kind: string;
-  title: string;
-  body: string;
-  reportId: string | null;
-  eventId: string;
-  time: string;
-  read: boolean;
+/**
+ * The notification service: turns events (reports, workflow, validation, targets, tasks, deadlines) into
+ * messages in each unit's inbox, and delivers them by e-mail and webhooks through a keyed outbox.
+ * See docs/notifications.md.
+ */
+export { COLLECTIONS, type InboxDoc } from './stores';
+export const INBOX = COLLECTIONS.inbox;
+
+export interface NotificationDeps {
+  hierarchy: HierarchyQuery;
+  catalog: CatalogQuery;
 }
 
-export const INBOX = 'notification_inbox';
+export interface NotificationOptions {
+  settings?: Partial<NotificationSettings>;
+  /** the clock deadlines and retries are computed with (tests pass a fake one); default: the real time */
+  clock?: () => Date;
+  /** run the deadline check on a timer (default true; TALLY_DEADLINE_CHECK_MS=0 turns it off) */
+  scheduleTimer?: boolean;
+  /** overrides the SMTP mailer (tests) */
+  mailer?: Mailer;
+  random?: () => number;
+}
 
-export function createNotificationService(platform: Platform, deps: { hierarchy: HierarchyQuery }): ServiceModule {
-  const inbox = platform.readStore.collection<InboxDoc>(INBOX);
+export interface NotificationService extends ServiceModule {
+  /** the deadline scheduler (null before start) */
+  deadlines(): DeadlineScheduler;
+  dispatcher(): Dispatcher;
+  readonly settings: NotificationSettings;
+}
+
+const SOURCE = 'tally/notification';
+const REPORT_OR_INDICATOR = /^tally\.(report|indicators)\./;
+
+export function createNotificationService(platform: Platform, deps: NotificationDeps, options: NotificationOptions = {}): NotificationService {
+  const settings: NotificationSettings = { ...loadNotificationSettings(), ...options.settings };
+  const clock = options.clock ?? (() => new Date());
+  const stores: Stores = collections(platform.readStore);
   const consumers: EventConsumer[] = [];
-  const routes: FastifyPluginAsync = async (app) => {
-    app.get(
-      '/inbox',
-      {
-        schema: {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['orgUnit'],
-            properties: { orgUnit: { type: 'string', pattern: '^(VN|[0-9]{2,5})$' }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
-          },
-        },
-      },
-      async (request) => {
-        const q = request.query as { orgUnit: string; limit?: string };
-        const rows = await inbox.find({ recipient: q.orgUnit }, { sort: { time: -1 }, limit: Math.min(Number(q.limit ?? 100), 1000) });
-        return { orgUnit: q.orgUnit, messages: rows.map(({ _id, ...m }) => ({ id: _id, ...m })) };
-      },
-    );
-  };
+  let scheduler: DeadlineScheduler | null = null;
+  let dispatcher: Dispatcher | null = null;
+  const expectedCache = new Map<string, Promise<number>>();
+  const webhooks = new WebhookRegistry(platform.store);
 
-  return {
+  const system = (cause: StoredEvent): EventContext => ({ actor: { id: 'system:notification' }, correlationId: cause.correlationId, causationId: cause.id });
+
+  /** A report is in: tasks that wait for it are done; the parent is told when its subtree's figure is complete. */
+  async function onReportReceived(e: StoredEvent, d: ReportValuesData, parent: string | null, level: string | null): Promise<void> {
+    const keys = await stores.taskKeys.get(`${d.template}|${d.period}|${d.orgUnit}`);
+    for (const taskId of Object.keys(keys?.tasks ?? {})) await markDone(e, taskId, d.orgUnit, d.reportId);
+    if (!parent || !level) return;
+    const id = `${d.template}|${d.period}|${d.hierarchy}|${parent}`;
+    await stores.completeness.update(id, { set: { [`units.${d.orgUnit}`]: 1 } });
+    const doc = await stores.completeness.get(id);
+    const cacheKey = `${d.hierarchy}|${parent}|${level}`;
+    let expected = expectedCache.get(cacheKey);
+    if (!expected) expectedCache.set(cacheKey, (expected = deps.hierarchy.countAtLevel(d.hierarchy, parent, level)));
+    const n = await expected;
+    if (!doc || doc.told || Object.keys(doc.units ?? {}).length < n) return;
+    const data: FigureCompleteData = { orgUnit: parent, template: d.template, period: d.period, expected: n };
+    const stream = `notification-complete-${d.template}-${parent}-${d.period}`;
+    try {
+      await platform.store.append(stream, [newEvent(SOURCE, stream, { type: 'tally.notification.figure-complete', data }, system(e))], 'no_stream');
+      platform.nudgeRelay();
+    } catch (err) {
+      if (!(err instanceof StreamVersionConflictError)) throw err;
+    }
+    await stores.completeness.update(id, { set: { told: true } });
+  }
+
+  /** A task that waits for reports: the units whose report this service has already seen are done (whichever of the two arrives second marks it). */
+  async function onTaskAssigned(e: StoredEvent, t: TaskAssignedData): Promise<void> {
+    if (!t.template || !t.period) return;
+    const received = await stores.received.getMany(t.orgUnits.map((u) => receivedId(t.template!, t.period!, u)));
+    for (const r of received) await markDone(e, t.taskId, r.orgUnit, r.reportId);
+  }
+
+  async function markDone(cause: StoredEvent, taskId: string, orgUnit: string, reportId: string): Promise<void> {
+    const stream = taskStreamId(taskId);
+    const appended = await decideAndAppend(platform.store, stream, (history) => {
+      const state = foldTask(history);
+      const events = state && !state.done[orgUnit] ? decideTask(state, { kind: 'done', orgUnit, via: 'report', reportId }) : [];
+      return events.length === 0 ? { result: false } : { events: events.map((x) => newEvent<string, unknown>(SOURCE, stream, x, system(cause))), result: () => true };
+    });
+    if (appended) platform.nudgeRelay();
+  }
+
+  async function handle(events: StoredEvent[]): Promise<void> {
+    for (const e of events) {
+      await project(stores, e);
+      const data = e.data as { hierarchy?: string; orgUnit?: string };
+      const hierarchy = data.hierarchy ?? (await deps.hierarchy.versionFor(e.time.slice(0, 10)));
+      const parents = new Map<string, string | null>();
+      let level: string | null = null;
+      if (data.orgUnit && REPORT_OR_INDICATOR.test(e.type)) {
+        const unit = await deps.hierarchy.unit(hierarchy, data.orgUnit);
+        parents.set(data.orgUnit, unit?.parentCode ?? null);
+        level = unit?.level ?? null;
+      }
+      if (e.type === 'tally.task.assigned') await onTaskAssigned(e, e.data as TaskAssignedData);
+      if (e.type === 'tally.report.submitted') await onReportReceived(e, e.data as ReportValuesData, parents.get(data.orgUnit!) ?? null, level);
+      const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null });
+      await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: !!(options.mailer ?? settings.smtpUrl) }, e, messages, hierarchy);
+    }
+    dispatcher?.nudge();
+  }
+
+  const service: NotificationService = {
     name: 'notification',
     readModelPrefix: 'notification_',
-    routes,
+    settings,
+    routes: notificationRoutes({
+      store: platform.store,
+      stores,
+      hierarchy: deps.hierarchy,
+      catalog: deps.catalog,
+      settings,
+      dispatcher: () => dispatcher,
+      webhooks,
+      clock,
+      nudgeRelay: platform.nudgeRelay,
+    }),
     consumers: () => consumers,
+    deadlines: () => {
+      if (!scheduler) throw new Error('the notification service is not started');
+      return scheduler;
+    },
+    dispatcher: () => {
+      if (!dispatcher) throw new Error('the notification service is not started');
+      return dispatcher;
+    },
     async start() {
-      await inbox.ensureIndex(['recipient']);
+      await stores.inbox.ensureIndex(['recipient']);
+      await stores.outbox.ensureIndex(['state']);
+      await stores.outbox.ensureIndex(['target']);
+      await stores.accounts.ensureIndex(['orgUnit']);
+      await stores.taskUnits.ensureIndex(['orgUnit']);
+      await stores.received.ensureIndex(['template', 'period']);
+      const mailer = options.mailer ?? (settings.smtpUrl ? smtpMailer(settings.smtpUrl, settings.mailFrom) : null);
+      dispatcher = startDispatcher({ stores, settings, mailer, webhooks, clock, logger: platform.logger, ...(options.random ? { random: options.random } : {}) });
       consumers.push(
         await startEventConsumer({
           bus: platform.bus,
           groupId: 'notification.inbox',
-          topics: [TOPICS.reports, TOPICS.indicators],
+          topics: [TOPICS.reports, TOPICS.indicators, TOPICS.accounts, TOPICS.notifications],
           logger: platform.logger,
-          handle: async (events) => {
-            for (const e of events) {
-              const data = e.data as { hierarchy?: string; orgUnit?: string };
-              const hierarchy = data.hierarchy ?? (await deps.hierarchy.versionFor(e.time.slice(0, 10)));
-              const parents = new Map<string, string | null>();
-              if (data.orgUnit) parents.set(data.orgUnit, (await deps.hierarchy.unit(hierarchy, data.orgUnit))?.parentCode ?? null);
-              const messages = messagesFor(e, (code) => parents.get(code) ?? null);
-              // one message per (event, recipient): a redelivery writes the same id and changes nothing
-              await inbox.updateMany(
-                messages.map((m) => ({
-                  id: `${e.id}|${m.recipient}`,
-                  update: {
-                    setOnInsert: { recipient: m.recipient, kind: m.kind, title: m.title, body: m.body, reportId: m.reportId ?? null, eventId: e.id, time: e.time, read: false },
-                  },
-                })),
-              );
-            }
-          },
+          handle,
         }),
+      );
+      scheduler = startDeadlineScheduler(
+        { store: platform.store, catalog: deps.catalog, hierarchy: deps.hierarchy, stores, settings, clock, logger: platform.logger, nudgeRelay: platform.nudgeRelay },
+        { timer: (options.scheduleTimer ?? true) && settings.scheduleEveryMs > 0 },
       );
     },
     async stop() {
+      scheduler?.stop();
       await Promise.all(consumers.splice(0).map((c) => c.stop()));
+      await dispatcher?.stop();
     },
   };
+  return service;
 }

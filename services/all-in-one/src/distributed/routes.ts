@@ -19,6 +19,8 @@ const ROUTES: Array<{ method?: string; prefix: string; service: ServiceName }> =
   // GET the versions, POST /api/v1/hierarchies/{version}/changes
   { prefix: '/api/v1/hierarchies', service: 'hierarchy-rollup' },
   { prefix: '/api/v1/inbox', service: 'notification' },
+  { prefix: '/api/v1/tasks', service: 'notification' },
+  { prefix: '/api/v1/webhooks', service: 'notification' },
   { prefix: '/api/v1/auth', service: 'ingestion' },
   { prefix: '/api/v1/accounts', service: 'ingestion' },
   { prefix: '/api/v1/open-data', service: 'open-data' },

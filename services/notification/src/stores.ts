@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { Doc, ReadStore } from '@tally/readstore';
+import type { Text } from './messages';
+
+/**
+ * The notification service's documents. Read models (`notification_*`) are projections of events, dropped and
+ * rebuilt by a rebuild. The delivery outbox (`notify_outbox`) is NOT a projection: it records what was sent
+ * to the outside world, so a rebuild (which replays every event) finds each delivery already there and sends
+ * nothing again.
+ */
+export const COLLECTIONS = {
+  inbox: 'notification_inbox',
+  reads: 'notification_reads',
+  accounts: 'notification_accounts',
+  preferences: 'notification_preferences',
+  tasks: 'notification_tasks',
+  taskUnits: 'notification_task_units',
+  received: 'notification_received',
+  taskKeys: 'notification_task_keys',
+  completeness: 'notification_completeness',
+  outbox: 'notify_outbox',
+} as const;
+
+export interface InboxDoc extends Doc {
+  recipient: string;
+  kind: string;
+  title: string;
+  body: string;
+  en: Text;
+  template: string | null;
+  period: string | null;
+  taskId: string | null;
+  reportId: string | null;
+  eventId: string;
+  time: string;
+}
+
+export interface AccountDoc extends Doc {
+  orgUnit: string;
+  role: string;
+  email: string | null;
+  disabled: boolean;
+  createdAt: string;
+  /** position of the event that created it: only later events reach it */
+  createdPosition: number;
+  v: number;
+}
+
+export type Channel = 'inbox' | 'email';
+
+export interface PreferencesDoc extends Doc {
+  /** kind (or '*') -> channels; absent kinds use '*', absent '*' means every channel */
+  channels: Record<string, Channel[]>;
+  /** e-mail once a day (the Vietnam day's messages, sent after it ends) instead of one e-mail each */
+  digest: boolean;
+  language: 'vi' | 'en';
+  v: number;
+}
+
+export interface TaskDoc extends Doc {
+  title: string;
+  body: string | null;
+  orgUnits: string[];
+  dueDate: string;
+  template: string | null;
+  period: string | null;
+  assignedBy: string;
+  createdAt: string;
+  done: Record<string, { at: string; via: 'report' | 'manual' }>;
+  v: number;
+}
+
+export interface TaskUnitDoc extends Doc {
+  taskId: string;
+  orgUnit: string;
+  /** template|period, or '' (a task done by hand only) */
+  reportKey: string;
+}
+
+export type DeliveryState = 'pending' | 'sent' | 'dead';
+
+export interface OutboxDoc extends Doc {
+  /** the delivery's key: channel, message (event and recipient unit), recipient (account or webhook) */
+  key: string;
+  channel: 'email' | 'webhook';
+  /** account (email) or webhook id */
+  target: string;
+  /** the inbox message it carries */
+  messageId: string;
+  kind: string;
+  orgUnit: string;
+  vi: Text;
+  en: Text;
+  template: string | null;
+  period: string | null;
+  taskId: string | null;
+  reportId: string | null;
+  createdAt: string;
+  /** e-mail digest day (Vietnam date) or null for a single e-mail */
+  digestDay: string | null;
+  state: DeliveryState;
+  attempts: number;
+  nextAt: number;
+  lastError: string | null;
+  sentAt: string | null;
+}
+
+export const deliveryId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 32);
+
+export function collections(readStore: ReadStore) {
+  return {
+    inbox: readStore.collection<InboxDoc>(COLLECTIONS.inbox),
+    reads: readStore.collection<Doc & { at: string; position: number }>(COLLECTIONS.reads),
+    accounts: readStore.collection<AccountDoc>(COLLECTIONS.accounts),
+    preferences: readStore.collection<PreferencesDoc>(COLLECTIONS.preferences),
+    tasks: readStore.collection<TaskDoc>(COLLECTIONS.tasks),
+    taskUnits: readStore.collection<TaskUnitDoc>(COLLECTIONS.taskUnits),
+    received: readStore.collection<Doc & { template: string; period: string; orgUnit: string; reportId: string }>(COLLECTIONS.received),
+    taskKeys: readStore.collection<Doc & { tasks: Record<string, number> }>(COLLECTIONS.taskKeys),
+    completeness: readStore.collection<Doc & { units: Record<string, number>; told?: boolean }>(COLLECTIONS.completeness),
+    outbox: readStore.collection<OutboxDoc>(COLLECTIONS.outbox),
+  };
+}
+
+export type Stores = ReturnType<typeof collections>;

@@ -1,0 +1,44 @@
+import type { EventStore } from '@tally/eventstore';
+import type { WebhookRegisteredData } from './projections';
+
+/**
+ * Every webhook, read from the log itself: registrations are appended to one stream, `notification-webhooks`,
+ * and read here in stream order. The consumer asks for the webhooks registered before an event's position, so
+ * a report handled before the registration's own message arrived on the other topic still finds it (a projection
+ * fed by another topic could lag behind).
+ */
+export const WEBHOOKS_STREAM = 'notification-webhooks';
+
+export interface RegisteredWebhook extends WebhookRegisteredData {
+  position: number;
+  createdAt: string;
+}
+
+export class WebhookRegistry {
+  private readonly hooks = new Map<string, RegisteredWebhook>();
+  private version = 0;
+  private head = 0;
+
+  constructor(private readonly store: EventStore) {}
+
+  /** Reads registrations appended since the last look. */
+  async refresh(): Promise<void> {
+    for (const e of await this.store.readStream(WEBHOOKS_STREAM, this.version + 1)) {
+      const d = e.data as WebhookRegisteredData;
+      this.hooks.set(d.id, { ...d, position: e.position, createdAt: e.time });
+      this.version = e.streamVersion;
+      this.head = Math.max(this.head, e.position);
+    }
+  }
+
+  /** The webhooks registered before `position` (reads the log when it may know too little). */
+  async before(position: number): Promise<RegisteredWebhook[]> {
+    if (position > this.head) await this.refresh();
+    return [...this.hooks.values()].filter((h) => h.position < position);
+  }
+
+  async get(id: string): Promise<RegisteredWebhook | undefined> {
+    if (!this.hooks.has(id)) await this.refresh();
+    return this.hooks.get(id);
+  }
+}
