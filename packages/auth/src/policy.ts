@@ -98,6 +98,10 @@ export const POLICIES: readonly RoutePolicy[] = [
   // a ranking compares units across the country: any signed-in reader may see it
   { method: 'GET', url: '/api/v1/composites/:code', access: any('rollup.read') },
 
+  // file imports and exports (issue 15): an upload may hold many units; each is checked against the caller's subtree
+  { method: 'GET', url: '/api/v1/forms/xlsx', access: { permission: 'report.read', target: { kind: 'unit', from: 'query', field: 'orgUnit', period: 'period' } } },
+  { method: 'POST', url: '/api/v1/forms/xlsx', access: any('report.submit') },
+
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },
   { method: 'POST', url: '/api/v1/admin/rebuild', access: any('ops.manage') },

@@ -261,6 +261,9 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/v1/targets', url: `/api/v1/targets?orgUnit=${A}`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/alerts', url: `/api/v1/alerts?orgUnit=${A}&period=${PERIOD}`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=province`, ok: ['officer', 'officerB', 'reviewer', 'reviewerB', 'admin', 'analyst', 'analystVN'] },
+  // file imports and exports (issue 15): an upload is checked per unit inside the file
+  { method: 'GET', route: '/api/v1/forms/xlsx', url: `/api/v1/forms/xlsx?template=M1719_S&orgUnit=${A}&period=${PERIOD}`, ok: readersOfA },
+  { method: 'POST', route: '/api/v1/forms/xlsx', url: '/api/v1/forms/xlsx', body: () => ({}), ok: ['officer', 'officerB'] },
   { method: 'POST', route: '/api/v1/auth/login', url: '/api/v1/auth/login', body: () => ({ username: 'admin', password: ADMIN_PASSWORD }), ok: 'all' },
   { method: 'POST', route: '/api/v1/auth/logout', url: '/api/v1/auth/logout', body: () => ({}), ok: 'authenticated' },
 ];

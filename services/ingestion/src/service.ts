@@ -2,6 +2,7 @@ import type { CatalogQuery, HierarchyQuery } from '@tally/contracts';
 import type { Platform, ServiceModule } from '@tally/runtime';
 import { ingestionRoutes } from './routes';
 import { workflowRoutes } from './workflow-routes';
+import { formRoutes } from './forms/form-routes';
 
 /** The ingestion service: accepts reports and decides them on the event store. It consumes nothing. */
 export function createIngestionService(platform: Platform, deps: { catalog: CatalogQuery; hierarchy: HierarchyQuery }): ServiceModule {
@@ -11,6 +12,7 @@ export function createIngestionService(platform: Platform, deps: { catalog: Cata
       const routeDeps = { store: platform.store, catalog: deps.catalog, hierarchy: deps.hierarchy, nudgeRelay: platform.nudgeRelay };
       await app.register(ingestionRoutes(routeDeps));
       await app.register(workflowRoutes(routeDeps));
+      await app.register(formRoutes({ ...routeDeps, importLimitBytes: platform.config.importLimitBytes }));
     },
     consumers: () => [],
     async start() {},

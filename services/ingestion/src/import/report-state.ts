@@ -1,0 +1,11 @@
+import { evolveReport, initialReportState, reportStreamId, type ReportEvent, type ReportKey, type ReportState } from '@tally/core';
+import type { EventStore } from '@tally/eventstore';
+
+/** A report's current state, folded from its stream (the event store is the truth; no read model involved). */
+export async function readReportState(store: EventStore, key: ReportKey): Promise<ReportState> {
+  let state = initialReportState();
+  for (const e of await store.readStream(reportStreamId(key))) {
+    state = evolveReport(state, e as unknown as ReportEvent, { streamVersion: e.streamVersion, position: e.position });
+  }
+  return state;
+}
