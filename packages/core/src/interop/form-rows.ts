@@ -1,5 +1,6 @@
 import { optionCombos } from '../catalog/option-combos';
 import type { Catalog, DataElement } from '../catalog/types';
+import { comboParts } from './combo-options';
 
 /**
  * The rows of a template's data entry form, in the template's order: one row per data element that is not
@@ -29,27 +30,16 @@ export function formRows(catalog: Catalog, templateCode: string): FormRow[] | un
       rows.push({ dataElement: code, element });
       continue;
     }
-    const categories = catalog.categoryCombos?.find((c) => c.code === element.categoryCombo)?.categories ?? [];
     for (const combo of optionCombos(catalog, element.categoryCombo)) {
-      const parts = combo.split('_');
-      rows.push({ dataElement: code, optionCombo: combo, element, optionLabel: labelOf(combo, categories, catalog, optionNames) ?? parts.join(' / ') });
+      rows.push({ dataElement: code, optionCombo: combo, element, optionLabel: labelOf(combo, element.categoryCombo, catalog, optionNames) ?? combo });
     }
     rows.push({ dataElement: code, element });
   }
   return rows;
 }
 
-/** Option codes may themselves hold '_' (SAN_CHAY): match each category's options in order, longest first. */
-function labelOf(combo: string, categories: readonly string[], catalog: Catalog, names: Map<string, string>): string | undefined {
-  const labels: string[] = [];
-  let rest = combo;
-  for (const [i, categoryCode] of categories.entries()) {
-    const options = [...(catalog.categories?.find((c) => c.code === categoryCode)?.options ?? [])].sort((a, b) => b.code.length - a.code.length);
-    const last = i === categories.length - 1;
-    const hit = options.find((o) => (last ? rest === o.code : rest.startsWith(`${o.code}_`)));
-    if (!hit) return undefined;
-    labels.push(names.get(`${categoryCode}:${hit.code}`) ?? hit.code);
-    rest = last ? '' : rest.slice(hit.code.length + 1);
-  }
-  return labels.join(' / ');
+function labelOf(combo: string, comboCode: string, catalog: Catalog, names: Map<string, string>): string | undefined {
+  return comboParts(catalog, comboCode, combo)
+    ?.map((p) => names.get(`${p.category}:${p.option}`) ?? p.option)
+    .join(' / ');
 }
