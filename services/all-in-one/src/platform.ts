@@ -12,6 +12,7 @@ import { createIngestionService } from '@tally/svc-ingestion';
 import { createNotificationService } from '@tally/svc-notification';
 import { createOpenDataService } from '@tally/svc-open-data';
 import { createProjectionService } from '@tally/svc-projection';
+import { createSyncService, installUpstreamGuard, type SyncService, type UpstreamClient } from '@tally/svc-sync';
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health';
@@ -32,6 +33,8 @@ export interface RunningPlatform {
   registry: HierarchyRegistry;
   /** accounts, sign-in, tokens and the access policy (enforced unless config.auth is 'off') */
   auth: Auth;
+  /** federation: the link to an upstream deployment (agent null when not linked) */
+  sync: SyncService;
   /** stops consumers, drops every read model, resets consumer offsets and replays the log from zero */
   rebuild(): Promise<void>;
   /** resolves when every consumer has applied everything published so far */
@@ -45,6 +48,8 @@ export interface PlatformOptions {
   registry?: HierarchyRegistry;
   /** overrides of the auth settings read from the environment (admin password, rate limits...) */
   auth?: Partial<AuthSettings>;
+  /** federation: how to reach the upstream (default: HTTP to config.upstreamUrl) */
+  upstream?: UpstreamClient;
 }
 
 export async function startEmbeddedPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
@@ -63,6 +68,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const hierarchyRollup = createHierarchyRollupService(platform, { registry, catalog: indicator.catalogQuery });
   indicator.connect({ hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery });
   const deps = { catalog: indicator.catalogQuery, hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery };
+  const sync = createSyncService(platform, { hierarchy: hierarchyRollup.hierarchyQuery, ...(options.upstream ? { upstream: options.upstream } : {}) });
   const services: ServiceModule[] = [
     indicator,
     hierarchyRollup,
@@ -70,6 +76,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     createProjectionService(platform),
     createNotificationService(platform, deps),
     createOpenDataService(platform, deps),
+    sync,
   ];
 
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
@@ -83,6 +90,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     ...(options.auth ? { settings: options.auth } : {}),
   });
   auth.install(app);
+  installUpstreamGuard(app, config.upstreamUrl ?? null);
   await app.register(auth.routes, { prefix: '/api/v1' });
   for (const s of services) if (s.routes) await app.register(s.routes, { prefix: '/api/v1' });
   await app.register(healthRoutes({ services, relay, store }));
@@ -99,6 +107,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     hierarchyRollup,
     registry,
     auth,
+    sync,
     async waitUntilCaughtUp(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       await relay.drain();
