@@ -148,3 +148,51 @@ describe('federation: a province deployment linked to the national one', () => {
     expect((inForce.json() as Json).version).toBe('2026.9');
   });
 });
+
+describe('federation, approved only (TALLY_SYNC_UP=approved)', () => {
+  let national: AuthTestPlatform;
+  let province: RunningPlatform;
+  let dir: string;
+  const REPORT = `report-M1719_S-01840-${PERIOD}`;
+
+  beforeAll(async () => {
+    national = await startAuthPlatform();
+    const token = await accountToken(national, 'sync.p19', 'sync', '19');
+    dir = mkdtempSync(join(tmpdir(), 'tally-province-'));
+    province = await startEmbeddedPlatform({
+      config: { dataDir: dir, demo: false, auth: 'off', readYourWritesTimeoutMs: 5_000, upstreamUrl: 'http://national.test', upstreamToken: token, syncIntervalMs: 0, syncUp: 'approved' },
+      logger: createLogger('province', 'silent'),
+      registry: realRegistry(),
+      upstream: link(() => national, token).client,
+      auth: { print: () => {} },
+    });
+    await province.sync.agent!.syncOnce();
+    await province.waitUntilCaughtUp();
+  });
+  afterAll(async () => {
+    await province?.close();
+    await national?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a report goes upstream only once approved at its last level, with its whole history in order', async () => {
+    const send = (total: number, id: string, reason?: string) =>
+      province.app.inject({ method: 'POST', url: '/api/v1/reports', payload: { template: 'M1719_S', orgUnit: '01840', period: PERIOD, submissionId: id, values: householdValues(total, 10), ...(reason ? { reason } : {}) } });
+    expect((await send(100, 's1')).statusCode).toBe(202);
+    expect((await send(110, 's2', 'sửa số hộ')).statusCode).toBe(202);
+    await province.sync.agent!.syncOnce();
+    expect(await national.platform.store.readStream(REPORT)).toEqual([]);
+
+    const approve = await province.app.inject({ method: 'POST', url: `/api/v1/reports/${REPORT}/approve`, payload: { level: 'province' } });
+    expect(approve.statusCode, approve.body).toBe(200);
+    await province.sync.agent!.syncOnce();
+    const mirrored = await national.platform.store.readStream(REPORT);
+    expect(mirrored.map((e) => [e.streamVersion, e.type])).toEqual([
+      [1, 'tally.report.submitted'],
+      [2, 'tally.report.amended'],
+      [3, 'tally.report.approved'],
+    ]);
+    const status = (await province.app.inject({ method: 'GET', url: '/api/v1/sync/status' })).json() as Json;
+    expect(status).toMatchObject({ mode: 'approved', up: { lag: 0, lastError: null } });
+  });
+});
