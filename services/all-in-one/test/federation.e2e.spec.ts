@@ -147,6 +147,27 @@ describe('federation: a province deployment linked to the national one', () => {
     const inForce = await province.app.inject({ method: 'GET', url: '/api/v1/catalog?date=2026-12-31' });
     expect((inForce.json() as Json).version).toBe('2026.9');
   });
+
+  it('hierarchy changes and the targets of the subtree flow down too', async () => {
+    const rename = await national.app.inject({
+      method: 'POST',
+      url: '/api/v1/hierarchies/2025/changes',
+      headers: bearer(national.adminToken),
+      payload: { change: { kind: 'rename', code: '01840', name: 'Phường Đức Xuân Mới' }, reason: 'Nghị quyết đổi tên' },
+    });
+    expect(rename.statusCode, rename.body).toBeLessThan(300);
+    for (const orgUnit of ['19', '01']) {
+      const t = await national.app.inject({ method: 'PUT', url: '/api/v1/targets', headers: bearer(national.adminToken), payload: { indicator: 'POVERTY_RATE', orgUnit, period: PERIOD, operator: '<=', value: 9 } });
+      expect(t.statusCode, t.body).toBeLessThan(300);
+    }
+    await province.sync.agent!.syncOnce();
+    await province.waitUntilCaughtUp();
+    const unit = (await province.app.inject({ method: 'GET', url: '/api/v1/org-units/01840?hierarchy=2025' })).json() as Json;
+    expect(unit.unit.name).toBe('Phường Đức Xuân Mới');
+    const events = await province.platform.store.readAll(0, 10_000);
+    const targets = events.filter((e) => e.type === 'tally.target.set').map((e) => (e.data as Json).orgUnit);
+    expect(targets).toEqual(['19']);
+  });
 });
 
 describe('federation, approved only (TALLY_SYNC_UP=approved)', () => {
