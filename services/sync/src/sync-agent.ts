@@ -6,6 +6,9 @@ import type { SyncCursors, Direction } from './cursors';
 import { mirrorEvent } from './mirror-event';
 import type { UpstreamClient } from './upstream-client';
 
+/** Most JSON bytes of one push (under the upstream's default 2 MiB body limit). */
+export const PUSH_BYTES = 1024 * 1024;
+
 export interface DirectionStatus {
   cursor: number;
   /** positions of the source log not yet applied */
@@ -106,7 +109,20 @@ export class SyncAgent {
       // approved only: the report's history up to this approval (the upstream skips what it already has)
       else events.push(...(await this.o.store.readStream(e.subject)).filter((h) => h.streamVersion <= e.streamVersion));
     }
-    if (events.length > 0) await this.o.upstream.push(events);
+    // pushed in order, in requests of at most PUSH_BYTES of JSON (a report of a large template is several kB)
+    let chunk: StoredEvent[] = [];
+    let bytes = 0;
+    for (const e of events) {
+      const size = Buffer.byteLength(JSON.stringify(e));
+      if (chunk.length > 0 && bytes + size > PUSH_BYTES) {
+        await this.o.upstream.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(e);
+      bytes += size;
+    }
+    if (chunk.length > 0) await this.o.upstream.push(chunk);
     await this.o.cursors.advance('up', read[read.length - 1]!.position);
     return read.length === limit;
   }
