@@ -119,6 +119,18 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'PUT', url: '/api/v1/open-data/datasets/:name', access: national('catalog.publish') },
   { method: 'POST', url: '/api/v1/open-data/datasets/:name/releases', access: national('catalog.publish') },
 
+  // file imports and exports (issue 15): an upload may hold many units; each is checked against the caller's subtree
+  { method: 'GET', url: '/api/v1/forms/xlsx', access: { permission: 'report.read', target: { kind: 'unit', from: 'query', field: 'orgUnit', period: 'period' } } },
+  { method: 'POST', url: '/api/v1/forms/xlsx', access: any('report.submit') },
+  { method: 'POST', url: '/api/v1/dataValueSets', access: any('report.submit') },
+  { method: 'GET', url: '/api/v1/dataValueSets/jobs/:id', access: any('report.submit') },
+  { method: 'GET', url: '/api/v1/dataValueSets', access: { permission: 'report.read', target: { kind: 'any' } } },
+
+  // federation (issue 15): a downstream's sync account; the events pushed are checked against its subtree
+  { method: 'GET', url: '/api/v1/sync/events', access: any('sync.exchange') },
+  { method: 'POST', url: '/api/v1/sync/events', access: any('sync.exchange') },
+  { method: 'GET', url: '/api/v1/sync/status', access: any('ops.manage') },
+
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },
   { method: 'GET', url: '/metrics', access: any('ops.manage') },

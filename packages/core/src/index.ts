@@ -9,3 +9,5 @@ export * from './util/random';
 export * from './export';
 export * from './open-data';
 export * from './notification';
+export * from './interop';
+export * from './sync';

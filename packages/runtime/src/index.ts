@@ -20,3 +20,4 @@ export { readiness, readyMaxLag } from './host/readiness';
 export { activeTraceparent, startTracing, stopTracing, tracingConfigured, tracingEnabled } from './observability/tracing';
 export { tracedEventBus, tracedEventStore, tracedReadStore } from './observability/traced-ports';
 export { renderBar, startProgress, type Progress, type ProgressOutput } from './cli/progress';
+export { MAX_JSON_DEPTH, parseJsonBody } from './http/json-body';

@@ -12,6 +12,7 @@ import { createIngestionService } from '@tally/svc-ingestion';
 import { createNotificationService, type NotificationOptions, type NotificationService } from '@tally/svc-notification';
 import { createOpenDataService } from '@tally/svc-open-data';
 import { createProjectionService } from '@tally/svc-projection';
+import { createSyncService, installUpstreamGuard, type SyncService, type UpstreamClient } from '@tally/svc-sync';
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health';
@@ -34,6 +35,8 @@ export interface RunningPlatform {
   registry: HierarchyRegistry;
   /** accounts, sign-in, tokens and the access policy (enforced unless config.auth is 'off') */
   auth: Auth;
+  /** federation: the link to an upstream deployment (agent null when not linked) */
+  sync: SyncService;
   /**
    * Stops consumers, drops the read models, resets consumer offsets and replays the log from zero: of every
    * service, or only of the services named (the others keep serving).
@@ -52,6 +55,8 @@ export interface PlatformOptions {
   auth?: Partial<AuthSettings>;
   /** notification settings, clock and mailer (tests) */
   notification?: NotificationOptions;
+  /** federation: how to reach the upstream (default: HTTP to config.upstreamUrl) */
+  upstream?: UpstreamClient;
 }
 
 export async function startEmbeddedPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
@@ -72,6 +77,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   indicator.connect({ hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery });
   const deps = { catalog: indicator.catalogQuery, hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery };
   const notification = createNotificationService(platform, deps, options.notification);
+  const sync = createSyncService(platform, { hierarchy: hierarchyRollup.hierarchyQuery, ...(options.upstream ? { upstream: options.upstream } : {}) });
   const services: ServiceModule[] = [
     indicator,
     hierarchyRollup,
@@ -79,6 +85,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     createProjectionService(platform),
     notification,
     createOpenDataService(platform, deps),
+    sync,
   ];
 
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
@@ -92,6 +99,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     ...(options.auth ? { settings: options.auth } : {}),
   });
   auth.install(app);
+  installUpstreamGuard(app, config.upstreamUrl ?? null);
   await app.register(auth.routes, { prefix: '/api/v1' });
   for (const s of services) if (s.routes) await app.register(s.routes, { prefix: '/api/v1' });
   await app.register(healthRoutes({ services, relay, store }));
@@ -109,6 +117,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     notification,
     registry,
     auth,
+    sync,
     async waitUntilCaughtUp(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       await relay.drain();
