@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { cacheDir, freePort, log, run, spawnManaged, waitUntil } from './process';
+import { announceIfSlow, cacheDir, freePort, log, run, spawnManaged, waitUntil } from './process';
 
 export const KAFKA_VERSION = '4.1.0';
 const LOG4J_VERSION = '2.24.3';
@@ -48,13 +48,13 @@ export async function ensureKafkaJars(): Promise<string> {
   const hash = createHash('sha256').update(POM).digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return join(lib, '*');
 
-  const t0 = Date.now();
-  log(`downloading Kafka ${KAFKA_VERSION} jars with Maven (first run only)...`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), POM);
   const tmp = `lib.tmp-${process.pid}`;
   rmSync(join(dir, tmp), { recursive: true, force: true });
-  await run('mvn', ['-B', '-q', 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', `-DoutputDirectory=${tmp}`], { cwd: dir });
+  await announceIfSlow(`downloading Kafka ${KAFKA_VERSION} jars with Maven (first run only)`, () =>
+    run('mvn', ['-B', '-q', 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', `-DoutputDirectory=${tmp}`], { cwd: dir }),
+  );
   writeFileSync(join(dir, tmp, '.complete'), hash);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) {
     rmSync(join(dir, tmp), { recursive: true, force: true }); // another process finished first: keep its lib/
@@ -62,7 +62,6 @@ export async function ensureKafkaJars(): Promise<string> {
     rmSync(lib, { recursive: true, force: true }); // an older version's classpath
     renameSync(join(dir, tmp), lib);
   }
-  log(`Kafka jars ready in ${Date.now() - t0} ms`);
   return join(lib, '*');
 }
 
