@@ -33,6 +33,8 @@ export interface FerretDbOptions {
   /** A free one if omitted. */
   port?: number;
   startTimeoutMs?: number;
+  /** its own process group (see spawnManaged) */
+  detached?: boolean;
 }
 
 export interface FerretDb {
@@ -48,9 +50,11 @@ export async function startFerretDb(opts: FerretDbOptions): Promise<FerretDb> {
     dataDir: opts.dataDir,
     port: opts.port ?? (await freePort()),
     startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+    detached: opts.detached ?? false,
   };
   const addr = `127.0.0.1:${o.port}`;
-  const proc = spawnManaged('ferretdb', bin, [`--listen-addr=${addr}`, `--sqlite-dir=${o.dataDir}`]);
+  mkdirSync(o.dataDir, { recursive: true });
+  const proc = spawnManaged('ferretdb', bin, [`--listen-addr=${addr}`, `--sqlite-dir=${o.dataDir}`], { detached: o.detached });
   const url = `mongodb://${addr}/`;
   await waitUntil(`FerretDB on ${addr}`, proc, () => ping(url), o.startTimeoutMs);
   log(`FerretDB up on ${addr} in ${Date.now() - t0} ms`);

@@ -73,6 +73,8 @@ export interface KafkaOptions {
   /** KRaft controller port; a free one if omitted. */
   controllerPort?: number;
   startTimeoutMs?: number;
+  /** its own process group (see spawnManaged) */
+  detached?: boolean;
 }
 
 export interface KafkaBroker {
@@ -119,6 +121,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
     port: opts.port ?? (await freePort()),
     controllerPort: opts.controllerPort ?? (await freePort()),
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
+    detached: opts.detached ?? false,
   };
   mkdirSync(o.dataDir, { recursive: true });
   const props = join(o.dataDir, 'server.properties');
@@ -134,7 +137,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
     await run(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${clusterId}`, '-c', props, '--ignore-formatted']);
   }
 
-  const proc = spawnManaged('kafka', java(), [...jvm, 'kafka.Kafka', props], { cwd: o.dataDir });
+  const proc = spawnManaged('kafka', java(), [...jvm, 'kafka.Kafka', props], { cwd: o.dataDir, detached: o.detached });
   const brokers = [`127.0.0.1:${o.port}`];
   await waitUntil(`Kafka broker on ${brokers[0]}`, proc, () => describeCluster(brokers), o.startTimeoutMs);
   // __consumer_offsets is created lazily by the first consumer group, which then sees "coordinator

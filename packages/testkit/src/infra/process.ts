@@ -90,8 +90,13 @@ let exitHookInstalled = false;
  * Spawns a long-running server that dies with us: killed on our 'exit', and, if we are
  * SIGKILLed (no 'exit' event), by a tiny detached shell watchdog polling our pid.
  */
-export function spawnManaged(name: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Managed {
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnManaged(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; /** own process group: a terminal's Ctrl-C does not reach it */ detached?: boolean } = {},
+): Managed {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   let tail = '';
   const keep = (d: Buffer): void => {
     tail = (tail + d.toString()).slice(-16_000);
