@@ -125,7 +125,8 @@ describe.skipIf(brokers.length === 0)('pnpm start:distributed --with-infra', () 
     expect(notReady!.error.details.services.filter((s) => !s.ready).map((s) => s.name)).toEqual(['hierarchy-rollup']);
     await until('readiness 200 after the restart', async () => (await readyStatus(run!.url)) === 200, 120_000);
     expect(run.output()).toMatch(/hierarchy-rollup exited \(signal SIGKILL\); restarting it in \d+\.\d s/);
-    expect(run.output()).toMatch(/hierarchy-rollup is back \(pid \d+, restart 1\)/);
+    // the launcher's own readiness poll may notice the restarted service a moment after the gateway did
+    await until('the launcher reports the restart', () => /hierarchy-rollup is back \(pid \d+, restart 1\)/.test(run!.output()), 10_000);
     const ready = (await (await fetch(`${run.url}/health/ready`)).json()) as { services: Array<{ name: string; restarts: number }> };
     expect(ready.services.find((s) => s.name === 'hierarchy-rollup')?.restarts).toBe(1);
     // rollups answer again through the restarted service
