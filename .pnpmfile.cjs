@@ -3,7 +3,8 @@
 // from nodejs.org unless told where they are: that fails offline or where only the package registries
 // are reachable. Node installations that ship their headers next to the binary (<prefix>/include/node:
 // the official tarballs, nvm, Debian's nodejs package at /usr) need no download, so point node-gyp at
-// them (pnpm passes its config to build scripts as npm_config_*). An explicit nodedir setting wins.
+// them (pnpm passes its config to build scripts as npm_config_*; the updateConfig hook needs pnpm >= 10.8).
+// An explicit nodedir setting (npm_config_nodedir, .npmrc) wins.
 'use strict'
 const fs = require('node:fs')
 const path = require('node:path')
