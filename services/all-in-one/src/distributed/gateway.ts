@@ -63,13 +63,15 @@ async function aggregateHealth(targets: Record<ServiceName, number>) {
   return { status: services.every((s) => (s as { status: string }).status === 'up') ? 'ok' : 'degraded', mode: 'distributed', services };
 }
 
-/** Every service's own /health/ready (1 s each, in parallel), with the supervisor's restart counts. */
+/** Every service's own /health/ready (2 s each at most, in parallel), with the supervisor's restart counts. */
 async function readiness(targets: Record<ServiceName, number>, states: Record<ServiceName, ServiceState> | undefined) {
   const checks = await Promise.all(
     SERVICE_NAMES.map(async (name) => {
       let ready = false;
       try {
-        ready = (await fetch(`http://127.0.0.1:${targets[name]}/health/ready`, { signal: AbortSignal.timeout(1_000) })).ok;
+        const r = await fetch(`http://127.0.0.1:${targets[name]}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+        await r.arrayBuffer(); // frees the connection for the next probe
+        ready = r.ok;
       } catch {
         // not listening (exited, restarting) or not answering: not ready
       }
