@@ -12,6 +12,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS run by Node tools themselves (.pnpmfile.cjs, loaded by pnpm)
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The domain stays pure: no I/O libraries in packages/core.
     files: ['packages/core/src/**/*.ts'],
     rules: {

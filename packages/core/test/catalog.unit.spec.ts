@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogInForce, optionCombos, validateCatalog, type Catalog, type CatalogProblem } from '../src/catalog/index';
+import { catalogInForce, daysGoverned, optionCombos, publicationEffect, validateCatalog, type Catalog, type CatalogProblem } from '../src/catalog/index';
 
 function validCatalog(): Catalog {
   return {
@@ -196,8 +196,59 @@ describe('catalogInForce', () => {
     expect(catalogInForce([always, v1], '2020-01-01')).toBe(always);
     expect(catalogInForce([always, v1], '2022-01-01')).toBe(v1);
   });
-  it('breaks ties on effectiveFrom by numeric version', () => {
-    expect(catalogInForce([v2b, v2], '2026-05-01')).toBe(v2b);
+  it('among equal effectiveFrom, the later publication wins, whatever the version strings', () => {
+    expect(catalogInForce([v2b, v2], '2026-05-01')).toBe(v2);
     expect(catalogInForce([v2, v2b], '2026-05-01')).toBe(v2b);
+    const hx = { version: 'hx-1' };
+    const good = { version: 'good-1' };
+    expect(catalogInForce([hx, good], '2026-05-01')).toBe(good);
+    expect(catalogInForce([good, hx], '2026-05-01')).toBe(hx);
+  });
+});
+
+describe('daysGoverned and publicationEffect', () => {
+  const v1 = { version: '2021.1', effectiveFrom: '2021-10-14', effectiveTo: '2025-12-31' };
+  const v2 = { version: '2026.1', effectiveFrom: '2026-01-01' };
+  it('gives the days a version rules, cut by later-starting versions', () => {
+    const always = { version: 'base' };
+    expect(daysGoverned([always, v1, v2], 'base')).toEqual([{ from: null, to: '2021-10-13' }]);
+    expect(daysGoverned([always, v1, v2], '2021.1')).toEqual([{ from: '2021-10-14', to: '2025-12-31' }]);
+    expect(daysGoverned([always, v1, v2], '2026.1')).toEqual([{ from: '2026-01-01', to: null }]);
+    // a bounded version in the middle of an open one splits it in two
+    const mid = { version: 'mid', effectiveFrom: '2023-01-01', effectiveTo: '2023-12-31' };
+    expect(daysGoverned([always, mid], 'base')).toEqual([
+      { from: null, to: '2022-12-31' },
+      { from: '2024-01-01', to: null },
+    ]);
+    expect(daysGoverned([always, mid], 'unknown')).toEqual([]);
+  });
+  it('says which version a publication displaced, and where', () => {
+    const hx = { version: 'hx-1' };
+    const good = { version: 'good-1' };
+    expect(publicationEffect([hx], 'hx-1')).toEqual({ governs: [{ from: null, to: null }], displaced: [] });
+    expect(publicationEffect([hx, good], 'good-1')).toEqual({
+      governs: [{ from: null, to: null }],
+      displaced: [{ version: 'hx-1', from: null, to: null }],
+    });
+    // the older 'hx-1' no longer governs any day
+    expect(daysGoverned([hx, good], 'hx-1')).toEqual([]);
+    // a new phase from 2026 displaces the open-ended base from then on, and nothing before
+    const base = { version: 'base', effectiveFrom: '2021-10-14' };
+    expect(publicationEffect([base, v2], '2026.1')).toEqual({
+      governs: [{ from: '2026-01-01', to: null }],
+      displaced: [{ version: 'base', from: '2026-01-01', to: null }],
+    });
+    // filling a gap displaces nothing
+    expect(publicationEffect([v1, { version: 'early', effectiveFrom: '2020-01-01', effectiveTo: '2021-10-13' }], 'early')).toEqual({
+      governs: [{ from: '2020-01-01', to: '2021-10-13' }],
+      displaced: [],
+    });
+    // an earlier-starting version published later governs only up to the later-starting one
+    expect(publicationEffect([v2, { version: 'older', effectiveFrom: '2024-01-01' }], 'older')).toEqual({
+      governs: [{ from: '2024-01-01', to: '2025-12-31' }],
+      displaced: [],
+    });
+    // the effect is the one at publication, even when later versions were published since
+    expect(publicationEffect([hx, good, { version: 'third' }], 'good-1').displaced).toEqual([{ version: 'hx-1', from: null, to: null }]);
   });
 });

@@ -2,6 +2,7 @@ import { TallyError, type HierarchyQuery, type RollupQuery } from '@tally/contra
 import type { EventStore } from '@tally/eventstore';
 import { eventContextOf } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
+import { daysGoverned, publicationEffect } from '@tally/core';
 import type { CatalogRegistry } from './catalog-registry';
 import { rankComposite } from './composites';
 import { publishCatalog } from './publish-catalog';
@@ -48,15 +49,27 @@ export function targetView(t: TargetDoc) {
   };
 }
 
+function notFound(message: string): never {
+  throw new TallyError('NOT_FOUND', message);
+}
+
+/** Catalog dates are Vietnamese legal dates: "today" is the date in Vietnam (UTC+7, no daylight saving). */
+function todayInVietnam(now = Date.now()): string {
+  return new Date(now + 7 * 3_600_000).toISOString().slice(0, 10);
+}
+
 export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.put('/catalog', { schema: { body: { type: 'object' } } }, async (request, reply) => {
       const result = await publishCatalog(deps.store, request.body, eventContextOf(request));
       deps.nudgeRelay();
       // the registry follows the stream; make the new version visible to this process at once
-      deps.registry.add(result.catalog);
+      deps.registry.add(result.catalog, result.position);
       const { catalog: _catalog, ...answer } = result;
-      return reply.status(result.created ? 201 : 200).send(answer);
+      const all = deps.registry.all();
+      // governs: the days it rules now; displaced: what it took over from when it was published
+      const { displaced } = publicationEffect(all, result.version);
+      return reply.status(result.created ? 201 : 200).send({ ...answer, governs: daysGoverned(all, result.version), displaced });
     });
 
     app.get(
@@ -66,15 +79,26 @@ export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
           querystring: {
             type: 'object',
             additionalProperties: false,
-            properties: { version: { type: 'string', maxLength: 64 }, date: { type: 'string', pattern: DATE } },
+            properties: {
+              version: { type: 'string', maxLength: 64 },
+              date: { type: 'string', pattern: DATE },
+              latest: { type: 'string', enum: ['true', 'false'] },
+            },
           },
         },
       },
       async (request) => {
-        const q = request.query as { version?: string; date?: string };
-        const catalog = q.version ? deps.registry.version(q.version) : q.date ? deps.registry.forDate(q.date) : deps.registry.latest();
-        if (!catalog) throw new TallyError('NOT_FOUND', q.version ? `no catalog version ${q.version}` : 'no catalog is published');
-        return catalog;
+        const q = request.query as { version?: string; date?: string; latest?: 'true' | 'false' };
+        if ([q.version, q.date, q.latest === 'true' ? q.latest : undefined].filter((x) => x !== undefined).length > 1) {
+          throw new TallyError('INVALID_REQUEST', 'give at most one of version, date and latest=true');
+        }
+        if (q.version) return deps.registry.version(q.version) ?? notFound(`no catalog version ${q.version}`);
+        if (q.latest === 'true') return deps.registry.latest() ?? notFound('no catalog is published');
+        const date = q.date ?? todayInVietnam();
+        return (
+          deps.registry.forDate(date) ??
+          notFound(deps.registry.latest() ? `no catalog version is in force on ${date} (?latest=true for the last published)` : 'no catalog is published')
+        );
       },
     );
 

@@ -49,7 +49,7 @@ export function createIndicatorService(platform: Platform, initial?: IndicatorDe
 
   async function loadCatalogs(): Promise<void> {
     for (const e of await platform.store.readStream(CATALOG_STREAM)) {
-      if (isCatalogPublished(e)) registry.add((e.data as CatalogPublished['data']).catalog);
+      if (isCatalogPublished(e)) registry.add((e.data as CatalogPublished['data']).catalog, e.position);
     }
   }
 
@@ -82,7 +82,7 @@ export function createIndicatorService(platform: Platform, initial?: IndicatorDe
           topics: [TOPICS.catalog],
           logger: platform.logger,
           handle: async (events) => {
-            for (const e of events) if (isCatalogPublished(e)) registry.add((e.data as CatalogPublished['data']).catalog);
+            for (const e of events) if (isCatalogPublished(e)) registry.add((e.data as CatalogPublished['data']).catalog, e.position);
           },
         }),
         await startEventConsumer({

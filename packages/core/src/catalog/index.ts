@@ -15,7 +15,7 @@ export {
   type CatalogValidation,
 } from './validate-catalog';
 export { OPTION_COMBO_SEPARATOR, cartesianCodes, optionCombos } from './option-combos';
-export { catalogInForce } from './versions';
+export { catalogInForce, daysGoverned, publicationEffect, type DateSpan, type Displacement } from './versions';
 export {
   AXIS_OPERATION,
   addContribution,

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs';
 import { partitionFor, type EventBus, type OutgoingMessage, type SubscribeOptions, type Subscription, type TopicSpec } from '../port';
 import { kafkaLogCreator, type KafkaBusLogger } from './kafka-logging';
 import { KafkaSubscription, type KafkaSubscriptionSettings } from './kafka-subscription';
@@ -67,6 +67,9 @@ export class KafkaEventBus implements EventBus {
         : { logLevel: logLevel.NOTHING }),
     });
     this.producer = this.kafka.producer({
+      // every message carries its partition (partitionFor, murmur2 as Kafka's Java client): the partitioner
+      // never runs; naming one only stops kafkajs from warning about its v2 default
+      createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { cacheDir, freePort, log, repoRoot, run, spawnManaged, waitUntil } from './process';
+import { announceIfSlow, cacheDir, freePort, log, repoRoot, run, spawnManaged, waitUntil } from './process';
 
 /** Builds .cache/bin/tally-ferretdb once; rebuilt when go.mod, go.sum or main.go change. */
 export async function ensureFerretDbBinary(): Promise<string> {
@@ -16,15 +16,14 @@ export async function ensureFerretDbBinary(): Promise<string> {
   const digest = hash.digest('hex');
   if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return bin;
 
-  const t0 = Date.now();
-  log('building FerretDB with Go (first run only; about a minute on 2 cores)...');
   mkdirSync(join(cacheDir(), 'bin'), { recursive: true });
   const tmp = `${bin}.tmp-${process.pid}`;
   // -mod=mod: let Go fetch modules listed in go.sum from the module proxy on a fresh machine.
-  await run('go', ['build', '-o', tmp, '.'], { cwd: src, env: { ...process.env, GOFLAGS: '-mod=mod' } });
+  await announceIfSlow('building FerretDB with Go (first run only; a minute or two on a cold Go cache)', () =>
+    run('go', ['build', '-o', tmp, '.'], { cwd: src, env: { ...process.env, GOFLAGS: '-mod=mod' } }),
+  );
   renameSync(tmp, bin); // atomic: concurrent builders just replace each other's identical binary
   writeFileSync(stamp, digest);
-  log(`FerretDB built in ${Date.now() - t0} ms`);
   return bin;
 }
 
@@ -34,6 +33,8 @@ export interface FerretDbOptions {
   /** A free one if omitted. */
   port?: number;
   startTimeoutMs?: number;
+  /** its own process group (see spawnManaged) */
+  detached?: boolean;
 }
 
 export interface FerretDb {
@@ -49,9 +50,11 @@ export async function startFerretDb(opts: FerretDbOptions): Promise<FerretDb> {
     dataDir: opts.dataDir,
     port: opts.port ?? (await freePort()),
     startTimeoutMs: opts.startTimeoutMs ?? 30_000,
+    detached: opts.detached ?? false,
   };
   const addr = `127.0.0.1:${o.port}`;
-  const proc = spawnManaged('ferretdb', bin, [`--listen-addr=${addr}`, `--sqlite-dir=${o.dataDir}`]);
+  mkdirSync(o.dataDir, { recursive: true });
+  const proc = spawnManaged('ferretdb', bin, [`--listen-addr=${addr}`, `--sqlite-dir=${o.dataDir}`], { detached: o.detached });
   const url = `mongodb://${addr}/`;
   await waitUntil(`FerretDB on ${addr}`, proc, () => ping(url), o.startTimeoutMs);
   log(`FerretDB up on ${addr} in ${Date.now() - t0} ms`);

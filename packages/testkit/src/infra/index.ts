@@ -2,7 +2,7 @@
 //   1. env KAFKA_BROKERS / MONGO_URL (each on its own: CI services, a developer's `scripts/infra.ts up`)
 //   2. testcontainers, when a container engine answers
 //   3. local processes: Kafka from Maven Central jars, FerretDB built with Go (no engine here)
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startFerretDb } from './ferretdb';
 import { startKafka } from './kafka';
@@ -26,7 +26,18 @@ interface Started<T> {
   stop(): Promise<void>;
 }
 
-export async function acquireInfrastructure(): Promise<Infrastructure> {
+export interface InfrastructureOptions {
+  /**
+   * Keep Kafka's and FerretDB's data here across runs, on the same ports each run (chosen once, kept in
+   * `ports.json`): `pnpm start:distributed --with-infra`. Always local processes (containers keep nothing).
+   * Default: a per-run folder under .cache, removed at stop (the tests).
+   */
+  dataDir?: string;
+  /** run the servers in their own process group, so a terminal's Ctrl-C reaches only the caller, which stops them last */
+  detached?: boolean;
+}
+
+export async function acquireInfrastructure(options: InfrastructureOptions = {}): Promise<Infrastructure> {
   const t0 = Date.now();
   const envKafka = process.env.KAFKA_BROKERS?.split(',').map((s) => s.trim()).filter(Boolean);
   const envMongo = process.env.MONGO_URL?.trim() || undefined;
@@ -39,8 +50,13 @@ export async function acquireInfrastructure(): Promise<Infrastructure> {
   let cleanup = (): void => undefined;
 
   if (needKafka || needMongo) {
-    source = (await containerRuntimeAvailable()) ? 'testcontainers' : 'local';
-    const started = source === 'testcontainers' ? await startContainers(needKafka, needMongo) : await startLocal(needKafka, needMongo);
+    source = !options.dataDir && (await containerRuntimeAvailable()) ? 'testcontainers' : 'local';
+    const started =
+      source === 'testcontainers'
+        ? await startContainers(needKafka, needMongo)
+        : options.dataDir
+          ? await startLocalKept(needKafka, needMongo, options.dataDir, options.detached ?? false)
+          : await startLocal(needKafka, needMongo, options.detached ?? false);
     if (started.kafka) kafka = started.kafka;
     if (started.mongo) mongo = started.mongo;
     if (started.cleanup) cleanup = started.cleanup;
@@ -76,23 +92,58 @@ interface StartedPair {
   cleanup?: () => void;
 }
 
-async function startLocal(needKafka: boolean, needMongo: boolean): Promise<StartedPair> {
+/** A throw-away pair in a per-run folder, removed at stop (the tests). */
+async function startLocal(needKafka: boolean, needMongo: boolean, detached: boolean): Promise<StartedPair> {
   removeStaleRuns();
   const root = join(cacheDir(), 'infra-run', `${process.pid}-${Date.now()}`);
+  const remove = () => rmSync(root, { recursive: true, force: true });
+  const started = await startPair(needKafka, needMongo, { root, detached }, remove);
+  return { ...started, cleanup: remove };
+}
+
+/** A pair whose data stays in `root` across runs, on the ports it got the first time. */
+async function startLocalKept(needKafka: boolean, needMongo: boolean, root: string, detached: boolean): Promise<StartedPair> {
+  mkdirSync(root, { recursive: true });
+  const file = join(root, 'ports.json');
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<KeptPorts>) : {};
+  const ports: KeptPorts = {
+    kafka: kept.kafka ?? (await freePort()),
+    kafkaController: kept.kafkaController ?? (await freePort()),
+    ferretdb: kept.ferretdb ?? (await freePort()),
+  };
+  writeFileSync(file, `${JSON.stringify(ports, null, 2)}\n`);
+  log(`data kept in ${root}`);
+  return startPair(needKafka, needMongo, { root, detached, ports }, () => undefined);
+}
+
+interface KeptPorts {
+  kafka: number;
+  kafkaController: number;
+  ferretdb: number;
+}
+
+async function startPair(
+  needKafka: boolean,
+  needMongo: boolean,
+  at: { root: string; detached: boolean; ports?: KeptPorts },
+  onFailure: () => void,
+): Promise<StartedPair> {
   // In parallel: the cold path is a Maven download (network) next to a Go build (CPU).
   const [m, k] = await Promise.allSettled([
-    needMongo ? startFerretDb({ dataDir: join(root, 'ferretdb') }) : undefined,
-    needKafka ? startKafka({ dataDir: join(root, 'kafka') }) : undefined,
+    needMongo ? startFerretDb({ dataDir: join(at.root, 'ferretdb'), port: at.ports?.ferretdb, detached: at.detached }) : undefined,
+    needKafka
+      ? startKafka({ dataDir: join(at.root, 'kafka'), port: at.ports?.kafka, controllerPort: at.ports?.kafkaController, detached: at.detached })
+      : undefined,
   ]);
   if (m.status === 'rejected' || k.status === 'rejected') {
     await Promise.allSettled([m.status === 'fulfilled' && m.value?.stop(), k.status === 'fulfilled' && k.value?.stop()]);
-    rmSync(root, { recursive: true, force: true });
+    onFailure();
     throw m.status === 'rejected' ? m.reason : (k as PromiseRejectedResult).reason;
   }
   const out: StartedPair = {};
   if (m.value) out.mongo = { value: m.value.url, stop: m.value.stop };
   if (k.value) out.kafka = { value: k.value.brokers, stop: k.value.stop };
-  return { ...out, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return out;
 }
 
 /** Data of runs whose process died without stopping (SIGKILL, crash) would pile up: remove it. */

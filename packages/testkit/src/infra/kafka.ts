@@ -4,7 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { cacheDir, freePort, log, run, spawnManaged, waitUntil } from './process';
+import { announceIfSlow, cacheDir, freePort, log, run, spawnManaged, waitUntil } from './process';
 
 export const KAFKA_VERSION = '4.1.0';
 const LOG4J_VERSION = '2.24.3';
@@ -48,13 +48,13 @@ export async function ensureKafkaJars(): Promise<string> {
   const hash = createHash('sha256').update(POM).digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return join(lib, '*');
 
-  const t0 = Date.now();
-  log(`downloading Kafka ${KAFKA_VERSION} jars with Maven (first run only)...`);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), POM);
   const tmp = `lib.tmp-${process.pid}`;
   rmSync(join(dir, tmp), { recursive: true, force: true });
-  await run('mvn', ['-B', '-q', 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', `-DoutputDirectory=${tmp}`], { cwd: dir });
+  await announceIfSlow(`downloading Kafka ${KAFKA_VERSION} jars with Maven (first run only)`, () =>
+    run('mvn', ['-B', '-q', 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies', `-DoutputDirectory=${tmp}`], { cwd: dir }),
+  );
   writeFileSync(join(dir, tmp, '.complete'), hash);
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) {
     rmSync(join(dir, tmp), { recursive: true, force: true }); // another process finished first: keep its lib/
@@ -62,7 +62,6 @@ export async function ensureKafkaJars(): Promise<string> {
     rmSync(lib, { recursive: true, force: true }); // an older version's classpath
     renameSync(join(dir, tmp), lib);
   }
-  log(`Kafka jars ready in ${Date.now() - t0} ms`);
   return join(lib, '*');
 }
 
@@ -74,6 +73,8 @@ export interface KafkaOptions {
   /** KRaft controller port; a free one if omitted. */
   controllerPort?: number;
   startTimeoutMs?: number;
+  /** its own process group (see spawnManaged) */
+  detached?: boolean;
 }
 
 export interface KafkaBroker {
@@ -120,6 +121,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
     port: opts.port ?? (await freePort()),
     controllerPort: opts.controllerPort ?? (await freePort()),
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
+    detached: opts.detached ?? false,
   };
   mkdirSync(o.dataDir, { recursive: true });
   const props = join(o.dataDir, 'server.properties');
@@ -135,7 +137,7 @@ export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
     await run(java(), [...jvm, 'kafka.tools.StorageTool', 'format', '--standalone', `--cluster-id=${clusterId}`, '-c', props, '--ignore-formatted']);
   }
 
-  const proc = spawnManaged('kafka', java(), [...jvm, 'kafka.Kafka', props], { cwd: o.dataDir });
+  const proc = spawnManaged('kafka', java(), [...jvm, 'kafka.Kafka', props], { cwd: o.dataDir, detached: o.detached });
   const brokers = [`127.0.0.1:${o.port}`];
   await waitUntil(`Kafka broker on ${brokers[0]}`, proc, () => describeCluster(brokers), o.startTimeoutMs);
   // __consumer_offsets is created lazily by the first consumer group, which then sees "coordinator

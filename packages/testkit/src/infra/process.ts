@@ -39,6 +39,25 @@ export function log(msg: string): void {
   process.stderr.write(`[tally-infra] ${msg}\n`);
 }
 
+/**
+ * Runs `work`, saying `message` only if it is still running after `afterMs` (a cached Go build or Maven
+ * resolve finishes in seconds: no need to announce a wait), and how long it took when it was announced.
+ */
+export async function announceIfSlow<T>(message: string, work: () => Promise<T>, afterMs = 5_000): Promise<T> {
+  const t0 = Date.now();
+  let announced = false;
+  const timer = setTimeout(() => {
+    announced = true;
+    log(`${message}...`);
+  }, afterMs);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+    if (announced) log(`${message}: done in ${Date.now() - t0} ms`);
+  }
+}
+
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a command to completion; rejects with its output on failure. */
@@ -71,8 +90,13 @@ let exitHookInstalled = false;
  * Spawns a long-running server that dies with us: killed on our 'exit', and, if we are
  * SIGKILLed (no 'exit' event), by a tiny detached shell watchdog polling our pid.
  */
-export function spawnManaged(name: string, cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Managed {
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnManaged(
+  name: string,
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; /** own process group: a terminal's Ctrl-C does not reach it */ detached?: boolean } = {},
+): Managed {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   let tail = '';
   const keep = (d: Buffer): void => {
     tail = (tail + d.toString()).slice(-16_000);

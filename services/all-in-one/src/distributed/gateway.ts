@@ -1,13 +1,28 @@
 import { request as httpRequest, createServer, type Server } from 'node:http';
-import { serviceFor, type ServiceName } from './routes';
+import type { ServiceState } from './supervision';
+import { SERVICE_NAMES, serviceFor, type ServiceName } from './routes';
 
 /**
  * One HTTP port in front of the six services, so clients use the same base URL in both modes.
- * A thin reverse proxy: no buffering of bodies, no retries; /health aggregates every service's health.
+ * A thin reverse proxy: no buffering of bodies, no retries; /health aggregates every service's health;
+ * /health/ready answers 200 only while every service answers its own readiness (503 while one is missing,
+ * e.g. between its crash and its restart by the supervisor).
  */
-export function startGateway(port: number, targets: Record<ServiceName, number>, host = '127.0.0.1'): Promise<Server> {
+export function startGateway(
+  port: number,
+  targets: Record<ServiceName, number>,
+  host = '127.0.0.1',
+  supervision?: () => Record<ServiceName, ServiceState>,
+): Promise<Server> {
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
+    if (url === '/health/ready' || url === '/api/v1/health/ready') {
+      void readiness(targets, supervision?.()).then(({ ready, body }) => {
+        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+        res.end(JSON.stringify(body));
+      });
+      return;
+    }
     if (url === '/health' || url === '/api/v1/health') {
       // the details need an operator's token (each service checks it); the public answer is only up or not
       const detailed = url === '/api/v1/health';
@@ -50,4 +65,27 @@ async function aggregateHealth(targets: Record<ServiceName, number>, detailed: b
     }
   }
   return { status: 200, body: { status: services.every((s) => (s as { status: string }).status === 'up') ? 'ok' : 'degraded', mode: 'distributed', services } };
+}
+
+/** Every service's own /health/ready (2 s each at most, in parallel), with the supervisor's restart counts. */
+async function readiness(targets: Record<ServiceName, number>, states: Record<ServiceName, ServiceState> | undefined) {
+  const checks = await Promise.all(
+    SERVICE_NAMES.map(async (name) => {
+      let ready = false;
+      try {
+        const r = await fetch(`http://127.0.0.1:${targets[name]}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+        await r.arrayBuffer(); // frees the connection for the next probe
+        ready = r.ok;
+      } catch {
+        // not listening (exited, restarting) or not answering: not ready
+      }
+      return { name, ready, ...(states ? { restarts: states[name].restarts } : {}) };
+    }),
+  );
+  const missing = checks.filter((c) => !c.ready).map((c) => c.name);
+  if (missing.length === 0) return { ready: true, body: { status: 'ready', services: checks } };
+  return {
+    ready: false,
+    body: { error: { code: 'UNAVAILABLE', message: `not ready: ${missing.join(', ')}; retry shortly`, details: { services: checks } } },
+  };
 }
