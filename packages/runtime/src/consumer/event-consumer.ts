@@ -16,6 +16,11 @@ export interface EventConsumerOptions {
   topics: string[];
   logger: Logger;
   handle: (events: StoredEvent[], partition: number) => Promise<void>;
+  /**
+   * optional: the whole batch of parsed events at once (a handler that writes once per batch). When it fails, the
+   * batch is handed to `handle` one event at a time (`[event]`), so a failing event can be told from the others.
+   */
+  handleBatch?: (events: StoredEvent[], partition: number) => Promise<void>;
   /** where progress is persisted for `after=` reads across restarts (optional) */
   progressStore?: Collection<Doc>;
   maxBatch?: number;
@@ -58,7 +63,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       }
     }
     const partition = batch[0]?.partition ?? 0;
-    if (events.length > 0) await options.handle(events, partition);
+    if (events.length > 0) await dispatch(events, partition);
     const last = events[events.length - 1];
     if (last) {
       progress.record(partition, last.position);
@@ -69,6 +74,16 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
           { field: 'position', below: last.position },
         );
       }
+    }
+  }
+
+  async function dispatch(events: StoredEvent[], partition: number): Promise<void> {
+    if (!options.handleBatch) return options.handle(events, partition);
+    try {
+      await options.handleBatch(events, partition);
+    } catch (err) {
+      logger.warn({ groupId, partition, events: events.length, err }, 'batch handler failed; handling the batch one event at a time');
+      for (const e of events) await options.handle([e], partition);
     }
   }
 
