@@ -48,7 +48,8 @@ interface SharePart {
   id: string;
   position: number;
   fields: Record<string, string | number>;
-  add: Record<string, number>;
+  /** counters to add to (several records: the ones shared by every unit of the path are built once) */
+  adds: Array<Record<string, number>>;
   set: Record<string, number>;
   unset: string[];
 }
@@ -119,7 +120,7 @@ function mergeParts(parts: SharePart[], applied: Map<string, number>): CounterWr
     let w = writes.get(p.id);
     if (!w) writes.set(p.id, (w = { id: p.id, fields: {}, add: {}, set: {}, remove: [], guard: p.position }));
     Object.assign(w.fields!, p.fields);
-    for (const [k, d] of Object.entries(p.add)) w.add[k] = (w.add[k] ?? 0) + d;
+    for (const add of p.adds) for (const k in add) w.add[k] = (w.add[k] ?? 0) + add[k]!;
     for (const [k, v] of Object.entries(p.set)) {
       w.set[k] = v;
       w.remove = w.remove.filter((r) => r !== k);
@@ -174,6 +175,10 @@ async function contributeEvent(
     const after = splitByPath(contribution, aggregationOf);
     const sumDelta = diffContributions(before.sum, after.sum);
     const estimates = v.figures !== 'latest' ? 0 : (data.figures === 'estimate' ? 1 : 0) - (ledger?.latestFigures === 'estimate' ? 1 : 0);
+    // the same for every unit and period of the path: built once
+    const summed: Record<string, number> = {};
+    for (const [k, d] of Object.entries(sumDelta.sums)) summed[`sums.${k}`] = d;
+    for (const [k, d] of Object.entries(sumDelta.counts)) summed[`counts.${k}`] = d;
 
     for (const period of periods) {
       const ids = path.map((u) => shareId(cellKey(data.hierarchy, v.figures, u.code, period), partition));
@@ -183,20 +188,19 @@ async function contributeEvent(
         aggregationOf,
       });
       const x = await extremes.updates(ids, data.reportId, path, before, after);
+      const folded: Record<string, number> = {};
+      for (const [k, d] of Object.entries(fold.usums)) folded[`usums.${k}`] = d;
+      for (const [k, d] of Object.entries(fold.units)) folded[`units.${k}`] = d;
       path.forEach((unit, i) => {
-        const add: Record<string, number> = {};
-        for (const [k, d] of Object.entries(sumDelta.sums)) add[`sums.${k}`] = d;
-        for (const [k, d] of Object.entries(sumDelta.counts)) add[`counts.${k}`] = d;
-        for (const [k, d] of Object.entries(fold.usums)) add[`usums.${k}`] = d;
-        for (const [k, d] of Object.entries(fold.units)) add[`units.${k}`] = d;
-        if (estimates !== 0) add.estimates = estimates;
+        const own: Record<string, number> = {};
+        if (estimates !== 0) own.estimates = estimates;
         if (firstInVariant && period === data.period) {
-          add[`received.${data.template}`] = 1;
+          own[`received.${data.template}`] = 1;
           const due = template ? deadlineFor(data.period, template.deadlineDaysAfterPeriodEnd, tierOf(reportingLevel, unit.levelIndex)) : null;
-          if (due !== null && receivedOn <= due) add[`onTime.${data.template}`] = 1;
+          if (due !== null && receivedOn <= due) own[`onTime.${data.template}`] = 1;
         }
         const fields = { cell: cellKey(data.hierarchy, v.figures, unit.code, period), hierarchy: data.hierarchy, figures: v.figures, orgUnit: unit.code, period, partition };
-        parts.push({ id: ids[i]!, position: event.position, fields, add, set: x[i]!.set, unset: x[i]!.unset });
+        parts.push({ id: ids[i]!, position: event.position, fields, adds: [summed, folded, own], set: x[i]!.set, unset: x[i]!.unset });
       });
     }
   }

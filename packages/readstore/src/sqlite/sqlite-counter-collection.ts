@@ -91,26 +91,33 @@ const shareOf = (r: Record<string, unknown>): CounterShare => ({
 /** The semantics of one write on a share held in memory (shared by the adapters that read-modify-write). */
 export function applyCounterWrite(fields: Record<string, Scalar>, counters: Record<string, number>, w: CounterWrite): void {
   Object.assign(fields, w.fields);
-  for (const [k, d] of Object.entries(w.add ?? {})) counters[k] = (counters[k] ?? 0) + d;
+  for (const k in w.add) counters[k] = (counters[k] ?? 0) + w.add[k]!;
   Object.assign(counters, w.set);
   for (const k of w.remove ?? []) delete counters[k];
 }
 
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
+/** share field names already checked (a handful, written on every share) */
+const validFields = new Set<string>();
 
 /** Refuses what a store cannot keep faithfully: non-string ids, non-finite numbers, objects as fields. */
 export function assertWrite(w: CounterWrite): void {
   if (typeof w.id !== 'string' || w.id === '') throw new TypeError('a counter write needs a string id');
   if (w.guard !== undefined && !Number.isFinite(w.guard)) throw new TypeError('a counter guard must be a finite number');
-  for (const [k, v] of Object.entries(w.fields ?? {})) {
-    fieldSegments(k);
-    if (k.includes('.') || k === '_id' || k === 'applied') throw new TypeError(`invalid share field "${k}"`);
+  for (const k in w.fields) {
+    if (!validFields.has(k)) {
+      fieldSegments(k);
+      if (k.includes('.') || k === '_id' || k === 'applied') throw new TypeError(`invalid share field "${k}"`);
+      validFields.add(k);
+    }
+    const v = w.fields[k];
     if (v !== null && typeof v === 'object') throw new TypeError(`share field "${k}" must be a scalar`);
   }
   for (const part of [w.add, w.set]) {
-    for (const [k, v] of Object.entries(part ?? {})) {
-      if (k === '' || FORBIDDEN.has(k)) throw new TypeError(`invalid counter name "${k}"`);
+    for (const k in part) {
+      const v = part[k];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`counter "${k}" must be a finite number`);
+      if (k === '' || FORBIDDEN.has(k)) throw new TypeError(`invalid counter name "${k}"`);
     }
   }
 }
