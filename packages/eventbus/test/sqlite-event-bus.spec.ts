@@ -179,3 +179,27 @@ describe('SqliteEventBus group commit of offsets', () => {
     }
   });
 });
+
+describe('SqliteEventBus lingerMs', () => {
+  it('delivers an idle partition at once and holds a partial batch back while messages keep coming', async () => {
+    const bus = openSqliteEventBus(tempDb());
+    try {
+      await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+      const batches: number[][] = [];
+      const sub = await bus.subscribe({ groupId: 'g', topics: ['t'], lingerMs: 1_500, handle: async (b) => void batches.push(b.map((m) => m.value as number)) });
+      await bus.publish('t', [{ key: 'k', value: 0 }]);
+      await waitFor(() => batches.length === 1);
+      // five publishes 30 ms apart (each would be a batch of its own without linger), within the linger that
+      // started with the first delivery: one batch of five
+      for (let i = 1; i <= 5; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await bus.publish('t', [{ key: 'k', value: i }]);
+      }
+      await waitFor(() => batches.flat().length === 6, 5_000);
+      expect(batches).toEqual([[0], [1, 2, 3, 4, 5]]);
+      await sub.stop();
+    } finally {
+      await bus.close();
+    }
+  });
+});

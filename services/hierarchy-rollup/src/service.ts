@@ -29,6 +29,12 @@ export interface HierarchyRollupService extends ServiceModule {
 }
 
 export const ROLLUP_GROUP = 'hierarchy-rollup.rollups';
+/**
+ * Under load a partition's report events are applied at most every this many ms (embedded bus), so that a batch
+ * holds several reports and the national and provincial shares are written once for all of them; an idle
+ * partition is applied at once. Bounds the freshness it costs.
+ */
+export const ROLLUP_LINGER_MS = 100;
 export const HIERARCHY_GROUP = 'hierarchy-rollup.hierarchy';
 
 export interface HierarchyRollupDeps {
@@ -132,6 +138,7 @@ export function createHierarchyRollupService(platform: Platform, deps: Hierarchy
         bus: platform.bus,
         groupId: ROLLUP_GROUP,
         topics: [TOPICS.reports],
+        lingerMs: ROLLUP_LINGER_MS,
         logger: platform.logger,
         progressStore,
         publishedHorizon: () => platform.store.publishedPosition(),

@@ -24,6 +24,8 @@ export interface EventConsumerOptions {
   /** where progress is persisted for `after=` reads across restarts (optional) */
   progressStore?: Collection<Doc>;
   maxBatch?: number;
+  /** see SubscribeOptions.lingerMs: larger batches under load for a handler that writes once per batch */
+  lingerMs?: number;
   /** how far the relay has published; see ConsumerProgress */
   publishedHorizon?: () => Promise<number>;
 }
@@ -92,6 +94,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     topics: options.topics,
     from: 'earliest',
     maxBatch: options.maxBatch ?? 200,
+    ...(options.lingerMs ? { lingerMs: options.lingerMs } : {}),
     handle: handleBatch,
     onError: (err: unknown) => logger.error({ groupId, err }, 'consumer handler failed; retrying'),
   });
