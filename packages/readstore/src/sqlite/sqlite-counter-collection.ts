@@ -12,16 +12,20 @@ export interface CounterHost {
 }
 
 /**
- * One row per share: `(id, doc, applied, counters)`, `doc` the scalar fields as JSON (so the read store's
- * equality filters and indexes apply to it unchanged), `counters` one flat JSON object. A batch of writes is one
- * IMMEDIATE transaction; each share is read, added to in memory (plain object keys, no path walking) and written
- * back once.
+ * One row per share: `(id, doc, applied, keys, vals)`, `doc` the scalar fields as JSON (so the read store's
+ * equality filters and indexes apply to it unchanged), `keys` the counter names as a JSON array, `vals` their
+ * values as one little blob of float64s in the same order. A batch of writes is one IMMEDIATE transaction; each
+ * share is read, added to in memory and written back once. The names of a share rarely change (the same report
+ * shape keeps adding to the same counters), so their parsed index is cached by the text: adding to a share costs
+ * no JSON parsing or printing of its counters. A rowid table, not WITHOUT ROWID: a national share holds a few
+ * hundred counters, and large rows belong in a table b-tree.
  *
  * Why not one row per (share, counter) with `INSERT ... ON CONFLICT DO UPDATE SET value = value + excluded.value`:
- * measured on this machine (better-sqlite3 12, WAL, 12 shares x 240 counters per report event, as the bench's
+ * measured on this machine (better-sqlite3 12, WAL, 24 shares x 240 counters per report event, as the bench's
  * 100-value reports), one row per counter cost 9.8 CPU-ms per event, the same rows through one `json_each`
- * statement per share 4.2 ms, one flat JSON row per share 1.2 ms (docs/performance.md). Most shares a batch
- * touches are new (a commune's, a district's), and a new row per counter is what costs.
+ * statement per share 4.2 ms; one JSON row per share 3.7 ms (WITHOUT ROWID) or 2.9 ms (rowid); this layout
+ * 1.5 ms (docs/performance.md). Most shares a batch touches are new (a commune's, a district's), and a new row per
+ * counter is what costs.
  */
 export class SqliteCounterCollection implements CounterCollection {
   constructor(
@@ -30,7 +34,7 @@ export class SqliteCounterCollection implements CounterCollection {
   ) {}
 
   async getMany(ids: string[]): Promise<CounterShare[]> {
-    const rows = this.rowsOf(ids, 'id, doc, applied, counters');
+    const rows = this.rowsOf(ids, 'id, doc, applied, keys, vals');
     const byId = new Map(rows.map((r) => [r.id as string, shareOf(r)]));
     return [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
   }
@@ -43,15 +47,15 @@ export class SqliteCounterCollection implements CounterCollection {
 
   async find(filter: Filter): Promise<CounterShare[]> {
     const where = whereClause(filter);
-    return this.host.all(`SELECT id, doc, applied, counters FROM ${this.host.counterTable(this.name)} ${where.sql} ORDER BY id`, where.params).map(shareOf);
+    return this.host.all(`SELECT id, doc, applied, keys, vals FROM ${this.host.counterTable(this.name)} ${where.sql} ORDER BY id`, where.params).map(shareOf);
   }
 
   async write(writes: CounterWrite[]): Promise<number> {
     writes.forEach(assertWrite);
     if (writes.length === 0) return 0;
     const t = this.host.counterTable(this.name);
-    const select = `SELECT doc, applied, counters FROM ${t} WHERE id = ?`;
-    const upsert = `INSERT INTO ${t} (id, doc, applied, counters) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, applied = excluded.applied, counters = excluded.counters`;
+    const select = `SELECT doc, applied, keys, vals FROM ${t} WHERE id = ?`;
+    const upsert = `INSERT INTO ${t} (id, doc, applied, keys, vals) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, applied = excluded.applied, keys = excluded.keys, vals = excluded.vals`;
     return this.host.writeTransaction(() => {
       let applied = 0;
       for (const w of writes) {
@@ -59,9 +63,9 @@ export class SqliteCounterCollection implements CounterCollection {
         const at = row ? Number(row.applied) : 0;
         if (w.guard !== undefined && at >= w.guard) continue;
         const fields = row ? (JSON.parse(row.doc as string) as Record<string, Scalar>) : {};
-        const counters = row ? (JSON.parse(row.counters as string) as Record<string, number>) : {};
-        applyCounterWrite(fields, counters, w);
-        this.host.run(upsert, [w.id, JSON.stringify(fields), w.guard ?? at, JSON.stringify(counters)]);
+        Object.assign(fields, w.fields);
+        const next = addToPacked(row ? unpack(row) : EMPTY, w);
+        this.host.run(upsert, [w.id, JSON.stringify(fields), w.guard ?? at, next.keys.text, Buffer.from(next.vals.buffer, next.vals.byteOffset, next.vals.byteLength)]);
         applied++;
       }
       return applied;
@@ -81,20 +85,93 @@ export class SqliteCounterCollection implements CounterCollection {
   }
 }
 
-const shareOf = (r: Record<string, unknown>): CounterShare => ({
-  _id: r.id as string,
-  fields: JSON.parse(r.doc as string) as Record<string, Scalar>,
-  applied: Number(r.applied),
-  counters: JSON.parse(r.counters as string) as Record<string, number>,
-});
-
-/** The semantics of one write on a share held in memory (shared by the adapters that read-modify-write). */
-export function applyCounterWrite(fields: Record<string, Scalar>, counters: Record<string, number>, w: CounterWrite): void {
-  Object.assign(fields, w.fields);
-  for (const k in w.add) counters[k] = (counters[k] ?? 0) + w.add[k]!;
-  Object.assign(counters, w.set);
-  for (const k of w.remove ?? []) delete counters[k];
+/** A share's counter names, parsed once per distinct text. */
+interface KeySet {
+  text: string;
+  names: string[];
+  index: Map<string, number>;
 }
+
+const KEYSET_CACHE_SIZE = 2_000;
+const keySets = new Map<string, KeySet>();
+
+function keySetOf(text: string, names?: string[]): KeySet {
+  let ks = keySets.get(text);
+  if (!ks) {
+    const list = names ?? (JSON.parse(text) as string[]);
+    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])) };
+    if (keySets.size >= KEYSET_CACHE_SIZE) keySets.clear(); // shares with one-off names (MIN/MAX contributors)
+    keySets.set(text, ks);
+  }
+  return ks;
+}
+
+interface Packed {
+  keys: KeySet;
+  vals: Float64Array;
+}
+
+const EMPTY: Packed = { keys: keySetOf('[]', []), vals: new Float64Array(0) };
+
+function unpack(row: Record<string, unknown>): Packed {
+  const blob = row.vals as Buffer;
+  const vals = new Float64Array(blob.length / 8);
+  new Uint8Array(vals.buffer).set(blob); // a copy: the blob's offset need not be 8-aligned
+  return { keys: keySetOf(row.keys as string), vals };
+}
+
+/** One write's counters applied to a packed share: new names are appended, removed ones dropped. */
+function addToPacked(p: Packed, w: CounterWrite): Packed {
+  let names: string[] | null = null;
+  let index = p.keys.index;
+  let vals = p.vals;
+  const slot = (k: string): number => {
+    let i = index.get(k);
+    if (i === undefined) {
+      if (!names) {
+        names = [...p.keys.names];
+        index = new Map(index);
+      }
+      i = names.length;
+      names.push(k);
+      index.set(k, i);
+      if (i >= vals.length) {
+        const grown = new Float64Array(Math.max(8, vals.length * 2, i + 1));
+        grown.set(vals);
+        vals = grown;
+      }
+    }
+    return i;
+  };
+  if (vals === p.vals) vals = vals.slice();
+  // the slot first: a new name can grow (replace) `vals`
+  for (const k in w.add) {
+    const i = slot(k);
+    vals[i]! += w.add[k]!;
+  }
+  for (const k in w.set) {
+    const i = slot(k);
+    vals[i] = w.set[k]!;
+  }
+  const size = (names ?? p.keys.names).length;
+  if (w.remove && w.remove.some((k) => index.has(k))) {
+    const gone = new Set(w.remove);
+    const current: string[] = names ?? p.keys.names;
+    const kept = current.map((k, i) => [k, i] as const).filter(([k]) => !gone.has(k));
+    const list = kept.map(([k]) => k);
+    return { keys: keySetOf(JSON.stringify(list), list), vals: Float64Array.from(kept, ([, i]) => vals[i]!) };
+  }
+  if (!names) return { keys: p.keys, vals: vals.length === size ? vals : vals.slice(0, size) };
+  const list: string[] = names;
+  return { keys: keySetOf(JSON.stringify(list), list), vals: vals.slice(0, size) };
+}
+
+const shareOf = (r: Record<string, unknown>): CounterShare => {
+  const p = unpack(r);
+  const counters: Record<string, number> = {};
+  p.keys.names.forEach((k, i) => (counters[k] = p.vals[i]!));
+  return { _id: r.id as string, fields: JSON.parse(r.doc as string) as Record<string, Scalar>, applied: Number(r.applied), counters };
+};
 
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 /** share field names already checked (a handful, written on every share) */

@@ -73,7 +73,7 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     this.assertOpen();
     const quoted = quoteIdent(TABLE_PREFIX + collection);
     if (!this.counterTables.has(collection)) {
-      this.db.exec(`CREATE TABLE IF NOT EXISTS ${quoted} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, applied REAL NOT NULL, counters TEXT NOT NULL) WITHOUT ROWID`);
+      this.db.exec(`CREATE TABLE IF NOT EXISTS ${quoted} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, applied REAL NOT NULL, keys TEXT NOT NULL, vals BLOB NOT NULL)`);
       this.counterTables.add(collection);
     }
     return quoted;

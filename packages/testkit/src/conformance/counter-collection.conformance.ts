@@ -24,6 +24,21 @@ export function describeCounterCollectionConformance(current: () => { store: Rea
       expect(await c.getMany([])).toEqual([]);
     });
 
+    it('keeps hundreds of counters exactly as they grow, shrink and are added to again', async () => {
+      const c = counters();
+      const expected: Record<string, number> = {};
+      for (let round = 0; round < 3; round++) {
+        const add: Record<string, number> = {};
+        for (let i = 0; i < 100 * (round + 1); i++) add[`sums.E${i}:${round % 2 === 0 ? 'M' : 'F'}`] = i + 0.25 * round;
+        for (const [k, v] of Object.entries(add)) expected[k] = (expected[k] ?? 0) + v;
+        const remove = round === 1 ? ['sums.E3:M', 'sums.E7:M'] : [];
+        for (const k of remove) delete expected[k];
+        await c.write([{ id: 'big', add, remove }]);
+      }
+      expect((await c.getMany(['big']))[0]?.counters).toEqual(expected);
+      expect(Object.keys(expected)).toHaveLength(500);
+    });
+
     it('writes a guarded batch once: a share whose applied position is not below the guard is skipped', async () => {
       const c = counters();
       const batch = [
