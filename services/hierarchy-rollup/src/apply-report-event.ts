@@ -114,13 +114,24 @@ async function applyRun(deps: ApplyDeps, events: StoredEvent[], partition: numbe
 
 /** One write per share: the parts of the events above the share's `applied`, guarded by the last of them. */
 function mergeParts(parts: SharePart[], applied: Map<string, number>): CounterWrite[] {
-  const writes = new Map<string, CounterWrite & { add: Record<string, number>; set: Record<string, number>; remove: string[]; guard: number }>();
+  type Write = CounterWrite & { add: Record<string, number>; set: Record<string, number>; remove: string[]; guard: number; borrowed: boolean };
+  const writes = new Map<string, Write>();
   for (const p of parts) {
     if (p.position <= (applied.get(p.id) ?? 0)) continue;
     let w = writes.get(p.id);
-    if (!w) writes.set(p.id, (w = { id: p.id, fields: {}, add: {}, set: {}, remove: [], guard: p.position }));
+    const adds = p.adds.filter((a) => Object.keys(a).length > 0);
+    if (!w) {
+      // a share with one part and one record of additions (the common case of a batch of one) writes that record
+      // as it is (shared by the path's shares, never changed): nothing to merge
+      const only = adds.length === 1 ? adds[0]! : null;
+      writes.set(p.id, (w = { id: p.id, fields: {}, add: only ?? {}, set: {}, remove: [], guard: p.position, borrowed: only !== null }));
+      if (only) adds.length = 0;
+    } else if (w.borrowed) {
+      w.add = { ...w.add };
+      w.borrowed = false;
+    }
     Object.assign(w.fields!, p.fields);
-    for (const add of p.adds) for (const k in add) w.add[k] = (w.add[k] ?? 0) + add[k]!;
+    for (const add of adds) for (const k in add) w.add[k] = (w.add[k] ?? 0) + add[k]!;
     for (const [k, v] of Object.entries(p.set)) {
       w.set[k] = v;
       w.remove = w.remove.filter((r) => r !== k);
@@ -131,7 +142,9 @@ function mergeParts(parts: SharePart[], applied: Map<string, number>): CounterWr
     }
     w.guard = Math.max(w.guard, p.position);
   }
-  return [...writes.values()].filter((w) => Object.keys(w.add).length > 0 || Object.keys(w.set).length > 0 || w.remove.length > 0);
+  return [...writes.values()]
+    .filter((w) => Object.keys(w.add).length > 0 || Object.keys(w.set).length > 0 || w.remove.length > 0)
+    .map(({ borrowed: _borrowed, ...w }) => w);
 }
 
 /**
