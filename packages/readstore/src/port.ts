@@ -96,8 +96,12 @@ export interface CounterCollection {
   appliedOf(ids: string[]): Promise<Map<string, number>>;
   /** equality on the scalar fields */
   find(filter: Filter): Promise<CounterShare[]>;
-  /** every write at once (see CounterWrite); returns how many applied */
-  write(writes: CounterWrite[]): Promise<number>;
+  /**
+   * every write at once (see CounterWrite); returns how many applied. `known`: the `applied` positions the caller
+   * (the shares' one guarded writer) read just before with `appliedOf`; a store that checks guards on a read
+   * before its write (MongoDB) uses them instead of reading again, one that checks inside a transaction ignores them
+   */
+  write(writes: CounterWrite[], known?: Map<string, number>): Promise<number>;
   /** a (non-unique) index on scalar fields */
   ensureIndex(fields: string[]): Promise<void>;
 }

@@ -116,13 +116,13 @@ const PARTITIONS = 3;
 function faultyShares(c: CellShares, fault: { armed: number }): CellShares {
   return {
     ...c,
-    write: async (writes: CounterWrite[]) => {
+    write: async (writes: CounterWrite[], known?: Map<string, number>) => {
       if (fault.armed === 1 && writes.length > 1) {
         fault.armed = 0;
-        await c.write(writes.slice(0, Math.floor(writes.length / 2)));
+        await c.write(writes.slice(0, Math.floor(writes.length / 2)), known);
         throw new Error('injected crash in the middle of a cell write');
       }
-      return c.write(writes);
+      return c.write(writes, known);
     },
   };
 }

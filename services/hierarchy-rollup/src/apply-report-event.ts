@@ -107,7 +107,8 @@ async function applyRun(deps: ApplyDeps, events: StoredEvent[], partition: numbe
     nextLedgers.push({ id: data.reportId, update: { set: next }, guard });
   }
   if (nextLedgers.length === 0) return;
-  await deps.cells.write(mergeParts(parts, await deps.cells.appliedOf([...new Set(parts.map((p) => p.id))])));
+  const applied = await deps.cells.appliedOf([...new Set(parts.map((p) => p.id))]);
+  await deps.cells.write(mergeParts(parts, applied), applied);
   await deps.receipts.updateMany(receipts);
   await deps.ledger.updateMany(nextLedgers); // last: until it is written, the events are applied again
 }

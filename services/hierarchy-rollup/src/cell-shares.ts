@@ -13,8 +13,8 @@ export interface CellShares {
   getMany(ids: string[]): Promise<RollupCellDoc[]>;
   find(filter: Filter): Promise<RollupCellDoc[]>;
   appliedOf(ids: string[]): Promise<Map<string, number>>;
-  /** one transaction (SQLite) / one bulk write (MongoDB) for the whole batch of share writes */
-  write(writes: CounterWrite[]): Promise<number>;
+  /** one transaction (SQLite) / one bulk write (MongoDB) for the whole batch of share writes (see CounterCollection) */
+  write(writes: CounterWrite[], known?: Map<string, number>): Promise<number>;
   ensureIndex(fields: string[]): Promise<void>;
 }
 
@@ -24,7 +24,7 @@ export function cellSharesOf(counters: CounterCollection): CellShares {
     getMany: async (ids) => (await counters.getMany(ids)).map(cellDocOf),
     find: async (filter) => (await counters.find(filter)).map(cellDocOf),
     appliedOf: (ids) => counters.appliedOf(ids),
-    write: (writes) => counters.write(writes),
+    write: (writes, known) => counters.write(writes, known),
     ensureIndex: (fields) => counters.ensureIndex(fields),
   };
 }

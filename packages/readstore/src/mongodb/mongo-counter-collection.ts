@@ -44,12 +44,13 @@ export class MongoCounterCollection implements CounterCollection {
     return (await this.coll.find(query).sort({ _id: 1 }).toArray()).map(shareOf);
   }
 
-  async write(writes: CounterWrite[]): Promise<number> {
+  async write(writes: CounterWrite[], known?: Map<string, number>): Promise<number> {
     this.assertOpen();
     writes.forEach(assertWrite);
     for (const w of writes) if (w.fields && 'counters' in w.fields) throw new TypeError('invalid share field "counters"');
-    const guarded = writes.filter((w) => w.guard !== undefined).map((w) => w.id);
-    const applied = guarded.length > 0 ? await this.appliedOf(guarded) : new Map<string, number>();
+    const guarded = writes.filter((w) => w.guard !== undefined && !known?.has(w.id)).map((w) => w.id);
+    const applied = new Map(known);
+    if (guarded.length > 0) for (const [id, at] of await this.appliedOf(guarded)) applied.set(id, at);
     const ops: AnyBulkWriteOperation<Document>[] = [];
     for (const w of writes) {
       if (w.guard !== undefined) {
