@@ -46,6 +46,12 @@ export interface SubscribeOptions {
   /** max messages per batch; default 100 */
   maxBatch?: number;
   /**
+   * Batching under load (embedded bus; Kafka batches by its own fetches): a partition gets at most one batch that
+   * is not full per `lingerMs` (counted from its previous delivery), so a handler that writes once per batch sees
+   * larger batches while messages keep coming. A partition idle for longer is delivered at once. Default 0.
+   */
+  lingerMs?: number;
+  /**
    * Told about every failed attempt (a throwing handler, or the adapter failing to fetch or commit) before the
    * retry; for logging only. The batch is retried with capped exponential backoff until it succeeds or stop().
    */

@@ -151,3 +151,55 @@ describe('SqliteEventBus', () => {
     expect(lag.reduce((n, l) => n + l.end, 0)).toBeGreaterThanOrEqual(acked.length);
   }, 60_000);
 });
+
+describe('SqliteEventBus group commit of offsets', () => {
+  it('writes the offsets committed in one turn together, after it, and reads its own pending ones at once', async () => {
+    const path = tempDb();
+    const bus = openSqliteEventBus(path);
+    const other = new Database(path, { readonly: true });
+    try {
+      await bus.ensureTopics([{ name: 't', partitions: 2 }]);
+      const stored = () => other.prepare('SELECT group_id, partition_no, committed FROM group_offsets ORDER BY group_id, partition_no').all();
+      bus.log.commit('g1', { topic: 't', partition: 0 }, 3);
+      bus.log.commit('g2', { topic: 't', partition: 1 }, 5);
+      bus.log.commit('g1', { topic: 't', partition: 0 }, 4); // a later batch of the same partition in the same turn
+      expect(bus.log.committed('g1', { topic: 't', partition: 0 })).toBe(4);
+      expect(stored()).toEqual([]); // nothing written yet
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(stored()).toEqual([
+        { group_id: 'g1', partition_no: 0, committed: 4 },
+        { group_id: 'g2', partition_no: 1, committed: 5 },
+      ]);
+      bus.log.commit('g2', { topic: 't', partition: 1 }, 6);
+      await bus.close(); // close writes what is pending
+      expect(stored()).toContainEqual({ group_id: 'g2', partition_no: 1, committed: 6 });
+    } finally {
+      other.close();
+      await bus.close();
+    }
+  });
+});
+
+describe('SqliteEventBus lingerMs', () => {
+  it('delivers an idle partition at once and holds a partial batch back while messages keep coming', async () => {
+    const bus = openSqliteEventBus(tempDb());
+    try {
+      await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+      const batches: number[][] = [];
+      const sub = await bus.subscribe({ groupId: 'g', topics: ['t'], lingerMs: 1_500, handle: async (b) => void batches.push(b.map((m) => m.value as number)) });
+      await bus.publish('t', [{ key: 'k', value: 0 }]);
+      await waitFor(() => batches.length === 1);
+      // five publishes 30 ms apart (each would be a batch of its own without linger), within the linger that
+      // started with the first delivery: one batch of five
+      for (let i = 1; i <= 5; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await bus.publish('t', [{ key: 'k', value: i }]);
+      }
+      await waitFor(() => batches.flat().length === 6, 5_000);
+      expect(batches).toEqual([[0], [1, 2, 3, 4, 5]]);
+      await sub.stop();
+    } finally {
+      await bus.close();
+    }
+  });
+});

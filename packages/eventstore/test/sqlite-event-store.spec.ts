@@ -32,6 +32,23 @@ describe('SqliteEventStore', () => {
     return s;
   };
 
+  it('commits concurrent appends together (group commit): each settles on its own, a conflict undoes only itself', async () => {
+    const store = openStore(tempDb());
+    const appends = [
+      store.append('report-a', [sampleEvent('report-a', 1)], 'no_stream'),
+      store.append('report-b', [sampleEvent('report-b', 1), sampleEvent('report-b', 2)], 'no_stream'),
+      store.append('report-a', [sampleEvent('report-a', 2)], 'no_stream'), // the first append of report-a won
+      store.append('report-a', [sampleEvent('report-a', 2)], 1), // follows the first one in the same commit
+      store.append('report-c', [sampleEvent('report-c', 1)], 'no_stream'),
+    ];
+    const settled = await Promise.allSettled(appends);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(StreamVersionConflictError);
+    expect(settled.flatMap((s) => (s.status === 'fulfilled' ? s.value.positions : []))).toEqual([1, 2, 3, 4, 5]);
+    expect((await store.readStream('report-a')).map((e) => e.streamVersion)).toEqual([1, 2]);
+    expect(await store.headPosition()).toBe(5);
+  });
+
   it('shares one file between instances: appends seen by both, conflicts detected across them', async () => {
     const path = tempDb();
     const a = openStore(path);

@@ -56,8 +56,60 @@ export interface Collection<T extends Doc = Doc> {
   ensureIndex(fields: string[]): Promise<void>;
 }
 
+/**
+ * A counter-shaped collection, for read models that are mostly numbers added to (rollup cell shares): each
+ * document ("share") has a few scalar `fields` (to find it by), the `applied` position of the last guarded write,
+ * and a flat map of named numeric `counters` (names may contain dots: they are opaque keys, not paths).
+ * Adapters store it so that adding to many counters costs no document-path emulation, and write a whole batch of
+ * shares at once: one transaction (SQLite), one unordered bulk write with `{ _id }` filters only (MongoDB/FerretDB).
+ */
+export interface CounterShare {
+  _id: string;
+  fields: Record<string, Scalar>;
+  /** the guard position of the last guarded write (0 when never guarded) */
+  applied: number;
+  counters: Record<string, number>;
+}
+
+export interface CounterWrite {
+  id: string;
+  /** scalar fields set as given (to find the share by) */
+  fields?: Record<string, Scalar>;
+  /** added to the counters (a missing counter counts as 0) */
+  add?: Record<string, number>;
+  /** counters set to these values */
+  set?: Record<string, number>;
+  /** counters removed */
+  remove?: string[];
+  /**
+   * apply only if the share's `applied` is < guard, and then set `applied` to guard. Each share must have one
+   * guarded writer at a time (the guard is checked on the share as read before the write where the store has
+   * no transaction).
+   */
+  guard?: number;
+}
+
+export interface CounterCollection {
+  readonly name: string;
+  getMany(ids: string[]): Promise<CounterShare[]>;
+  /** the `applied` position of each share (0 for a missing one): the cheap read before a guarded batch */
+  appliedOf(ids: string[]): Promise<Map<string, number>>;
+  /** equality on the scalar fields */
+  find(filter: Filter): Promise<CounterShare[]>;
+  /**
+   * every write at once (see CounterWrite); returns how many applied. `known`: the `applied` positions the caller
+   * (the shares' one guarded writer) read just before with `appliedOf`; a store that checks guards on a read
+   * before its write (MongoDB) uses them instead of reading again, one that checks inside a transaction ignores them
+   */
+  write(writes: CounterWrite[], known?: Map<string, number>): Promise<number>;
+  /** a (non-unique) index on scalar fields */
+  ensureIndex(fields: string[]): Promise<void>;
+}
+
 export interface ReadStore {
   collection<T extends Doc = Doc>(name: string): Collection<T>;
+  /** a counter-shaped collection (see CounterCollection); dropped by `dropAll` like the others */
+  counters(name: string): CounterCollection;
   /** Drops every collection whose name starts with `prefix` (for rebuilds). */
   dropAll(prefix?: string): Promise<void>;
   close(): Promise<void>;

@@ -18,6 +18,8 @@ describe('the JSON body parser', () => {
     fc.assert(
       fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
         const text = JSON.stringify(value);
+        // keys that could pollute prototypes are refused on purpose (tested below), whatever JSON.parse makes of them
+        fc.pre(!/"(__proto__|constructor|prototype)":/.test(text));
         expect(parseJsonBody(text)).toEqual(JSON.parse(text));
       }),
       { numRuns: 300 },

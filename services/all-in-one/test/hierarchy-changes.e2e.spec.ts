@@ -43,6 +43,8 @@ describe('hierarchy changes after go-live: rollups follow', () => {
     const r = await submit(p, { orgUnit: toCommunes[0]!, period: PERIOD, submissionId: `s-${toCommunes[0]}`, values: householdValues(1000, 100), figures: 'estimate' });
     last = r.body.position as number;
     await getJson(p, `/api/v1/rollups?orgUnit=VN&period=${PERIOD}&after=${last}`);
+    // the other consumers too (validation appends its results): the log's head then moves only by what a test does
+    await p.waitUntilCaughtUp();
   });
   afterAll(() => p.dispose());
 

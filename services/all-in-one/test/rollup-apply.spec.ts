@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CatalogQuery, StoredEvent } from '@tally/contracts';
 import { cellValues, type AggregationType, type Catalog } from '@tally/core';
 import { openSqliteReadStore } from '@tally/readstore';
-import { applyReportEvent, CELLS, FOLDS, LEDGER, RECEIPTS, readCell, readCompleteness, type ApplyDeps } from '@tally/svc-hierarchy-rollup';
+import { applyReportBatch, applyReportEvent, CELLS, cellSharesOf, FOLDS, LEDGER, RECEIPTS, readCell, readCompleteness, type ApplyDeps } from '@tally/svc-hierarchy-rollup';
 import { realRegistry } from './helpers';
 
 /** Aggregation types on both axes and cascading deadlines, on concrete numbers (the property test covers the rest). */
@@ -20,7 +20,7 @@ const [C1, C2] = pre.childrenOf('168').map((u) => u.code) as [string, string];
 function setup() {
   const store = openSqliteReadStore(':memory:');
   const deps: ApplyDeps = {
-    cells: store.collection(CELLS),
+    cells: cellSharesOf(store.counters(CELLS)),
     ledger: store.collection(LEDGER),
     folds: store.collection(FOLDS),
     receipts: store.collection(RECEIPTS),
@@ -29,7 +29,7 @@ function setup() {
   };
   let position = 0;
   const versions = new Map<string, number>();
-  const send = (orgUnit: string, period: string, values: Record<string, number>, submittedAt: string, partition = 0) => {
+  const make = (orgUnit: string, period: string, values: Record<string, number>, submittedAt: string): StoredEvent => {
     const reportId = `report-T_M-${orgUnit}-${period}`;
     const v = (versions.get(reportId) ?? 0) + 1;
     versions.set(reportId, v);
@@ -40,10 +40,12 @@ function setup() {
       data: { reportId, template: 'T_M', orgUnit, period, hierarchy: 'pre2025', submissionId: `s${position}`, figures: 'official', catalogVersion: 'c1', submittedAt, contentHash: 'h',
         values: Object.entries(values).map(([dataElement, value]) => ({ dataElement, value })) },
     };
-    return applyReportEvent(deps, e, partition);
+    return e;
   };
+  const send = (orgUnit: string, period: string, values: Record<string, number>, submittedAt: string, partition = 0) =>
+    applyReportEvent(deps, make(orgUnit, period, values, submittedAt), partition);
   const read = async (unit: string, period: string) => cellValues(await readCell(deps.cells, 'pre2025', 'latest', unit, period), (k) => AGG[k]);
-  return { store, deps, send, read };
+  return { store, deps, make, send, read };
 }
 
 describe('aggregation types in the incremental rollup', () => {
@@ -81,6 +83,66 @@ describe('aggregation types in the incremental rollup', () => {
     const district = await readCompleteness({ stores: deps, catalog: catalogQuery, hierarchies }, { orgUnit: '168', period: '202401', template: 'T_M' });
     expect(district).toMatchObject({ tier: 1, deadline: '2024-02-15', expected: 14, received: 2, onTime: 2, late: [] });
     expect(district.missing).toHaveLength(12);
+    await store.close();
+  });
+});
+
+describe('a consumer batch applied as one', () => {
+  const C3 = pre.childrenOf('168')[2]!.code;
+  const batchOf = (make: ReturnType<typeof setup>['make']) => [
+    make(C1, '202401', { S: 10, MN: 10, MX: 10 }, '2024-02-01T00:00:00Z'),
+    make(C2, '202401', { S: 5, MN: 5, MX: 5 }, '2024-02-01T00:00:00Z'),
+    make(C3, '202401', { S: 7, MN: 7, MX: 7 }, '2024-02-01T00:00:00Z'),
+    make(C1, '202401', { S: 1, MN: 1, MX: 1 }, '2024-02-02T00:00:00Z'), // C1 amended in the same batch
+  ];
+
+  it('equals the events applied one by one, amendments within the batch included', async () => {
+    const one = setup();
+    for (const e of batchOf(one.make)) await applyReportEvent(one.deps, e, 0);
+    const all = setup();
+    await applyReportBatch(all.deps, batchOf(all.make), 0);
+    for (const unit of [C1, '168', 'VN']) expect(await all.read(unit, '2024')).toEqual(await one.read(unit, '2024'));
+    expect(await all.read('VN', '202401')).toEqual({ S: 13, MN: 1, MX: 7 });
+    await Promise.all([one.store.close(), all.store.close()]);
+  });
+
+  it('stays exact when a crash lost the ledger write and a larger batch is redelivered', async () => {
+    const { store, deps, make, read } = setup();
+    const events = batchOf(make);
+    const ledger = deps.ledger;
+    let crash = true;
+    const crashing = { ...deps, ledger: { ...ledger, get: ledger.get.bind(ledger), getMany: ledger.getMany.bind(ledger), updateMany: async (ops: Parameters<typeof ledger.updateMany>[0]) => {
+      if (crash) {
+        crash = false;
+        throw new Error('crash before the ledger write');
+      }
+      return ledger.updateMany(ops);
+    } } };
+    // the first two events: their cells are written, the ledger is not
+    await expect(applyReportBatch(crashing, events.slice(0, 2), 0)).rejects.toThrow('crash');
+    // redelivered with more events than the first delivery had
+    await applyReportBatch(deps, events.slice(0, 3), 0);
+    expect(await read('VN', '202401')).toEqual({ S: 22, MN: 5, MX: 10 });
+    await applyReportBatch(deps, events, 0);
+    await applyReportBatch(deps, events, 0); // a second redelivery changes nothing
+    expect(await read('VN', '202401')).toEqual({ S: 13, MN: 1, MX: 7 });
+    expect(await read('168', '2024')).toEqual({ S: 13, MN: 1, MX: 7 });
+    await store.close();
+  });
+
+  it('stays exact when a crash left the cell write half done (no transaction, as in MongoDB)', async () => {
+    const { store, deps, make, read } = setup();
+    const events = batchOf(make);
+    const cells = deps.cells;
+    const halfDone = { ...deps, cells: { ...cells, write: async (writes: Parameters<typeof cells.write>[0]) => {
+      await cells.write(writes.slice(0, Math.floor(writes.length / 2)));
+      throw new Error('crash in the middle of the cell write');
+    } } };
+    await expect(applyReportBatch(halfDone, events.slice(0, 3), 0)).rejects.toThrow('crash');
+    await applyReportBatch(deps, events.slice(0, 2), 0); // a smaller batch redelivered first
+    await applyReportBatch(deps, events, 0);
+    expect(await read('VN', '202401')).toEqual({ S: 13, MN: 1, MX: 7 });
+    expect(await read(C3, '2024Q1')).toEqual({ S: 7, MN: 7, MX: 7 });
     await store.close();
   });
 });

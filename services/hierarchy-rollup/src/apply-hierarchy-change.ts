@@ -11,13 +11,14 @@ import {
   type Catalog,
   type Hierarchy,
 } from '@tally/core';
-import type { Collection, Update } from '@tally/readstore';
+import type { Collection, Scalar } from '@tally/readstore';
+import type { CellShares } from './cell-shares';
 import { DEADLINE_UTC_OFFSET_MINUTES, type PathUnit } from './apply-report-event';
 import { cellKey, HIERARCHY_SHARE, pathKeyOf, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type RollupCellDoc } from './rollup-cells';
 
 
 export interface MoveDeps {
-  cells: Collection<RollupCellDoc>;
+  cells: CellShares;
   ledger: Collection<LedgerDoc>;
   folds: Collection<FoldDoc>;
   catalogVersion: (version: string) => Promise<Catalog | undefined>;
@@ -72,7 +73,7 @@ export async function applyHierarchyChange(
   }
   if (affected.length === 0) return summary;
 
-  const inc = new Map<string, { meta: Record<string, unknown>; inc: Record<string, number> }>();
+  const inc = new Map<string, { meta: Record<string, Scalar>; inc: Record<string, number> }>();
   const add = (figures: FiguresVariant, unit: string, period: string, field: string, d: number) => {
     if (d === 0) return;
     const cell = cellKey(hierarchy, figures, unit, period);
@@ -167,8 +168,8 @@ export async function applyHierarchyChange(
     }
   }
 
-  const writes = [...inc].map(([id, op]) => ({ id, update: { set: op.meta, inc: op.inc } satisfies Update, guard: { field: 'applied', below: position } }));
-  if (writes.length > 0) await deps.cells.updateMany(writes);
+  const writes = [...inc].map(([id, op]) => ({ id, fields: op.meta, add: op.inc, guard: position }));
+  if (writes.length > 0) await deps.cells.write(writes);
   summary.shares += writes.length;
   summary.shares += await moveExtremes(deps.cells, hierarchy, before, after, roots);
   // after the cells (a crash before this point recomputes the same moves; the cells' guard skips what was written)
@@ -182,8 +183,8 @@ export async function applyHierarchyChange(
  * at its old parent and set at its new one, then every ancestor on both paths (deepest first) sets its own
  * entry in its parent from its entries. Absolute values recomputed from the shares below: re-running is harmless.
  */
-async function moveExtremes(cells: Collection<RollupCellDoc>, hierarchy: string, before: Hierarchy, after: Hierarchy, roots: string[]): Promise<number> {
-  const work = new Map<string, { mins: Record<string, Record<string, number>>; maxs: Record<string, Record<string, number>>; meta: Record<string, unknown> }>();
+async function moveExtremes(cells: CellShares, hierarchy: string, before: Hierarchy, after: Hierarchy, roots: string[]): Promise<number> {
+  const work = new Map<string, { mins: Record<string, Record<string, number>>; maxs: Record<string, Record<string, number>>; meta: Record<string, Scalar> }>();
   const ops = new Map<string, { set: Record<string, number>; unset: Set<string> }>();
   const load = async (unit: string, s: RollupCellDoc) => {
     const cell = cellKey(hierarchy, s.figures, unit, s.period);
@@ -246,11 +247,8 @@ async function moveExtremes(cells: Collection<RollupCellDoc>, hierarchy: string,
       }
     }
   }
-  const writes = [...ops].map(([id, op]) => ({
-    id,
-    update: { set: { ...work.get(id)!.meta, ...op.set }, ...(op.unset.size > 0 ? { unset: [...op.unset] } : {}) } satisfies Update,
-  }));
-  if (writes.length > 0) await cells.updateMany(writes);
+  const writes = [...ops].map(([id, op]) => ({ id, fields: work.get(id)!.meta, set: op.set, remove: [...op.unset] }));
+  if (writes.length > 0) await cells.write(writes);
   return writes.length;
 }
 

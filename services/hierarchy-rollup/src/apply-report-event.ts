@@ -17,7 +17,8 @@ import {
   type ReportContribution,
   type ReportValuesData,
 } from '@tally/core';
-import type { Collection, Update } from '@tally/readstore';
+import type { Collection, CounterWrite, Guard, Update } from '@tally/readstore';
+import type { CellShares } from './cell-shares';
 import { cellKey, pathKeyOf, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
 
 /** A unit on a report's path, with its level's index in its hierarchy (0 = the root). */
@@ -27,7 +28,7 @@ export interface PathUnit {
 }
 
 export interface ApplyDeps {
-  cells: Collection<RollupCellDoc>;
+  cells: CellShares;
   ledger: Collection<LedgerDoc>;
   folds: Collection<FoldDoc>;
   receipts: Collection<ReceiptDoc>;
@@ -42,25 +43,124 @@ export const DEADLINE_UTC_OFFSET_MINUTES = 7 * 60;
 /** The largest number of compare-and-set attempts on a fold document before giving up (the consumer retries). */
 const MAX_CAS_ATTEMPTS = 50;
 
-interface Op {
+/** What one event adds to one cell share; the batch merges the parts of the events a share has not applied yet. */
+interface SharePart {
   id: string;
-  inc: Record<string, number>;
-  set: Record<string, unknown>;
+  position: number;
+  fields: Record<string, string | number>;
+  /** counters to add to (several records: the ones shared by every unit of the path are built once) */
+  adds: Array<Record<string, number>>;
+  set: Record<string, number>;
   unset: string[];
 }
 
-/**
- * Applies one report event to every cell it reaches, incrementally: the change between what the report
- * contributed before and what it contributes now, on each ancestor unit and each coarser period, per
- * aggregation type (core/rollup/cell.ts). Exactly once in effect: cell shares are guarded by position, fold
- * entries by stream version (with the delta they produced kept for redelivery), the receipt and the ledger by
- * stream version, and the ledger is written last, so a crash anywhere replays to the same state.
- */
+const isReportEvent = (e: StoredEvent): boolean => e.type === 'tally.report.submitted' || e.type === 'tally.report.amended';
+
+/** Applies one report event (see applyReportBatch): time travel and tests. */
 export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, partition: number): Promise<void> {
-  if (event.type !== 'tally.report.submitted' && event.type !== 'tally.report.amended') return;
+  await applyReportBatch(deps, [event], partition);
+}
+
+/**
+ * Applies a consumer batch (one partition's events, in position order) to every cell it reaches, incrementally:
+ * the change between what each report contributed before and what it contributes now, on each ancestor unit and
+ * each coarser period, per aggregation type (core/rollup/cell.ts), folded in memory per cell share, then each
+ * touched share written once (`CellShares.write`: one transaction in SQLite, one bulk write in MongoDB), then the
+ * receipts, then the ledger entries.
+ *
+ * Exactly once in effect: a share takes only the parts of the events with a position above its `applied` (read
+ * just before the write; the partition's consumer is its only writer), fold entries are versioned per report with
+ * the delta they produced, receipts and the ledger are guarded by stream version, and the ledger is written last,
+ * so a crash anywhere (a half-written bulk write in MongoDB included) replays to the same state whatever the
+ * redelivered batch holds. A batch is applied in runs in which every report appears once (a report's fold entry
+ * remembers only its last delta, and an amendment's base is the ledger written by the run before).
+ */
+export async function applyReportBatch(deps: ApplyDeps, events: StoredEvent[], partition: number): Promise<void> {
+  let run: StoredEvent[] = [];
+  const seen = new Set<string>();
+  for (const e of events.filter(isReportEvent)) {
+    const report = (e.data as ReportValuesData).reportId;
+    if (seen.has(report)) {
+      await applyRun(deps, run, partition);
+      run = [];
+      seen.clear();
+    }
+    seen.add(report);
+    run.push(e);
+  }
+  if (run.length > 0) await applyRun(deps, run, partition);
+}
+
+async function applyRun(deps: ApplyDeps, events: StoredEvent[], partition: number): Promise<void> {
+  const ledgers = new Map((await deps.ledger.getMany(events.map((e) => (e.data as ReportValuesData).reportId))).map((d) => [d._id, d]));
+  const extremes = new ExtremeCache(deps.cells);
+  const parts: SharePart[] = [];
+  const receipts: Array<{ id: string; update: Update; guard: Guard }> = [];
+  const nextLedgers: Array<{ id: string; update: Update; guard: Guard }> = [];
+  for (const event of events) {
+    const data = event.data as ReportValuesData;
+    const ledger = ledgers.get(data.reportId) ?? null;
+    if (ledger && ledger.version >= event.streamVersion) continue; // already applied in full
+    const next = await contributeEvent(deps, event, ledger, partition, extremes, parts);
+    const guard = { field: 'version', below: event.streamVersion };
+    receipts.push({ id: data.reportId, update: { set: { hierarchy: data.hierarchy, template: data.template, orgUnit: data.orgUnit, period: data.period, firstAt: next.firstAt } }, guard });
+    nextLedgers.push({ id: data.reportId, update: { set: next }, guard });
+  }
+  if (nextLedgers.length === 0) return;
+  const applied = await deps.cells.appliedOf([...new Set(parts.map((p) => p.id))]);
+  await deps.cells.write(mergeParts(parts, applied), applied);
+  await deps.receipts.updateMany(receipts);
+  await deps.ledger.updateMany(nextLedgers); // last: until it is written, the events are applied again
+}
+
+/** One write per share: the parts of the events above the share's `applied`, guarded by the last of them. */
+function mergeParts(parts: SharePart[], applied: Map<string, number>): CounterWrite[] {
+  type Write = CounterWrite & { add: Record<string, number>; set: Record<string, number>; remove: string[]; guard: number; borrowed: boolean };
+  const writes = new Map<string, Write>();
+  for (const p of parts) {
+    if (p.position <= (applied.get(p.id) ?? 0)) continue;
+    let w = writes.get(p.id);
+    const adds = p.adds.filter((a) => Object.keys(a).length > 0);
+    if (!w) {
+      // a share with one part and one record of additions (the common case of a batch of one) writes that record
+      // as it is (shared by the path's shares, never changed): nothing to merge
+      const only = adds.length === 1 ? adds[0]! : null;
+      writes.set(p.id, (w = { id: p.id, fields: {}, add: only ?? {}, set: {}, remove: [], guard: p.position, borrowed: only !== null }));
+      if (only) adds.length = 0;
+    } else if (w.borrowed) {
+      w.add = { ...w.add };
+      w.borrowed = false;
+    }
+    Object.assign(w.fields!, p.fields);
+    for (const add of adds) for (const k in add) w.add[k] = (w.add[k] ?? 0) + add[k]!;
+    for (const [k, v] of Object.entries(p.set)) {
+      w.set[k] = v;
+      w.remove = w.remove.filter((r) => r !== k);
+    }
+    for (const k of p.unset) {
+      delete w.set[k];
+      if (!w.remove.includes(k)) w.remove.push(k);
+    }
+    w.guard = Math.max(w.guard, p.position);
+  }
+  return [...writes.values()]
+    .filter((w) => Object.keys(w.add).length > 0 || Object.keys(w.set).length > 0 || w.remove.length > 0)
+    .map(({ borrowed: _borrowed, ...w }) => w);
+}
+
+/**
+ * One event's contribution to the cell shares of its path (pushed to `parts`); folds are written here (compare-
+ * and-set, with the delta remembered); returns the report's next ledger entry.
+ */
+async function contributeEvent(
+  deps: ApplyDeps,
+  event: StoredEvent,
+  ledger: LedgerDoc | null,
+  partition: number,
+  extremes: ExtremeCache,
+  parts: SharePart[],
+): Promise<Omit<LedgerDoc, '_id'> & { firstAt: Partial<Record<FiguresVariant, string>> }> {
   const data = event.data as ReportValuesData;
-  const ledger = await deps.ledger.get(data.reportId);
-  if (ledger && ledger.version >= event.streamVersion) return; // already applied in full
   const catalog = await deps.catalogVersion(data.catalogVersion);
   if (!catalog) throw new Error(`catalog ${data.catalogVersion} is not known yet`);
 
@@ -81,12 +181,6 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
     { figures: 'latest', before: ledger?.latest ?? null },
     { figures: data.figures, before: ledger?.[data.figures] ?? null },
   ];
-  const ops = new Map<string, Op>();
-  const opFor = (id: string): Op => {
-    let op = ops.get(id);
-    if (!op) ops.set(id, (op = { id, inc: {}, set: {}, unset: [] }));
-    return op;
-  };
   for (const v of variants) {
     const firstInVariant = firstAt[v.figures] === undefined;
     if (firstInVariant) firstAt[v.figures] = data.submittedAt;
@@ -95,6 +189,10 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
     const after = splitByPath(contribution, aggregationOf);
     const sumDelta = diffContributions(before.sum, after.sum);
     const estimates = v.figures !== 'latest' ? 0 : (data.figures === 'estimate' ? 1 : 0) - (ledger?.latestFigures === 'estimate' ? 1 : 0);
+    // the same for every unit and period of the path: built once
+    const summed: Record<string, number> = {};
+    for (const [k, d] of Object.entries(sumDelta.sums)) summed[`sums.${k}`] = d;
+    for (const [k, d] of Object.entries(sumDelta.counts)) summed[`counts.${k}`] = d;
 
     for (const period of periods) {
       const ids = path.map((u) => shareId(cellKey(data.hierarchy, v.figures, u.code, period), partition));
@@ -103,41 +201,24 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
         after: Object.keys(after.fold).length > 0 ? { end, values: after.fold } : null,
         aggregationOf,
       });
-      const extremes = await extremeUpdates(deps, ids, data.reportId, path, before, after);
+      const x = await extremes.updates(ids, data.reportId, path, before, after);
+      const folded: Record<string, number> = {};
+      for (const [k, d] of Object.entries(fold.usums)) folded[`usums.${k}`] = d;
+      for (const [k, d] of Object.entries(fold.units)) folded[`units.${k}`] = d;
       path.forEach((unit, i) => {
-        const op = opFor(ids[i]!);
-        for (const [k, d] of Object.entries(sumDelta.sums)) op.inc[`sums.${k}`] = d;
-        for (const [k, d] of Object.entries(sumDelta.counts)) op.inc[`counts.${k}`] = d;
-        for (const [k, d] of Object.entries(fold.usums)) op.inc[`usums.${k}`] = d;
-        for (const [k, d] of Object.entries(fold.units)) op.inc[`units.${k}`] = d;
-        if (estimates !== 0) op.inc.estimates = estimates;
+        const own: Record<string, number> = {};
+        if (estimates !== 0) own.estimates = estimates;
         if (firstInVariant && period === data.period) {
-          op.inc[`received.${data.template}`] = 1;
+          own[`received.${data.template}`] = 1;
           const due = template ? deadlineFor(data.period, template.deadlineDaysAfterPeriodEnd, tierOf(reportingLevel, unit.levelIndex)) : null;
-          if (due !== null && receivedOn <= due) op.inc[`onTime.${data.template}`] = 1;
+          if (due !== null && receivedOn <= due) own[`onTime.${data.template}`] = 1;
         }
-        const x = extremes[i]!;
-        Object.assign(op.set, x.set);
-        op.unset.push(...x.unset);
-        Object.assign(op.set, { cell: cellKey(data.hierarchy, v.figures, unit.code, period), hierarchy: data.hierarchy, figures: v.figures, orgUnit: unit.code, period, partition });
+        const fields = { cell: cellKey(data.hierarchy, v.figures, unit.code, period), hierarchy: data.hierarchy, figures: v.figures, orgUnit: unit.code, period, partition };
+        parts.push({ id: ids[i]!, position: event.position, fields, adds: [summed, folded, own], set: x[i]!.set, unset: x[i]!.unset });
       });
     }
   }
-  const writes = [...ops.values()]
-    .filter((op) => Object.keys(op.inc).length > 0 || op.unset.length > 0 || Object.keys(op.set).some((f) => f.startsWith('mins.') || f.startsWith('maxs.')))
-    .map((op) => ({
-      id: op.id,
-      update: { set: op.set, ...(Object.keys(op.inc).length > 0 ? { inc: op.inc } : {}), ...(op.unset.length > 0 ? { unset: op.unset } : {}) } satisfies Update,
-      guard: { field: 'applied', below: event.position },
-    }));
-  if (writes.length > 0) await deps.cells.updateMany(writes);
-
-  await deps.receipts.update(
-    data.reportId,
-    { set: { hierarchy: data.hierarchy, template: data.template, orgUnit: data.orgUnit, period: data.period, firstAt } },
-    { field: 'version', below: event.streamVersion },
-  );
-  const next: Omit<LedgerDoc, '_id'> = {
+  return {
     version: event.streamVersion,
     template: data.template,
     orgUnit: data.orgUnit,
@@ -151,7 +232,6 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
     firstAt,
     path,
   };
-  await deps.ledger.update(data.reportId, { set: next }, { field: 'version', below: event.streamVersion });
 }
 
 /**
@@ -188,43 +268,52 @@ async function applyFold(
 /**
  * MIN and MAX, bottom-up along the path within this partition's shares: the unit's share keeps one entry per
  * report (its contributions), each ancestor's share one entry per child (the child's share extreme). Each entry
- * is set (or unset) to an absolute value recomputed from the share below, so re-applying is harmless.
+ * is set (or unset) to an absolute value recomputed from the share below, so re-applying is harmless. The shares
+ * are read once per run and kept with the run's own entries applied, so later events of the run see them.
  */
-async function extremeUpdates(
-  deps: ApplyDeps,
-  ids: string[],
-  report: string,
-  path: PathUnit[],
-  before: Record<'min' | 'max', Record<string, number>>,
-  after: Record<'min' | 'max', Record<string, number>>,
-): Promise<Array<{ set: Record<string, number>; unset: string[] }>> {
-  const out = ids.map(() => ({ set: {} as Record<string, number>, unset: [] as string[] }));
-  const work: Array<{ field: 'mins' | 'maxs'; key: string; value: number | undefined }> = [];
-  for (const [path_, field] of [
-    ['min', 'mins'],
-    ['max', 'maxs'],
-  ] as const) {
-    for (const key of new Set([...Object.keys(before[path_]), ...Object.keys(after[path_])])) work.push({ field, key, value: after[path_][key] });
-  }
-  if (work.length === 0) return out;
-  const shares = new Map((await deps.cells.getMany(ids)).map((d) => [d._id, d]));
-  for (const w of work) {
-    const pick = w.field === 'mins' ? Math.min : Math.max;
-    let contributor = report;
-    let value = w.value;
-    for (let i = ids.length - 1; i >= 0; i--) {
-      const entries = { ...(shares.get(ids[i]!)?.[w.field]?.[w.key] ?? {}) };
-      if (value === undefined) {
-        delete entries[contributor];
-        out[i]!.unset.push(`${w.field}.${w.key}.${contributor}`);
-      } else {
-        entries[contributor] = value;
-        out[i]!.set[`${w.field}.${w.key}.${contributor}`] = value;
-      }
-      const values = Object.values(entries);
-      value = values.length === 0 ? undefined : pick(...values);
-      contributor = path[i]!.code;
+class ExtremeCache {
+  private readonly shares = new Map<string, Pick<RollupCellDoc, 'mins' | 'maxs'>>();
+
+  constructor(private readonly cells: CellShares) {}
+
+  async updates(
+    ids: string[],
+    report: string,
+    path: PathUnit[],
+    before: Record<'min' | 'max', Record<string, number>>,
+    after: Record<'min' | 'max', Record<string, number>>,
+  ): Promise<Array<{ set: Record<string, number>; unset: string[] }>> {
+    const out = ids.map(() => ({ set: {} as Record<string, number>, unset: [] as string[] }));
+    const work: Array<{ field: 'mins' | 'maxs'; key: string; value: number | undefined }> = [];
+    for (const [path_, field] of [
+      ['min', 'mins'],
+      ['max', 'maxs'],
+    ] as const) {
+      for (const key of new Set([...Object.keys(before[path_]), ...Object.keys(after[path_])])) work.push({ field, key, value: after[path_][key] });
     }
+    if (work.length === 0) return out;
+    const missing = ids.filter((id) => !this.shares.has(id));
+    for (const d of await this.cells.getMany(missing)) this.shares.set(d._id, { mins: d.mins ?? {}, maxs: d.maxs ?? {} });
+    for (const id of missing) if (!this.shares.has(id)) this.shares.set(id, { mins: {}, maxs: {} });
+    for (const w of work) {
+      const pick = w.field === 'mins' ? Math.min : Math.max;
+      let contributor = report;
+      let value = w.value;
+      for (let i = ids.length - 1; i >= 0; i--) {
+        const share = this.shares.get(ids[i]!)!;
+        const entries = ((share[w.field] ??= {})[w.key] ??= {});
+        if (value === undefined) {
+          delete entries[contributor];
+          out[i]!.unset.push(`${w.field}.${w.key}.${contributor}`);
+        } else {
+          entries[contributor] = value;
+          out[i]!.set[`${w.field}.${w.key}.${contributor}`] = value;
+        }
+        const values = Object.values(entries);
+        value = values.length === 0 ? undefined : pick(...values);
+        contributor = path[i]!.code;
+      }
+    }
+    return out;
   }
-  return out;
 }

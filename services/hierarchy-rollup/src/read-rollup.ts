@@ -19,11 +19,12 @@ import {
 } from '@tally/core';
 import type { Collection } from '@tally/readstore';
 import type { ConsumerProgress } from '@tally/runtime';
-import { CELLS, cellKey, HIERARCHY_SHARE, shareId, type FiguresVariant, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
+import type { CellShares } from './cell-shares';
+import { cellKey, HIERARCHY_SHARE, shareId, type FiguresVariant, type ReceiptDoc } from './rollup-cells';
 
 /** Where cells and receipts are read from: the live read store, or a replay as of an instant. */
 export interface RollupStores {
-  cells: Collection<RollupCellDoc>;
+  cells: CellShares;
   receipts: Collection<ReceiptDoc>;
 }
 
@@ -57,7 +58,7 @@ const READ_CONCURRENCY = 64;
  */
 const SHARE_PARTITIONS = [HIERARCHY_SHARE, ...Array.from({ length: DEFAULT_PARTITIONS[TOPICS.reports] }, (_, p) => p)];
 
-export async function readCell(cells: Collection<RollupCellDoc>, hierarchy: string, figures: FiguresVariant, orgUnit: string, period: string): Promise<CellState> {
+export async function readCell(cells: Pick<CellShares, 'getMany'>, hierarchy: string, figures: FiguresVariant, orgUnit: string, period: string): Promise<CellState> {
   const cell = cellKey(hierarchy, figures, orgUnit, period);
   return mergeCellStates(await cells.getMany(SHARE_PARTITIONS.map((p) => shareId(cell, p))));
 }
@@ -232,4 +233,3 @@ async function answer(
   };
 }
 
-export { CELLS };

@@ -21,7 +21,11 @@ export interface RollupCellDoc extends Doc, Partial<CellState> {
   applied: number;
 }
 
-export const CELLS = 'rollup_cells';
+/**
+ * The cell shares, a counter collection (`ReadStore.counters`, see cell-shares.ts). Not `rollup_cells`: that name
+ * held the earlier document shape; a store written by an earlier version rebuilds its rollups (drop `rollup_*`).
+ */
+export const CELLS = 'rollup_shares';
 export const LEDGER = 'rollup_ledger';
 export const FOLDS = 'rollup_folds';
 export const RECEIPTS = 'rollup_receipts';

@@ -4,12 +4,13 @@ import type { Collection } from '@tally/readstore';
 import { loadRemapping } from '@tally/reference-data';
 import { ConsumerProgress, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { applyHierarchyChange, type MoveDeps } from './apply-hierarchy-change';
-import { applyReportEvent, type ApplyDeps, type PathUnit } from './apply-report-event';
+import { applyReportBatch, applyReportEvent, type ApplyDeps, type PathUnit } from './apply-report-event';
 import { readCompleteness, type CompletenessReport, type CompletenessRequest } from './completeness';
 import { hierarchyQueryOf } from './hierarchy-query';
 import { LiveHierarchies } from './hierarchies';
 import { readRollup, type MapRemapping } from './read-rollup';
-import { CELLS, FOLDS, LEDGER, MOVES, RECEIPTS, type FoldDoc, type LedgerDoc, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
+import { CELLS, FOLDS, LEDGER, MOVES, RECEIPTS, type FoldDoc, type LedgerDoc, type ReceiptDoc } from './rollup-cells';
+import { cellSharesOf } from './cell-shares';
 import { hierarchyRollupRoutes } from './routes';
 import { replayFromLog } from './time-travel';
 
@@ -28,6 +29,12 @@ export interface HierarchyRollupService extends ServiceModule {
 }
 
 export const ROLLUP_GROUP = 'hierarchy-rollup.rollups';
+/**
+ * Under load a partition's report events are applied at most every this many ms (embedded bus), so that a batch
+ * holds several reports and the national and provincial shares are written once for all of them; an idle
+ * partition is applied at once. Bounds the freshness it costs.
+ */
+export const ROLLUP_LINGER_MS = 100;
 export const HIERARCHY_GROUP = 'hierarchy-rollup.hierarchy';
 
 export interface HierarchyRollupDeps {
@@ -38,7 +45,7 @@ export interface HierarchyRollupDeps {
 }
 
 export function createHierarchyRollupService(platform: Platform, deps: HierarchyRollupDeps): HierarchyRollupService {
-  const cells = platform.readStore.collection<RollupCellDoc>(CELLS);
+  const cells = cellSharesOf(platform.readStore.counters(CELLS));
   const ledger = platform.readStore.collection<LedgerDoc>(LEDGER);
   const folds = platform.readStore.collection<FoldDoc>(FOLDS);
   const receipts = platform.readStore.collection<ReceiptDoc>(RECEIPTS);
@@ -131,12 +138,19 @@ export function createHierarchyRollupService(platform: Platform, deps: Hierarchy
         bus: platform.bus,
         groupId: ROLLUP_GROUP,
         topics: [TOPICS.reports],
+        lingerMs: ROLLUP_LINGER_MS,
         logger: platform.logger,
         progressStore,
         publishedHorizon: () => platform.store.publishedPosition(),
-        handle: (events, partition) =>
+        // the whole batch at once (each touched cell share written once); one event at a time if the batch fails
+        handleBatch: (events, partition) =>
           lock.shared(async () => {
             // one look at the map streams per batch (not per event): changes are rare
+            await live.ensureUpTo(Math.max(0, ...events.map((e) => e.position)));
+            await applyReportBatch(applyDeps, events, partition);
+          }),
+        handle: (events, partition) =>
+          lock.shared(async () => {
             await live.ensureUpTo(Math.max(0, ...events.map((e) => e.position)));
             for (const e of events) await applyReportEvent(applyDeps, e, partition);
           }),

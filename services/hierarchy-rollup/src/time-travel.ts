@@ -7,10 +7,11 @@ import type { EventStore } from '@tally/eventstore';
 import { openSqliteReadStore } from '@tally/readstore';
 import type { Catalog, Hierarchy } from '@tally/core';
 import { applyHierarchyChange } from './apply-hierarchy-change';
-import { applyReportEvent, type ApplyDeps } from './apply-report-event';
+import { applyReportBatch, type ApplyDeps } from './apply-report-event';
 import { HIERARCHY_CHANGED, type HierarchyChangedData } from './hierarchies';
 import type { Replay } from './read-rollup';
-import { CELLS, FOLDS, LEDGER, RECEIPTS, type FoldDoc, type LedgerDoc, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
+import { CELLS, FOLDS, LEDGER, RECEIPTS, type FoldDoc, type LedgerDoc, type ReceiptDoc } from './rollup-cells';
+import { cellSharesOf } from './cell-shares';
 
 /** Events are read from the log in pages of this many. */
 export const REPLAY_PAGE_SIZE = 500;
@@ -40,7 +41,7 @@ export function replayFromLog(options: {
   return async (asOf, relevant) => {
     const dir = mkdtempSync(join(tmpdir(), 'tally-asof-'));
     const readStore = openSqliteReadStore(join(dir, 'replay.db'), { synchronous: 'NORMAL' });
-    const cells = readStore.collection<RollupCellDoc>(CELLS);
+    const cells = cellSharesOf(readStore.counters(CELLS));
     const receipts = readStore.collection<ReceiptDoc>(RECEIPTS);
     const apply: ApplyDeps = {
       cells,
@@ -59,6 +60,12 @@ export function replayFromLog(options: {
       await receipts.ensureIndex(['hierarchy', 'template', 'period']);
       const limit = Date.parse(asOf);
       let after = 0;
+      // the relevant report events between two hierarchy changes are applied as one batch
+      let pending: StoredEvent[] = [];
+      const flush = async () => {
+        if (pending.length > 0) await applyReportBatch(apply, pending, 0);
+        pending = [];
+      };
       for (;;) {
         const page: StoredEvent[] = await options.store.readAll(after, options.pageSize ?? REPLAY_PAGE_SIZE);
         if (page.length === 0) break;
@@ -75,6 +82,7 @@ export function replayFromLog(options: {
             // the rollups as of the instant follow the changes made before it, as the live ones do
             const version = (e.data as HierarchyChangedData).hierarchy;
             const c = options.changeAt(version, e.position);
+            await flush();
             if (c) await applyHierarchyChange({ ...apply, catalogForDate: options.deps.catalogForDate }, { hierarchy: version, position: e.position, ...c });
             continue;
           }
@@ -82,8 +90,9 @@ export function replayFromLog(options: {
           const d = e.data as ReportValuesData;
           if (!relevant({ hierarchy: d.hierarchy, orgUnit: d.orgUnit, period: d.period, template: d.template })) continue;
           // one writer in position order: every guard holds as in the live consumer, with a single partition
-          await applyReportEvent(apply, e, 0);
+          pending.push(e);
         }
+        await flush();
         if (done) break;
       }
       return { cells, receipts, close };

@@ -91,7 +91,7 @@ export function createIndicatorService(platform: Platform, initial?: IndicatorDe
           topics: [TOPICS.reports],
           logger: platform.logger,
           handle: async (events) => {
-            for (const e of events) await validator.validate(e);
+            await validator.validateBatch(events);
             platform.nudgeRelay();
           },
         }),

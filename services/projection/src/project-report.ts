@@ -7,11 +7,29 @@ import { evolveReportView, type ReportViewDoc } from './report-view';
  * version: a redelivered event finds its version already applied and changes nothing.
  */
 export async function projectReportEvent(reports: Collection<ReportViewDoc>, e: StoredEvent): Promise<void> {
-  if (!e.type.startsWith('tally.report.')) return;
-  const current = await reports.get(e.subject);
-  if (current && current.version >= e.streamVersion) return;
-  const next = evolveReportView(current, e);
-  if (!next) return;
-  const { _id, ...fields } = next;
-  await reports.update(_id, { set: fields }, { field: 'version', below: e.streamVersion });
+  await projectReportEvents(reports, [e]);
+}
+
+/**
+ * A consumer batch at once: the views it touches read in one `getMany`, evolved in memory event by event, and
+ * written in one `updateMany` (one transaction in SQLite), each guarded by the last stream version it took.
+ */
+export async function projectReportEvents(reports: Collection<ReportViewDoc>, events: StoredEvent[]): Promise<void> {
+  const relevant = events.filter((e) => e.type.startsWith('tally.report.'));
+  if (relevant.length === 0) return;
+  const views = new Map((await reports.getMany([...new Set(relevant.map((e) => e.subject))])).map((d) => [d._id, d]));
+  const changed = new Set<string>();
+  for (const e of relevant) {
+    const current = views.get(e.subject) ?? null;
+    if (current && current.version >= e.streamVersion) continue;
+    const next = evolveReportView(current, e);
+    if (!next) continue;
+    views.set(e.subject, next);
+    changed.add(e.subject);
+  }
+  const writes = [...changed].map((id) => {
+    const { _id, ...fields } = views.get(id)!;
+    return { id: _id, update: { set: fields }, guard: { field: 'version', below: fields.version } };
+  });
+  if (writes.length > 0) await reports.updateMany(writes);
 }

@@ -1,7 +1,7 @@
 import { TOPICS, type GrpcRegistration } from '@tally/contracts';
 import { projectionGrpc } from './grpc';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
-import { projectReportEvent } from './project-report';
+import { projectReportEvents } from './project-report';
 import { REPORTS, type ReportViewDoc } from './report-view';
 import { projectionRoutes } from './routes';
 import { auditRoutes } from './audit-routes';
@@ -33,7 +33,7 @@ export function createProjectionService(platform: Platform): ProjectionService {
           topics: [TOPICS.reports],
           logger: platform.logger,
           handle: async (events) => {
-            for (const e of events) await projectReportEvent(reports, e);
+            await projectReportEvents(reports, events);
           },
         }),
       );

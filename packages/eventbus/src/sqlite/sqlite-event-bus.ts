@@ -84,6 +84,7 @@ export class SqliteEventBus implements EventBus, SubscriptionHost {
     const all = [...this.members.values()].flat();
     await Promise.all(all.map((m) => m.stop()));
     this.closed = true;
+    this.log.flush();
     this.db.close();
   }
 

@@ -41,6 +41,10 @@ export class SqliteLog {
   private readonly stmts;
   private readonly publishTx;
   private readonly ensureTx;
+  private readonly commitTx;
+  /** offsets committed by handlers and not yet written: one transaction for all of them (see commit) */
+  private readonly pending = new Map<string, { groupId: string; tp: TopicPartition; next: number }>();
+  private flushScheduled = false;
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
@@ -76,6 +80,9 @@ export class SqliteLog {
     };
     this.ensureTx = db.transaction((topics: TopicSpec[]) => {
       for (const t of topics) this.stmts.createTopic.run(t.name, t.partitions);
+    });
+    this.commitTx = db.transaction((rows: Array<{ groupId: string; tp: TopicPartition; next: number }>) => {
+      for (const r of rows) this.stmts.commit.run(r.groupId, r.tp.topic, r.tp.partition, r.next);
     });
     this.publishTx = db.transaction((topic: string, rows: Array<[number, string, string, string]>) => {
       // Offsets are assigned under the write lock, so concurrent publishers (even other processes) never collide.
@@ -143,11 +150,38 @@ export class SqliteLog {
   }
 
   committed(groupId: string, tp: TopicPartition): number | undefined {
-    return this.stmts.committed.get(groupId, tp.topic, tp.partition);
+    return this.pending.get(offsetKey(groupId, tp))?.next ?? this.stmts.committed.get(groupId, tp.topic, tp.partition);
   }
 
+  /**
+   * Group commit of consumer offsets: the offsets committed during one turn of the event loop (every group and
+   * partition that finished a batch) are written in one transaction right after it (setImmediate), not one
+   * durable write each. This process reads its own pending offsets; a crash before the write redelivers those
+   * batches, which at-least-once delivery allows (handlers are idempotent).
+   */
   commit(groupId: string, tp: TopicPartition, nextOffset: number): void {
-    this.stmts.commit.run(groupId, tp.topic, tp.partition, nextOffset);
+    this.pending.set(offsetKey(groupId, tp), { groupId, tp, next: nextOffset });
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      try {
+        this.flush();
+      } catch {
+        // busy or closed: the offsets stay pending (and visible here); the next commit or close writes them
+      }
+    });
+  }
+
+  /** Writes the pending offsets now (on close, and after each turn with commits). */
+  flush(): void {
+    if (this.pending.size === 0 || !this.db.open) return;
+    const rows = [...this.pending.values()];
+    this.commitTx.immediate(rows);
+    for (const r of rows) {
+      const key = offsetKey(r.groupId, r.tp);
+      if (this.pending.get(key) === r) this.pending.delete(key);
+    }
   }
 
   /** For from='latest': pins a group that has no offset yet to the current end, so later messages are seen. */
@@ -158,8 +192,11 @@ export class SqliteLog {
   }
 
   resetGroup(groupId: string, topics: string[]): void {
+    for (const [key, r] of this.pending) if (r.groupId === groupId && topics.includes(r.tp.topic)) this.pending.delete(key);
     this.db.transaction(() => {
       for (const topic of topics) this.stmts.reset.run(groupId, topic);
     }).immediate();
   }
 }
+
+const offsetKey = (groupId: string, tp: TopicPartition): string => `${groupId}\u0000${tp.topic}\u0000${tp.partition}`;

@@ -45,6 +45,10 @@ export class SqliteSubscription implements Subscription {
   private idleStamp: string | null = null;
   private idleSince = 0;
   private done: Promise<void> = Promise.resolve();
+  /** per partition (`topic:partition`): when its last batch was delivered (lingerMs) */
+  private readonly deliveredAt = new Map<string, number>();
+  /** the earliest time a lingering partition is due, when the last pass held one back */
+  private lingerUntil = 0;
 
   constructor(
     private readonly host: SubscriptionHost,
@@ -100,6 +104,7 @@ export class SqliteSubscription implements Subscription {
           continue;
         }
         if (progressed) await new Promise<void>((resolve) => setImmediate(resolve));
+        else if (this.lingerUntil > 0) await this.pause(Math.max(1, this.lingerUntil - Date.now()), false);
         else await this.pause(this.host.pollIntervalMs, true);
       }
     } finally {
@@ -118,6 +123,8 @@ export class SqliteSubscription implements Subscription {
     const owned = this.host.assignment(this);
     let progressed = false;
     let skipped = false;
+    this.lingerUntil = 0;
+    const lingerMs = this.options.lingerMs ?? 0;
     for (let i = 0; i < owned.length && !this.stopping; i++) {
       const tp = owned[(this.cursor + i) % owned.length]!;
       if (!this.host.claim(this.groupId, tp)) {
@@ -128,6 +135,15 @@ export class SqliteSubscription implements Subscription {
         const from = this.host.log.committed(this.groupId, tp) ?? 0;
         const batch = this.host.log.fetch(tp, from, this.maxBatch);
         if (batch.length === 0) continue;
+        const key = `${tp.topic}:${tp.partition}`;
+        const due = (this.deliveredAt.get(key) ?? 0) + lingerMs;
+        if (lingerMs > 0 && batch.length < this.maxBatch && Date.now() < due) {
+          // hold a partial batch back until the partition's linger is over (more may arrive meanwhile)
+          skipped = true;
+          this.lingerUntil = this.lingerUntil === 0 ? due : Math.min(this.lingerUntil, due);
+          continue;
+        }
+        this.deliveredAt.set(key, Date.now());
         await this.deliver(tp, batch);
         progressed = true;
       } finally {

@@ -33,6 +33,14 @@ interface EventRow {
   envelope: string;
 }
 
+interface PendingAppend {
+  streamId: string;
+  events: NewEvent[];
+  expected: ExpectedVersion;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The embedded event store. Positions come from one AUTOINCREMENT key and SQLite has a single writer,
  * so positions grow in commit order: a reader of `readAll` can never miss an event committed later
@@ -42,6 +50,9 @@ export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
   private readonly stmts;
   private readonly appendTx;
+  private readonly groupTx;
+  /** appends waiting for the next group commit (see append) */
+  private queue: PendingAppend[] = [];
   private closed = false;
 
   constructor(path: string, options: SqliteOpenOptions = {}) {
@@ -80,17 +91,46 @@ export class SqliteEventStore implements EventStore {
       }
       return { nextVersion: version, positions };
     });
+    // each append in its own savepoint (a nested transaction): a conflict undoes that append only
+    this.groupTx = this.db.transaction((batch: PendingAppend[]) =>
+      batch.map((a): { result: AppendResult } | { error: unknown } => {
+        try {
+          return { result: this.appendTx(a.streamId, a.events, a.expected) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
   }
 
   async append(streamId: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
     this.assertOpen();
     validateAppend(streamId, events, expectedVersion);
+    // Group commit: the appends made during one turn of the event loop (concurrent submissions) are committed in
+    // one transaction right after it, one durable write for all; each resolves only once that commit is done.
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, events, expected: expectedVersion, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.commitAppends());
+    });
+  }
+
+  private commitAppends(): void {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    let outcomes: Array<{ result: AppendResult } | { error: unknown }>;
     try {
-      // IMMEDIATE takes the write lock before the version check, so another process cannot slip in between.
-      return this.appendTx.immediate(streamId, events, expectedVersion);
+      // IMMEDIATE takes the write lock before the version checks, so another process cannot slip in between.
+      outcomes = this.groupTx.immediate(batch);
     } catch (error) {
-      throw this.mapAppendError(error, streamId, expectedVersion);
+      for (const a of batch) a.reject(this.mapAppendError(error, a.streamId, a.expected));
+      return;
     }
+    batch.forEach((a, i) => {
+      const o = outcomes[i]!;
+      if ('result' in o) a.resolve(o.result);
+      else a.reject(this.mapAppendError(o.error, a.streamId, a.expected));
+    });
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
@@ -127,6 +167,7 @@ export class SqliteEventStore implements EventStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.commitAppends(); // what was accepted before close is committed (or refused) before the file closes
     this.closed = true;
     this.db.close();
   }

@@ -9,8 +9,9 @@ import {
   type Sort,
   type UpdateFilter,
 } from 'mongodb';
-import type { Collection, Doc, Filter, FindOptions, Guard, ReadStore, Update } from '../port';
+import type { Collection, CounterCollection, Doc, Filter, FindOptions, Guard, ReadStore, Update } from '../port';
 import { assertCollectionName, fieldSegments } from '../sqlite/paths';
+import { MongoCounterCollection } from './mongo-counter-collection';
 import { detectMongoDialect, type MongoDialect } from './server-dialect';
 
 /*
@@ -56,6 +57,12 @@ export class MongoReadStore implements ReadStore {
     assertCollectionName(name);
     if (name.startsWith('system.')) throw new TypeError(`invalid collection name "${name}"`);
     return new MongoReadCollection<T>(this.db.collection(name), name, () => this.assertOpen(), this.dialect);
+  }
+
+  counters(name: string): CounterCollection {
+    assertCollectionName(name);
+    if (name.startsWith('system.')) throw new TypeError(`invalid collection name "${name}"`);
+    return new MongoCounterCollection(this.db.collection(name), name, () => this.assertOpen(), this.dialect);
   }
 
   async dropAll(prefix = ''): Promise<void> {

@@ -1,7 +1,7 @@
 import type { Filter, FindOptions } from '../port';
 import { fieldSql, jsonTypeSql } from './paths';
 
-export type SqlParam = string | number | null;
+export type SqlParam = string | number | null | Buffer;
 
 /**
  * Equality only. Each value is bound as a parameter and its JSON type is checked as well, so "1" never

@@ -1,8 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { Collection, Doc, ReadStore } from '../port';
+import type { Collection, CounterCollection, Doc, ReadStore } from '../port';
 import { openDatabase, type SqliteOpenOptions } from '@tally/sqlite';
 import { assertCollectionName, quoteIdent } from './paths';
 import { SqliteCollection, type CollectionHost } from './sqlite-collection';
+import { SqliteCounterCollection, type CounterHost } from './sqlite-counter-collection';
 import type { SqlParam } from './filter-sql';
 
 const TABLE_PREFIX = 'rs_';
@@ -11,9 +12,10 @@ const TABLE_PREFIX = 'rs_';
  * The embedded read store: one table (id, doc JSON) per collection. Read models can be rebuilt from the log,
  * so synchronous=NORMAL by default (survives a process crash, not necessarily a power loss).
  */
-export class SqliteReadStore implements ReadStore, CollectionHost {
+export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
   private readonly db: Database.Database;
   private readonly tables = new Set<string>();
+  private readonly counterTables = new Set<string>();
   private readonly statements = new Map<string, Database.Statement<SqlParam[]>>();
   private closed = false;
 
@@ -24,6 +26,11 @@ export class SqliteReadStore implements ReadStore, CollectionHost {
   collection<T extends Doc = Doc>(name: string): Collection<T> {
     assertCollectionName(name);
     return new SqliteCollection<T>(this, name);
+  }
+
+  counters(name: string): CounterCollection {
+    assertCollectionName(name);
+    return new SqliteCounterCollection(this, name);
   }
 
   async dropAll(prefix = ''): Promise<void> {
@@ -37,7 +44,10 @@ export class SqliteReadStore implements ReadStore, CollectionHost {
     this.db.transaction(() => {
       for (const collection of names) this.db.exec(`DROP TABLE IF EXISTS ${quoteIdent(TABLE_PREFIX + collection)}`);
     }).immediate();
-    for (const collection of names) this.tables.delete(collection);
+    for (const collection of names) {
+      this.tables.delete(collection);
+      this.counterTables.delete(collection);
+    }
     // statements compiled against dropped tables are useless now
     this.statements.clear();
   }
@@ -54,6 +64,17 @@ export class SqliteReadStore implements ReadStore, CollectionHost {
     if (!this.tables.has(collection)) {
       this.db.exec(`CREATE TABLE IF NOT EXISTS ${quoted} (id TEXT PRIMARY KEY, doc TEXT NOT NULL) WITHOUT ROWID`);
       this.tables.add(collection);
+    }
+    return quoted;
+  }
+
+  /** a counter collection's table: the scalar fields in `doc` (so filters and indexes work as for documents) */
+  counterTable(collection: string): string {
+    this.assertOpen();
+    const quoted = quoteIdent(TABLE_PREFIX + collection);
+    if (!this.counterTables.has(collection)) {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS ${quoted} (id TEXT PRIMARY KEY, doc TEXT NOT NULL, applied REAL NOT NULL, keys TEXT NOT NULL, vals BLOB NOT NULL)`);
+      this.counterTables.add(collection);
     }
     return quoted;
   }

@@ -18,9 +18,16 @@ export interface EventConsumerOptions {
   topics: string[];
   logger: Logger;
   handle: (events: StoredEvent[], partition: number) => Promise<void>;
+  /**
+   * optional: the whole batch of parsed events at once (a handler that writes once per batch). When it fails, the
+   * batch is handed to `handle` one event at a time (`[event]`), so a failing event can be told from the others.
+   */
+  handleBatch?: (events: StoredEvent[], partition: number) => Promise<void>;
   /** where progress is persisted for `after=` reads across restarts (optional) */
   progressStore?: Collection<Doc>;
   maxBatch?: number;
+  /** see SubscribeOptions.lingerMs: larger batches under load for a handler that writes once per batch */
+  lingerMs?: number;
   /** how far the relay has published; see ConsumerProgress */
   publishedHorizon?: () => Promise<number>;
 }
@@ -61,7 +68,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     }
     const partition = batch[0]?.partition ?? 0;
     if (events.length > 0) {
-      await inConsumerSpan(groupId, partition, events.map((e) => e.traceparent), () => options.handle(events, partition));
+      await inConsumerSpan(groupId, partition, events.map((e) => e.traceparent), () => dispatch(events, partition));
       observe.batch(groupId, events.length);
     }
     const last = events[events.length - 1];
@@ -77,11 +84,22 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     }
   }
 
+  async function dispatch(events: StoredEvent[], partition: number): Promise<void> {
+    if (!options.handleBatch) return options.handle(events, partition);
+    try {
+      await options.handleBatch(events, partition);
+    } catch (err) {
+      logger.warn({ groupId, partition, events: events.length, err }, 'batch handler failed; handling the batch one event at a time');
+      for (const e of events) await options.handle([e], partition);
+    }
+  }
+
   const subscription: Subscription = await bus.subscribe({
     groupId,
     topics: options.topics,
     from: 'earliest',
     maxBatch: options.maxBatch ?? 200,
+    ...(options.lingerMs ? { lingerMs: options.lingerMs } : {}),
     handle: handleBatch,
     onError: (err: unknown) => logger.error({ groupId, err }, 'consumer handler failed; retrying'),
   });

@@ -82,7 +82,7 @@ export interface BenchSummary {
   platformCpuSec: number;
   /** platform CPU per 1,000 accepted values: the cost, robust to other load on the machine */
   platformCpuMsPer1000Values: number;
-  consumerLag: { maxTotal: number; maxRollup: number; maxRelay: number; series: Array<[number, number, number, number]> };
+  consumerLag: { maxTotal: number; maxRollup: number; maxRelay: number; maxByGroup?: Record<string, number>; series: Array<[number, number, number, number]> };
   correct: boolean;
   verification: { unitsChecked: number; valuesChecked: number; received: number; mismatches: string[]; failures: string[] };
   baseline: (Omit<BaselineResult, 'bulkInsertSec' | 'batchRollupSec' | 'bulkInsertValuesPerSec'> & { bulkInsertSec: number; bulkInsertValuesPerSec: number; batchRollupSec: number }) | { engine: 'skipped'; bulkInsertValuesPerSec: null; batchRollupSec: null };
@@ -307,6 +307,10 @@ function summarize(
       maxTotal: Math.max(0, ...lags.map((l) => l.totalLag)),
       maxRollup: Math.max(0, ...lags.map((l) => l.rollupLag)),
       maxRelay: Math.max(0, ...lags.map((l) => l.relayLag)),
+      maxByGroup: lags.reduce<Record<string, number>>((max, l) => {
+        for (const [g, lag] of Object.entries(l.byGroup ?? {})) max[g] = Math.max(max[g] ?? 0, lag);
+        return max;
+      }, {}),
       series: lags.filter((_, i) => i % step === 0).map((l) => [l.t, l.totalLag, l.rollupLag, l.relayLag]),
     },
     correct,

@@ -103,6 +103,8 @@ export async function startEmbeddedTarget(options: StartOptions = {}): Promise<T
     TALLY_MODE: 'embedded',
     TALLY_ADMIN_PASSWORD: password,
     LOG_LEVEL: options.logLevel ?? process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn',
+    // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: profiles the platform process only, not the bench
+    ...(process.env.TALLY_BENCH_PLATFORM_NODE_OPTIONS ? { NODE_OPTIONS: process.env.TALLY_BENCH_PLATFORM_NODE_OPTIONS } : {}),
     ...options.env,
   };
   const script = 'services/all-in-one/src/main.ts';

@@ -4,3 +4,4 @@ export { describeReadStoreConformance, type ReadStoreHarness } from './read-stor
 export { waitFor, uniqueSuffix } from './wait-for';
 export { sampleEvent } from './sample-events';
 export { runUntilKilled, type KilledChild } from './kill-child';
+export { describeCounterCollectionConformance } from './counter-collection.conformance';

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Collection, Doc, Filter, ReadStore } from '@tally/readstore';
+import { describeCounterCollectionConformance } from './counter-collection.conformance';
 import { uniqueSuffix } from './wait-for';
 
 export interface ReadStoreHarness {
@@ -31,6 +32,7 @@ export function describeReadStoreConformance(adapterName: string, factory: () =>
       await store.dropAll(prefix);
       await harness.cleanup();
     });
+    describeCounterCollectionConformance(() => ({ store, prefix }));
 
     const seed = async () => {
       const docs: Doc[] = [

@@ -1,0 +1,116 @@
+import type { AnyBulkWriteOperation, Document, Collection as MongoCollection } from 'mongodb';
+import type { CounterCollection, CounterShare, CounterWrite, Filter, Scalar } from '../port';
+import { assertWrite } from '../sqlite/sqlite-counter-collection';
+import type { MongoDialect } from './server-dialect';
+
+/**
+ * A counter collection on MongoDB / FerretDB: one document per share, `{ _id, ...fields, applied, counters }`,
+ * with the counter names escaped into field names (`.` and `$` are not allowed in them). A batch of writes is one
+ * bulk write of `{ _id }`-filtered upserts with `$inc` / `$set` / `$unset` (unordered when every share appears once):
+ * the guards are checked on the `applied` positions read by `_id` just before, which is exact because each share
+ * has one guarded writer at a time (a partition's consumer, or the hierarchy mover). No transaction: a crash can
+ * leave a batch half written, and the guard then skips the shares already written when it is redelivered.
+ */
+export class MongoCounterCollection implements CounterCollection {
+  constructor(
+    private readonly coll: MongoCollection<Document>,
+    readonly name: string,
+    private readonly assertOpen: () => void,
+    private readonly dialect: MongoDialect,
+  ) {}
+
+  async getMany(ids: string[]): Promise<CounterShare[]> {
+    const docs = await this.byIds(ids);
+    return [...new Set(ids)].flatMap((id) => {
+      const d = docs.get(id);
+      return d ? [shareOf(d)] : [];
+    });
+  }
+
+  async appliedOf(ids: string[]): Promise<Map<string, number>> {
+    const docs = await this.byIds(ids, { applied: 1 });
+    return new Map(ids.map((id) => [id, Number(docs.get(id)?.applied ?? 0)]));
+  }
+
+  async find(filter: Filter): Promise<CounterShare[]> {
+    this.assertOpen();
+    const query: Document = {};
+    for (const [field, value] of Object.entries(filter)) {
+      if (field.startsWith('$') || field === 'counters') throw new TypeError(`invalid filter field "${field}"`);
+      const ok = value === null || typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+      if (!ok) throw new TypeError(`filter "${field}": only string, number, boolean or null equality is supported`);
+      query[field] = value === null ? null : { $eq: value };
+    }
+    return (await this.coll.find(query).sort({ _id: 1 }).toArray()).map(shareOf);
+  }
+
+  async write(writes: CounterWrite[], known?: Map<string, number>): Promise<number> {
+    this.assertOpen();
+    writes.forEach(assertWrite);
+    for (const w of writes) if (w.fields && 'counters' in w.fields) throw new TypeError('invalid share field "counters"');
+    const guarded = writes.filter((w) => w.guard !== undefined && !known?.has(w.id)).map((w) => w.id);
+    const applied = new Map(known);
+    if (guarded.length > 0) for (const [id, at] of await this.appliedOf(guarded)) applied.set(id, at);
+    const ops: AnyBulkWriteOperation<Document>[] = [];
+    for (const w of writes) {
+      if (w.guard !== undefined) {
+        if ((applied.get(w.id) ?? 0) >= w.guard) continue;
+        applied.set(w.id, w.guard); // a later write of the same share in this batch sees this one
+      }
+      const $set: Document = { ...w.fields };
+      if (w.guard !== undefined) $set.applied = w.guard;
+      for (const [k, v] of Object.entries(w.set ?? {})) $set[`counters.${escapeKey(k)}`] = v;
+      const $inc: Document = {};
+      for (const [k, v] of Object.entries(w.add ?? {})) $inc[`counters.${escapeKey(k)}`] = v;
+      const $unset: Document = {};
+      for (const k of w.remove ?? []) $unset[`counters.${escapeKey(k)}`] = '';
+      const update: Document = { $setOnInsert: { ...(w.guard === undefined ? { applied: 0 } : {}) } };
+      if (Object.keys($set).length > 0) update.$set = $set;
+      if (Object.keys($inc).length > 0) update.$inc = $inc;
+      if (Object.keys($unset).length > 0) update.$unset = $unset;
+      if (Object.keys(update.$setOnInsert as Document).length === 0) delete update.$setOnInsert;
+      if (Object.keys(update).length === 0) update.$set = { _id: w.id };
+      ops.push({ updateOne: { filter: { _id: w.id as never }, update, upsert: true } });
+    }
+    if (ops.length === 0) return 0;
+    // several writes of one share must apply in order; otherwise unordered (the server may apply them in parallel)
+    const ordered = new Set(writes.map((w) => w.id)).size !== writes.length;
+    await this.coll.bulkWrite(ops, { ordered });
+    return ops.length;
+  }
+
+  async ensureIndex(fields: string[]): Promise<void> {
+    this.assertOpen();
+    if (fields.length === 0) throw new TypeError('ensureIndex needs at least one field');
+    if (this.dialect === 'ferretdb') return; // FerretDB on SQLite scans for any filter but _id: nothing to gain
+    await this.coll.createIndex(Object.fromEntries(fields.map((f) => [f, 1])), { name: `ix_${fields.join('__')}` });
+  }
+
+  private async byIds(ids: string[], projection?: Document): Promise<Map<string, Document>> {
+    this.assertOpen();
+    const unique = [...new Set(ids)];
+    for (const id of unique) if (typeof id !== 'string' || id === '') throw new TypeError('ids must be non-empty strings');
+    if (unique.length === 0) return new Map();
+    const options = projection ? { projection } : {};
+    const docs =
+      this.dialect === 'ferretdb'
+        ? (await Promise.all(unique.map((id) => this.coll.findOne({ _id: id as never }, options)))).filter((d) => d !== null)
+        : await this.coll.find({ _id: { $in: unique as never[] } }, options).toArray();
+    return new Map(docs.map((d) => [String(d._id), d]));
+  }
+}
+
+/** Counter names are opaque keys: `%`, `.` and a leading `$` are escaped into a valid field name. */
+const escapeKey = (k: string): string => k.replace(/%/g, '%25').replace(/\./g, '%2E').replace(/^\$/, '%24');
+const UNESCAPED: Record<string, string> = { '%25': '%', '%2E': '.', '%24': '$' };
+const unescapeKey = (k: string): string => k.replace(/%(25|2E|24)/g, (m) => UNESCAPED[m]!);
+
+function shareOf(d: Document): CounterShare {
+  const { _id, applied, counters, ...fields } = d;
+  return {
+    _id: String(_id),
+    fields: fields as Record<string, Scalar>,
+    applied: Number(applied ?? 0),
+    counters: Object.fromEntries(Object.entries((counters ?? {}) as Record<string, number>).map(([k, v]) => [unescapeKey(k), Number(v)])),
+  };
+}

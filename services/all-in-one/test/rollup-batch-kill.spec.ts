@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyReportBatch, readCell } from '@tally/svc-hierarchy-rollup';
+import { applyDepsOn, PARTITIONS, PERIOD, pre, workload } from './fixtures/rollup-batch-workload';
+
+/**
+ * The rollup process is SIGKILLed in the middle of a batch's cell write (half the shares written, as a store without
+ * transactions can leave them, or every share written but no receipt or ledger yet), then the log is redelivered
+ * from the start in batches of another size (a restarted consumer does not see the same batches): every figure of
+ * every unit on the reports' paths equals the sum of the reports' final values.
+ */
+const CHILD = fileURLToPath(new URL('./fixtures/rollup-batch-kill-child.ts', import.meta.url));
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function runChild(path: string, batch: number, killAt: number, mode: string): Promise<{ signal: NodeJS.Signals | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, String(batch), String(killAt), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => (signal === 'SIGKILL' ? resolve({ signal, out }) : reject(new Error(`child exited without the kill: ${out}${err}`))));
+  });
+}
+
+describe('rollup killed in the middle of a batch write', () => {
+  for (const mode of ['half-cells', 'after-cells'] as const) {
+    it(`counts every report exactly once after a SIGKILL (${mode}) and a redelivery in other batches`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'tally-rollup-kill-'));
+      dirs.push(dir);
+      const path = join(dir, 'read.db');
+      const killed = await runChild(path, 7, 4, mode);
+      expect(killed.out).toMatch(/killed in batch 4/);
+
+      // the restarted consumer: everything redelivered from the start, 5 events at a time per partition
+      const { store, deps } = applyDepsOn(path);
+      const { events, finals } = workload();
+      for (let p = 0; p < PARTITIONS; p++) {
+        const q = events.filter((e) => e.partition === p);
+        for (let i = 0; i < q.length; i += 5) await applyReportBatch(deps, q.slice(i, i + 5), p);
+      }
+      const h = pre();
+      const expected = new Map<string, Record<string, number>>();
+      for (const [commune, values] of finals) {
+        for (const u of h.pathOf(commune)) {
+          const e = expected.get(u.code) ?? {};
+          for (const [k, v] of Object.entries(values)) e[k] = (e[k] ?? 0) + v;
+          expected.set(u.code, e);
+        }
+      }
+      expect(expected.size).toBeGreaterThan(finals.size); // communes plus their districts, the province and VN
+      for (const [unit, sums] of expected) {
+        for (const period of [PERIOD, '2024']) {
+          for (const figures of ['latest', 'official'] as const) {
+            const cell = await readCell(deps.cells, 'pre2025', figures, unit, period);
+            expect({ unit, period, figures, sums: cell.sums }).toEqual({ unit, period, figures, sums });
+            if (period === PERIOD) expect(cell.received.T_S).toBe([...finals.keys()].filter((c) => h.pathOf(c).some((u) => u.code === unit)).length);
+          }
+        }
+      }
+      await store.close();
+    }, 60_000);
+  }
+});
