@@ -3,17 +3,15 @@ import {
   approvalLevelsFor,
   decideWorkflow,
   evolveReport,
-  initialReportState,
   parseReportStreamId,
+  reportStream,
   type NextStep,
   type ReportEvent,
-  type ReportState,
   type ReportValuesData,
   type WorkflowCommand,
   type WorkflowContext,
 } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
-import { decideAndAppend } from '@tally/runtime';
+import { handleCommand, loadStream, type EventStore, type StreamRead } from '@tally/eventstore';
 
 /**
  * The approval workflow on a report's stream: approve and return at a level, lock, unlock.
@@ -58,25 +56,23 @@ const UNLOCK_LEVELS = ['province'];
 
 export async function runWorkflowCommand(deps: WorkflowDeps, reportId: string, input: WorkflowInput, actor: WorkflowActor | undefined, ctx: EventContext): Promise<WorkflowAnswer> {
   if (!parseReportStreamId(reportId)) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
-  const history = await deps.store.readStream(reportId);
-  const current = foldReport(history);
+  const { state: current, ...read } = await loadStream(deps.store, reportId, reportStream);
   const key = current.key;
   if (current.status === 'none' || !key) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
-  const context = await workflowContext(deps, reportId, history);
+  const context = await workflowContext(deps, read);
   const actorLevel = await levelOf(deps.hierarchy, key.hierarchy, actor);
   const command = commandFor(input, context, actorLevel);
 
-  return decideAndAppend<WorkflowAnswer>(deps.store, reportId, (events) => {
-    const state = foldReport(events);
+  return handleCommand(deps.store, reportId, reportStream, (state) => {
     const decided = decideWorkflow(command, state);
     let after = state;
     for (const e of decided) after = evolveReport(after, e);
-    const next = (decided[decided.length - 1]?.data as { next?: NextStep | null } | undefined)?.next ?? null;
+    const next = nextStepOf(decided[decided.length - 1]);
     return {
-      events: decided.map((e) => newEvent<string, unknown>('tally/ingestion', reportId, e, { ...ctx, ...(reasonOf(e) ? { reason: reasonOf(e) } : {}) })),
-      result: (positions, version) => ({
+      append: decided.map((e) => newEvent<string, unknown>('tally/ingestion', reportId, e, { ...ctx, ...(reasonOf(e) ? { reason: reasonOf(e) } : {}) })),
+      result: ({ positions, nextVersion }): WorkflowAnswer => ({
         reportId,
-        version,
+        version: nextVersion,
         position: positions[positions.length - 1]!,
         status: after.status,
         approvals: after.approvals,
@@ -91,17 +87,25 @@ function reasonOf(e: ReportEvent): string | undefined {
   return 'reason' in e.data && typeof e.data.reason === 'string' ? e.data.reason : undefined;
 }
 
-function foldReport(events: Awaited<ReturnType<EventStore['readStream']>>): ReportState {
-  let state = initialReportState();
-  for (const e of events) state = evolveReport(state, e as unknown as ReportEvent, { streamVersion: e.streamVersion, position: e.position });
-  return state;
+/** Who acts next, as the last decided event says (submissions name nobody). */
+function nextStepOf(e: ReportEvent | undefined): NextStep | null {
+  if (!e || e.type === 'tally.report.submitted' || e.type === 'tally.report.amended') return null;
+  return e.data.next;
+}
+
+/** The values of the report's latest submission or amendment. */
+function latestValues(read: StreamRead<ReportEvent>): ReportValuesData | null {
+  for (let i = read.events.length - 1; i >= 0; i--) {
+    const e = read.events[i]!.event;
+    if (e.type === 'tally.report.submitted' || e.type === 'tally.report.amended') return e.data;
+  }
+  return null;
 }
 
 /** The report's approval levels (from its template in the catalog version it was submitted under) and its unit's ancestors by level. */
-export async function workflowContext(deps: WorkflowDeps, reportId: string, history: Awaited<ReturnType<EventStore['readStream']>>): Promise<WorkflowContext> {
-  const last = [...history].reverse().find((e) => e.type === 'tally.report.submitted' || e.type === 'tally.report.amended');
-  if (!last) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
-  const d = last.data as ReportValuesData;
+export async function workflowContext(deps: WorkflowDeps, read: StreamRead<ReportEvent>): Promise<WorkflowContext> {
+  const d = latestValues(read);
+  if (!d) throw new TallyError('REPORT_NOT_FOUND', `no report ${read.streamId}`);
   const catalog = await deps.catalog.catalogVersion(d.catalogVersion);
   const template = catalog?.templates.find((t) => t.code === d.template);
   const version = (await deps.hierarchy.versions()).find((v) => v.id === d.hierarchy);

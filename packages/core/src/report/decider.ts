@@ -1,5 +1,7 @@
+import { assertNever, type EventMeta } from '../decider/decider';
+import type { SourcedStream } from '../decider/stream';
 import { DomainError } from '../errors';
-import type { DataValue, Figures, NextStep, ReportAmended, ReportEvent, ReportKey, ReportSubmitted, ReportValuesData, ReportWorkflowData } from './events';
+import { REPORT_EVENT_SCHEMA, type DataValue, type Figures, type NextStep, type ReportAmended, type ReportEvent, type ReportKey, type ReportSubmitted, type ReportValuesData, type ReportWorkflowData } from './events';
 
 /**
  * The report lifecycle as a decider: decide(command, state) -> events, evolve(state, event) -> state.
@@ -168,15 +170,13 @@ export function decideWorkflow(command: WorkflowCommand, state: ReportState): Re
       const reason = reasonOf(command.data.reason);
       return [{ type: 'tally.report.unlocked', data: { ...base, next: at('amend', undefined), reason } }];
     }
+    default:
+      return assertNever(command, 'report command');
   }
 }
 
-export interface EventMeta {
-  streamVersion?: number;
-  position?: number;
-}
-
-export function evolveReport(state: ReportState, event: ReportEvent, meta: EventMeta = {}): ReportState {
+/** Folds one report event. Without metadata (a decision not yet stored) the version is the next one. */
+export function evolveReport(state: ReportState, event: ReportEvent, meta: Partial<EventMeta> = {}): ReportState {
   const version = meta.streamVersion ?? state.version + 1;
   switch (event.type) {
     case 'tally.report.submitted':
@@ -203,8 +203,17 @@ export function evolveReport(state: ReportState, event: ReportEvent, meta: Event
       return { ...state, version, status: 'locked' };
     case 'tally.report.unlocked':
       return { ...state, version, status: 'submitted', approvals: [] };
+    default:
+      return assertNever(event, 'report event');
   }
 }
+
+/** A report stream: its events (with their upcasters) and how they fold. */
+export const reportStream: SourcedStream<ReportState, ReportEvent> = {
+  schema: REPORT_EVENT_SCHEMA,
+  initialState: initialReportState,
+  evolve: evolveReport,
+};
 
 export const reportDecider = {
   initialState: initialReportState,
