@@ -92,3 +92,29 @@ export function httpStatusOf(code: ErrorCode): number {
 }
 
 export const isTallyError = (e: unknown): e is TallyError => e instanceof TallyError;
+
+/**
+ * A condition that passes on its own (a peer not caught up or unavailable, a busy lock, a dropped connection):
+ * consumers retry it without counting it toward dead-lettering, callers may retry it.
+ */
+export class RetryableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RetryableError';
+  }
+}
+
+const RETRYABLE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNAVAILABLE', 'NOT_CAUGHT_UP', 'RATE_LIMITED']);
+/** Error codes of Node and the drivers that mean "the other side is (for now) not there". */
+const TRANSIENT_SYSTEM_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'SQLITE_BUSY', 'SQLITE_LOCKED']);
+const TRANSIENT_DRIVER_ERRORS = new Set(['MongoNetworkError', 'MongoNetworkTimeoutError', 'MongoServerSelectionError', 'MongoNotConnectedError', 'KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded']);
+
+/** True for an error worth retrying as is: RetryableError, a TallyError with a retryable code, or a connection failure. */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof RetryableError) return true;
+  if (err instanceof TallyError) return RETRYABLE_CODES.has(err.code);
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && TRANSIENT_SYSTEM_CODES.has(code)) return true;
+  return TRANSIENT_DRIVER_ERRORS.has(err.name);
+}

@@ -10,6 +10,8 @@ export const TOPICS = {
   indicators: 'tally.indicators.v1',
   /** accounts and sign-in audit, keyed by account stream */
   accounts: 'tally.accounts.v1',
+  /** events a consumer could not apply after every attempt (poison events), and their replays (runtime/consumer/dead-letter.ts) */
+  deadLetters: 'tally.dead-letters.v1',
   /** notifications that failed every retry */
   notificationsDeadLetter: 'tally.notifications.dlq.v1',
 } as const;
@@ -23,6 +25,7 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'tally.indicators.v1': 8,
   'tally.accounts.v1': 1,
   'tally.notifications.dlq.v1': 1,
+  'tally.dead-letters.v1': 1,
 };
 
 /** Which topic an event type is relayed to, by its stream category (the part of the subject before the first '-'). */

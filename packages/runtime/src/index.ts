@@ -14,3 +14,6 @@ export * from './remote/remote-rollup-query';
 export * from './host/open-platform';
 export * from './host/run-service';
 export * from './host/cache-invalidation';
+export * from './consumer/dead-letter';
+export * from './consumer/dead-letter-admin';
+export * from './consumer/dead-letter-cli';

@@ -2,6 +2,7 @@ import type { StoredEvent } from '@tally/contracts';
 import type { BusMessage, EventBus, PartitionLag, Subscription } from '@tally/eventbus';
 import type { Collection, Doc } from '@tally/readstore';
 import type { Logger } from '../logger';
+import { PoisonGuard, REPLAY_FOR_HEADER, type Delivered } from './dead-letter';
 import { MalformedEventError, parseStoredEvent } from './parse-event';
 import { ConsumerProgress } from './progress';
 
@@ -21,6 +22,8 @@ export interface EventConsumerOptions {
   maxBatch?: number;
   /** how far the relay has published; see ConsumerProgress */
   publishedHorizon?: () => Promise<number>;
+  /** failures of one event before it is dead-lettered; default TALLY_CONSUMER_MAX_ATTEMPTS or 5 (dead-letter.ts) */
+  maxAttempts?: number;
 }
 
 export interface EventConsumer {
@@ -33,12 +36,15 @@ export interface EventConsumer {
   waitUntilCaughtUp(timeoutMs?: number): Promise<boolean>;
   /** Counts messages refused at the boundary (malformed). */
   readonly rejected: () => number;
+  /** Counts events sent to the dead-letter topic since start (poison events). */
+  readonly deadLettered: () => number;
 }
 
 export async function startEventConsumer(options: EventConsumerOptions): Promise<EventConsumer> {
   const { bus, groupId, logger } = options;
   const progress = new ConsumerProgress(options.publishedHorizon);
   let rejected = 0;
+  const poison = new PoisonGuard({ groupId, bus, logger, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}) });
   // one document per partition: each has one writer, so no two processes ever update the same document
   if (options.progressStore) {
     for (const saved of await options.progressStore.find({ group: groupId })) {
@@ -47,10 +53,13 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   }
 
   async function handleBatch(batch: BusMessage[]): Promise<void> {
-    const events: StoredEvent[] = [];
+    const delivered: Delivered[] = [];
     for (const m of batch) {
+      // a dead letter sent back to another group: that group applies it, this one already did
+      const replayFor = m.headers[REPLAY_FOR_HEADER];
+      if (replayFor !== undefined && replayFor !== groupId) continue;
       try {
-        events.push(parseStoredEvent(m.value));
+        delivered.push({ event: parseStoredEvent(m.value), message: m });
       } catch (err) {
         if (!(err instanceof MalformedEventError)) throw err;
         rejected++;
@@ -58,8 +67,8 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       }
     }
     const partition = batch[0]?.partition ?? 0;
-    if (events.length > 0) await options.handle(events, partition);
-    const last = events[events.length - 1];
+    await poison.apply(delivered, (events) => options.handle(events, partition));
+    const last = delivered[delivered.length - 1]?.event;
     if (last) {
       progress.record(partition, last.position);
       if (options.progressStore) {
@@ -89,6 +98,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     lag: () => subscription.lag(),
     stop: () => subscription.stop(),
     rejected: () => rejected,
+    deadLettered: () => poison.deadLettered(),
     async waitUntilCaughtUp(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

@@ -45,9 +45,10 @@ export async function runService(
     const consumers = [];
     for (const c of hosted.module.consumers()) {
       const lags = await c.lag();
-      consumers.push({ group: c.groupId, lag: lags.reduce((n, l) => n + l.lag, 0), partitions: lags });
+      consumers.push({ group: c.groupId, lag: lags.reduce((n, l) => n + l.lag, 0), deadLettered: c.deadLettered(), partitions: lags });
     }
-    return { status: 'ok', service: name, mode: config.mode, instance: config.instanceId, services: [{ name, status: ready ? 'up' : 'starting', consumers }] };
+    const deadLettered = consumers.reduce((n, c) => n + c.deadLettered, 0);
+    return { status: 'ok', service: name, mode: config.mode, instance: config.instanceId, deadLettered, services: [{ name, status: ready ? 'up' : 'starting', consumers }] };
   };
   app.get('/health', health);
   app.get('/api/v1/health', health);
