@@ -2,6 +2,7 @@ export * from './port';
 export { SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-store';
 export type { SqliteOpenOptions as SqliteEventStoreOptions } from '@tally/sqlite';
 export * from './relay';
+export * from './relay-lease';
 export * from './command-handler';
 export {
   MongoEventStore,

@@ -34,8 +34,8 @@ export async function runService(
 ): Promise<RunningService> {
   const config = options.config ?? loadConfig();
   const logger = createLogger(`tally-${name}`);
-  // one relay is enough (it is idempotent, but two double the traffic): TALLY_RELAY=off on extra ingestion replicas
-  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: name === 'ingestion' && process.env.TALLY_RELAY !== 'off' });
+  // every service runs a relay; the lease in the event store lets one publish at a time (TALLY_RELAY=off: none here)
+  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: process.env.TALLY_RELAY !== 'off' });
   const hosted = await create(opened.platform, config, logger);
   let ready = false;
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
