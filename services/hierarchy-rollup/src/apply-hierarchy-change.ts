@@ -1,3 +1,4 @@
+import { RetryableError } from '@tally/contracts';
 import {
   addFoldDelta,
   coarserPeriods,
@@ -264,5 +265,5 @@ async function moveFoldPart(folds: Collection<FoldDoc>, move: { id: string; from
     const update = { set: { [`paths.${move.to}`]: merged }, unset: [`paths.${move.from}`] };
     if (await folds.update(move.id, update, { field: 'rev', below: doc.rev + 1 })) return;
   }
-  throw new Error(`fold document ${move.id}: too much contention, retrying the change`);
+  throw new RetryableError(`fold document ${move.id}: too much contention, retrying the change`);
 }

@@ -15,9 +15,10 @@ import type { Logger } from '../logger';
 export const DEAD_LETTER_TOPIC = TOPICS.deadLetters;
 /** Header of a replayed event: only the named consumer group applies it; the others already did. */
 export const REPLAY_FOR_HEADER = 'tally_replay_for';
-export const DEFAULT_MAX_ATTEMPTS = 5;
+/** with the buses' backoff (doubling from 50-100 ms) ten failures span 15-50 s: start-up races (a catalog not loaded yet) ride it out */
+export const DEFAULT_MAX_ATTEMPTS = 10;
 
-/** TALLY_CONSUMER_MAX_ATTEMPTS, else 5: how often an event may fail before it is dead-lettered. */
+/** TALLY_CONSUMER_MAX_ATTEMPTS, else 10: how often an event may fail before it is dead-lettered. */
 export function maxAttemptsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.TALLY_CONSUMER_MAX_ATTEMPTS);
   return Number.isInteger(n) && n >= 1 ? n : DEFAULT_MAX_ATTEMPTS;

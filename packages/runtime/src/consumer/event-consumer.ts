@@ -22,7 +22,7 @@ export interface EventConsumerOptions {
   maxBatch?: number;
   /** how far the relay has published; see ConsumerProgress */
   publishedHorizon?: () => Promise<number>;
-  /** failures of one event before it is dead-lettered; default TALLY_CONSUMER_MAX_ATTEMPTS or 5 (dead-letter.ts) */
+  /** failures of one event before it is dead-lettered; default TALLY_CONSUMER_MAX_ATTEMPTS or 10 (dead-letter.ts) */
   maxAttempts?: number;
 }
 
