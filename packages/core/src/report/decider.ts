@@ -175,6 +175,16 @@ export function decideWorkflow(command: WorkflowCommand, state: ReportState): Re
   }
 }
 
+/** The report rule every reader shares: the status a report has after each event type. */
+export const REPORT_STATUS_AFTER: Readonly<Record<ReportEvent['type'], Exclude<ReportStatus, 'none'>>> = {
+  'tally.report.submitted': 'submitted',
+  'tally.report.amended': 'submitted',
+  'tally.report.returned': 'returned',
+  'tally.report.approved': 'approved',
+  'tally.report.locked': 'locked',
+  'tally.report.unlocked': 'submitted',
+};
+
 /** Folds one report event. Without metadata (a decision not yet stored) the version is the next one. */
 export function evolveReport(state: ReportState, event: ReportEvent, meta: Partial<EventMeta> = {}): ReportState {
   const version = meta.streamVersion ?? state.version + 1;
@@ -187,7 +197,7 @@ export function evolveReport(state: ReportState, event: ReportEvent, meta: Parti
         ...state,
         reportId: d.reportId,
         key: { template: d.template, orgUnit: d.orgUnit, period: d.period, hierarchy: d.hierarchy },
-        status: 'submitted',
+        status: REPORT_STATUS_AFTER[event.type],
         version,
         figures: d.figures,
         values: d.values,
@@ -196,13 +206,13 @@ export function evolveReport(state: ReportState, event: ReportEvent, meta: Parti
       };
     }
     case 'tally.report.returned':
-      return { ...state, version, status: 'returned', approvals: [] };
+      return { ...state, version, status: REPORT_STATUS_AFTER[event.type], approvals: [] };
     case 'tally.report.approved':
-      return { ...state, version, status: 'approved', approvals: [...state.approvals, event.data.level] };
+      return { ...state, version, status: REPORT_STATUS_AFTER[event.type], approvals: [...state.approvals, event.data.level] };
     case 'tally.report.locked':
-      return { ...state, version, status: 'locked' };
+      return { ...state, version, status: REPORT_STATUS_AFTER[event.type] };
     case 'tally.report.unlocked':
-      return { ...state, version, status: 'submitted', approvals: [] };
+      return { ...state, version, status: REPORT_STATUS_AFTER[event.type], approvals: [] };
     default:
       return assertNever(event, 'report event');
   }
