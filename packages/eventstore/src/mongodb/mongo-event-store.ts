@@ -1,6 +1,6 @@
 import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { TallyError, type StoredEvent } from '@tally/contracts';
-import { detectMongoDialect, type MongoDialect } from '@tally/readstore';
+import { detectMongoDialect, type MongoDialect } from '@tally/mongo';
 import { StreamVersionConflictError, type AppendResult, type EventStore, type ExpectedVersion, type NewEvent } from '../port';
 import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
 import { MongoLeases } from './mongo-lease';

@@ -11,7 +11,7 @@ import {
 } from 'mongodb';
 import type { Collection, Doc, Filter, FindOptions, Guard, ReadStore, Update } from '../port';
 import { assertCollectionName, fieldSegments } from '../sqlite/paths';
-import { detectMongoDialect, type MongoDialect } from './server-dialect';
+import { detectMongoDialect, type MongoDialect } from '@tally/mongo';
 
 /*
  * The distributed read store on MongoDB (official driver), also run against FerretDB 1.24 in tests and dev.
