@@ -1,5 +1,7 @@
+import { status } from '@grpc/grpc-js';
+
 /**
- * Errors are values with codes, mapped once to HTTP and gRPC status (see runtime's error mapping).
+ * Errors are values with codes, mapped once (ERROR_CATALOG) to HTTP and gRPC status.
  */
 export type ErrorCode =
   | 'MALFORMED_JSON'
@@ -20,6 +22,8 @@ export type ErrorCode =
   | 'INVALID_VALUE'
   | 'VALIDATION_RULE_VIOLATED'
   | 'DUPLICATE_DATA_VALUE'
+  /** a catalog's aggregation type cannot be applied as asked (core's aggregation rules) */
+  | 'INVALID_AGGREGATION'
   | 'AMENDMENT_REASON_REQUIRED'
   | 'SUBMISSION_ID_REUSED'
   | 'REPORT_NOT_FOUND'
@@ -34,38 +38,47 @@ export type ErrorCode =
   | 'UNAVAILABLE'
   | 'INTERNAL';
 
-const HTTP_STATUS: Record<ErrorCode, number> = {
-  MALFORMED_JSON: 400,
-  INVALID_REQUEST: 400,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  UNKNOWN_ORG_UNIT: 422,
-  UNKNOWN_TEMPLATE: 422,
-  UNKNOWN_DATA_ELEMENT: 422,
-  UNKNOWN_HIERARCHY: 400,
-  INVALID_PERIOD: 422,
-  PERIOD_TEMPLATE_MISMATCH: 422,
-  ORG_UNIT_LEVEL_MISMATCH: 422,
-  ELEMENT_NOT_IN_TEMPLATE: 422,
-  INVALID_VALUE: 422,
-  VALIDATION_RULE_VIOLATED: 422,
-  DUPLICATE_DATA_VALUE: 422,
-  AMENDMENT_REASON_REQUIRED: 422,
-  SUBMISSION_ID_REUSED: 409,
-  REPORT_NOT_FOUND: 404,
-  REPORT_LOCKED: 409,
-  INVALID_TRANSITION: 409,
-  REPORT_VERSION_CONFLICT: 409,
-  INVALID_CATALOG: 422,
-  CATALOG_VERSION_EXISTS: 409,
-  NO_CATALOG: 409,
-  NOT_CAUGHT_UP: 409,
-  RATE_LIMITED: 429,
-  UNAVAILABLE: 503,
-  INTERNAL: 500,
+/**
+ * THE error catalog: each code with its HTTP status and its gRPC status (the closest standard code, for generic
+ * clients and retry policies; the exact code travels in trailing metadata). Adding a code is one row here.
+ */
+export const ERROR_CATALOG: Readonly<Record<ErrorCode, { http: number; grpc: status }>> = {
+  MALFORMED_JSON: { http: 400, grpc: status.INVALID_ARGUMENT },
+  INVALID_REQUEST: { http: 400, grpc: status.INVALID_ARGUMENT },
+  // gRPC itself answers RESOURCE_EXHAUSTED when a message exceeds the size limit
+  PAYLOAD_TOO_LARGE: { http: 413, grpc: status.RESOURCE_EXHAUSTED },
+  UNSUPPORTED_MEDIA_TYPE: { http: 415, grpc: status.INVALID_ARGUMENT },
+  UNAUTHENTICATED: { http: 401, grpc: status.UNAUTHENTICATED },
+  FORBIDDEN: { http: 403, grpc: status.PERMISSION_DENIED },
+  NOT_FOUND: { http: 404, grpc: status.NOT_FOUND },
+  // 422 over HTTP: the request names something that does not exist; as an argument it is invalid
+  UNKNOWN_ORG_UNIT: { http: 422, grpc: status.INVALID_ARGUMENT },
+  UNKNOWN_TEMPLATE: { http: 422, grpc: status.INVALID_ARGUMENT },
+  UNKNOWN_DATA_ELEMENT: { http: 422, grpc: status.INVALID_ARGUMENT },
+  UNKNOWN_HIERARCHY: { http: 400, grpc: status.INVALID_ARGUMENT },
+  INVALID_PERIOD: { http: 422, grpc: status.INVALID_ARGUMENT },
+  PERIOD_TEMPLATE_MISMATCH: { http: 422, grpc: status.INVALID_ARGUMENT },
+  ORG_UNIT_LEVEL_MISMATCH: { http: 422, grpc: status.INVALID_ARGUMENT },
+  ELEMENT_NOT_IN_TEMPLATE: { http: 422, grpc: status.INVALID_ARGUMENT },
+  INVALID_VALUE: { http: 422, grpc: status.INVALID_ARGUMENT },
+  VALIDATION_RULE_VIOLATED: { http: 422, grpc: status.INVALID_ARGUMENT },
+  DUPLICATE_DATA_VALUE: { http: 422, grpc: status.INVALID_ARGUMENT },
+  AMENDMENT_REASON_REQUIRED: { http: 422, grpc: status.INVALID_ARGUMENT },
+  SUBMISSION_ID_REUSED: { http: 409, grpc: status.ALREADY_EXISTS },
+  REPORT_NOT_FOUND: { http: 404, grpc: status.NOT_FOUND },
+  REPORT_LOCKED: { http: 409, grpc: status.FAILED_PRECONDITION },
+  INVALID_TRANSITION: { http: 409, grpc: status.FAILED_PRECONDITION },
+  // a lost expected-version race: retry the whole read-decide-append
+  REPORT_VERSION_CONFLICT: { http: 409, grpc: status.ABORTED },
+  INVALID_CATALOG: { http: 422, grpc: status.INVALID_ARGUMENT },
+  CATALOG_VERSION_EXISTS: { http: 409, grpc: status.ALREADY_EXISTS },
+  NO_CATALOG: { http: 409, grpc: status.FAILED_PRECONDITION },
+  // the read model has not reached the requested position yet: retry later
+  NOT_CAUGHT_UP: { http: 409, grpc: status.UNAVAILABLE },
+  RATE_LIMITED: { http: 429, grpc: status.RESOURCE_EXHAUSTED },
+  UNAVAILABLE: { http: 503, grpc: status.UNAVAILABLE },
+  INTERNAL: { http: 500, grpc: status.INTERNAL },
+  INVALID_AGGREGATION: { http: 422, grpc: status.INVALID_ARGUMENT },
 };
 
 export class TallyError extends Error {
@@ -80,7 +93,7 @@ export class TallyError extends Error {
     this.name = 'TallyError';
   }
   get httpStatus(): number {
-    return this.statusOverride ?? HTTP_STATUS[this.code];
+    return this.statusOverride ?? ERROR_CATALOG[this.code].http;
   }
   toJSON(): { error: { code: ErrorCode; message: string; details?: unknown } } {
     return { error: { code: this.code, message: this.message, ...(this.details === undefined ? {} : { details: this.details }) } };
@@ -88,7 +101,17 @@ export class TallyError extends Error {
 }
 
 export function httpStatusOf(code: ErrorCode): number {
-  return HTTP_STATUS[code];
+  return ERROR_CATALOG[code].http;
+}
+
+/** The gRPC status a code travels as. */
+export function grpcStatusOf(code: ErrorCode): status {
+  return ERROR_CATALOG[code].grpc;
+}
+
+/** Type guard: one of the catalog's codes. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CATALOG, code);
 }
 
 export const isTallyError = (e: unknown): e is TallyError => e instanceof TallyError;

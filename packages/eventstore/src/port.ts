@@ -33,6 +33,9 @@ export class StreamVersionConflictError extends Error {
 }
 
 /** The event store; it also keeps the relay's lease (relay-lease.ts), next to the relay's checkpoint. */
+/** Type guard for the one conflict error, whichever adapter threw it. */
+export const isStreamVersionConflict = (e: unknown): e is StreamVersionConflictError => e instanceof StreamVersionConflictError;
+
 export interface EventStore extends LeaseStore {
   /** Atomically appends all events to one stream, or none. Durable when the promise resolves. */
   append(streamId: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult>;
