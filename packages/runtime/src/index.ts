@@ -17,3 +17,4 @@ export * from './host/cache-invalidation';
 export * from './consumer/dead-letter';
 export * from './consumer/dead-letter-admin';
 export * from './consumer/dead-letter-cli';
+export * from './http/schemas';
