@@ -1,5 +1,5 @@
 import { TOPICS, type CatalogQuery, type EventContext, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import type { HierarchyChange, HierarchyRegistry, Remapping } from '@tally/core';
+import { MAP_SUCCESSION, type HierarchyChange, type HierarchyRegistry, type Remapping } from '@tally/core';
 import type { Collection } from '@tally/readstore';
 import { loadRemapping } from '@tally/reference-data';
 import { ConsumerProgress, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
@@ -47,7 +47,8 @@ export function createHierarchyRollupService(platform: Platform, deps: Hierarchy
   const hierarchies = () => live.registry();
   const hierarchyQuery = hierarchyQueryOf(hierarchies);
   let remapping = deps.remapping;
-  const remappings: MapRemapping[] = [{ from: 'pre2025', to: '2025', remapping: () => (remapping ??= loadRemapping()) }];
+  // the shipped succession of maps (core) with the shipped old->new mapping, loaded on first use
+  const remappings: MapRemapping[] = MAP_SUCCESSION.map(({ from, to }) => ({ from, to, remapping: () => (remapping ??= loadRemapping()) }));
   const consumers: EventConsumer[] = [];
   let progress = new ConsumerProgress();
 

@@ -1,6 +1,11 @@
 import { TallyError, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery } from '@tally/contracts';
 import {
+  NATIONAL_LEVEL,
+  actingLevelOf,
   approvalLevelsFor,
+  lockLevelOf,
+  mayLock,
+  mayUnlock,
   decideWorkflow,
   evolveReport,
   parseReportStreamId,
@@ -49,10 +54,6 @@ export interface WorkflowDeps {
   catalog: CatalogQuery;
   hierarchy: HierarchyQuery;
 }
-
-const NATIONAL = 'VN';
-/** only these levels may unlock a locked report (or a national account) */
-const UNLOCK_LEVELS = ['province'];
 
 export async function runWorkflowCommand(deps: WorkflowDeps, reportId: string, input: WorkflowInput, actor: WorkflowActor | undefined, ctx: EventContext): Promise<WorkflowAnswer> {
   if (!parseReportStreamId(reportId)) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
@@ -122,17 +123,16 @@ export async function workflowContext(deps: WorkflowDeps, read: StreamRead<Repor
   return { levels, ancestors };
 }
 
-/** The level the caller acts at: their unit's level in the report's hierarchy; 'national' for VN; undefined when anonymous. */
+/** The level the caller acts at (core's actingLevelOf) in the report's hierarchy; undefined when anonymous. */
 async function levelOf(hierarchy: HierarchyQuery, version: string, actor: WorkflowActor | undefined): Promise<string | undefined> {
   if (!actor?.orgUnit) return undefined;
-  if (actor.orgUnit === NATIONAL) return 'national';
-  return (await hierarchy.unit(version, actor.orgUnit))?.level ?? 'unknown';
+  return actingLevelOf(actor.orgUnit, (await hierarchy.unit(version, actor.orgUnit))?.level);
 }
 
 function commandFor(input: WorkflowInput, context: WorkflowContext, actorLevel: string | undefined): WorkflowCommand {
   const actsAt = (): string => {
-    if (actorLevel === undefined || actorLevel === 'national') {
-      const level = input.level ?? (actorLevel === 'national' ? context.levels.find(() => true) : undefined);
+    if (actorLevel === undefined || actorLevel === NATIONAL_LEVEL) {
+      const level = input.level ?? (actorLevel === NATIONAL_LEVEL ? context.levels.find(() => true) : undefined);
       if (!level) throw new TallyError('INVALID_REQUEST', 'give the approval level ("level")');
       return level;
     }
@@ -141,19 +141,19 @@ function commandFor(input: WorkflowInput, context: WorkflowContext, actorLevel: 
     }
     return actorLevel;
   };
-  const top = context.levels[context.levels.length - 1] ?? 'province';
+  const top = lockLevelOf(context.levels);
   switch (input.action) {
     case 'approve':
       return { type: 'ApproveReport', data: { ...context, level: actsAt() } };
     case 'return':
       return { type: 'ReturnReport', data: { ...context, level: actsAt(), reason: input.reason ?? '' } };
     case 'lock':
-      if (actorLevel !== undefined && actorLevel !== 'national' && actorLevel !== top) {
+      if (!mayLock(actorLevel, context.levels)) {
         throw new TallyError('FORBIDDEN', `a report is locked at the ${top} level; you act at the ${actorLevel} level`);
       }
       return { type: 'LockReport', data: context };
     case 'unlock':
-      if (actorLevel !== undefined && actorLevel !== 'national' && !UNLOCK_LEVELS.includes(actorLevel)) {
+      if (!mayUnlock(actorLevel)) {
         throw new TallyError('FORBIDDEN', `only a province may unlock a report; you act at the ${actorLevel} level`);
       }
       return { type: 'UnlockReport', data: { ...context, reason: input.reason ?? '' } };
