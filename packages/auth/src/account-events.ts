@@ -1,3 +1,4 @@
+import { assertNever, type EventMeta, type EventSchema, type SourcedStream } from '@tally/core';
 import type { AccountRole as Role } from './roles';
 
 /**
@@ -33,6 +34,25 @@ export type AccountEvent =
   | LoggedIn
   | LoginFailed;
 
+export const ACCOUNT_EVENT_TYPES = [
+  'tally.account.created',
+  'tally.account.email-set',
+  'tally.account.password-changed',
+  'tally.account.disabled',
+  'tally.account.enabled',
+  'tally.account.api-token-issued',
+  'tally.account.token-revoked',
+  'tally.account.logged-in',
+  'tally.account.login-failed',
+] as const satisfies readonly AccountEvent['type'][];
+
+// every account event type is listed: an event type missing here would be skipped when a stream is read
+type UnlistedAccountEventType = Exclude<AccountEvent['type'], (typeof ACCOUNT_EVENT_TYPES)[number]>;
+export const ACCOUNT_EVENT_TYPES_COMPLETE: [UnlistedAccountEventType] extends [never] ? true : never = true;
+
+/** An account stream's schema: every type at schema version 1 so far. */
+export const ACCOUNT_EVENT_SCHEMA: EventSchema<AccountEvent> = { types: ACCOUNT_EVENT_TYPES };
+
 export interface ApiTokenRecord {
   jti: string;
   name: string;
@@ -58,7 +78,8 @@ export interface AccountState {
   version: number;
 }
 
-export function evolveAccount(state: AccountState | null, e: AccountEvent, meta: { time: string; streamVersion: number }): AccountState | null {
+/** Folds one account event. Deterministic: time comes from the event (`meta.time`), never from the clock. */
+export function evolveAccount(state: AccountState | null, e: AccountEvent, meta: Pick<EventMeta, 'time' | 'streamVersion'>): AccountState | null {
   if (e.type === 'tally.account.created') {
     return {
       username: e.data.username,
@@ -90,12 +111,21 @@ export function evolveAccount(state: AccountState | null, e: AccountEvent, meta:
     case 'tally.account.token-revoked': {
       const api = s.apiTokens[e.data.jti];
       if (api) return { ...s, apiTokens: { ...s.apiTokens, [e.data.jti]: { ...api, revoked: true } } };
-      const now = new Date().toISOString();
-      const revoked = Object.fromEntries(Object.entries(s.revoked).filter(([, exp]) => exp > now));
+      // revocations of sessions that had expired when this one was revoked are dropped (they refuse nothing any more)
+      const revoked = Object.fromEntries(Object.entries(s.revoked).filter(([, exp]) => exp > meta.time));
       return { ...s, revoked: { ...revoked, [e.data.jti]: e.data.expiresAt } };
     }
     case 'tally.account.logged-in':
     case 'tally.account.login-failed':
       return s;
+    default:
+      return assertNever(e, 'account event');
   }
 }
+
+/** An account stream: its events and how they fold (null until the account is created). */
+export const accountStream: SourcedStream<AccountState | null, AccountEvent> = {
+  schema: ACCOUNT_EVENT_SCHEMA,
+  initialState: () => null,
+  evolve: evolveAccount,
+};

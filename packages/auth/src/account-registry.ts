@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@tally/contracts';
+import { readEvent } from '@tally/core';
 import type { EventStore } from '@tally/eventstore';
-import { ACCOUNT_INDEX_STREAM, accountStreamId, evolveAccount, type AccountEvent, type AccountState } from './account-events';
+import { ACCOUNT_EVENT_SCHEMA, ACCOUNT_INDEX_STREAM, accountStreamId, evolveAccount, type AccountState } from './account-events';
 import { isUsername } from './roles';
 
 /**
@@ -62,7 +63,8 @@ export class AccountRegistry {
     let s = state;
     for (const e of events) {
       if (s && e.streamVersion <= s.version) continue;
-      s = evolveAccount(s, e as unknown as AccountEvent, { time: e.time, streamVersion: e.streamVersion });
+      const event = readEvent(ACCOUNT_EVENT_SCHEMA, e);
+      if (event) s = evolveAccount(s, event, { time: e.time, streamVersion: e.streamVersion });
     }
     return s;
   }

@@ -1,10 +1,11 @@
 import { TallyError, newEvent, type EventContext, type HierarchyQuery } from '@tally/contracts';
-import { StreamVersionConflictError, type EventStore } from '@tally/eventstore';
+import { StreamVersionConflictError, handleCommand, type EventStore } from '@tally/eventstore';
 import type { Logger } from '@tally/runtime';
 import {
   ACCOUNT_INDEX_STREAM,
   AUTH_SOURCE,
   UNKNOWN_ACCOUNT_STREAM,
+  accountStream,
   accountStreamId,
   type AccountEvent,
   type AccountState,
@@ -299,9 +300,16 @@ export class AuthService {
     throw new TallyError('UNKNOWN_ORG_UNIT', `unknown org unit ${orgUnit}`);
   }
 
-  private async append(username: string, events: AccountEvent[], ctx: EventContext, expected: number | 'no_stream' | 'any'): Promise<void> {
+  /**
+   * Appends account events through the one command handler (read, append with the version read, retry a lost
+   * race). 'no_stream' refuses an account stream that exists; 'any' appends whatever the stream holds.
+   */
+  private async append(username: string, events: AccountEvent[], ctx: EventContext, expected: 'no_stream' | 'any'): Promise<void> {
     const stream = accountStreamId(username);
-    await this.deps.store.append(stream, events.map((e) => newEvent(AUTH_SOURCE, stream, e, ctx)), expected);
+    await handleCommand(this.deps.store, stream, accountStream, (_state, read) => {
+      if (expected === 'no_stream' && read.version > 0) throw new StreamVersionConflictError(stream, expected, read.version);
+      return { append: events.map((e) => newEvent(AUTH_SOURCE, stream, e, ctx)), result: () => undefined };
+    });
     this.deps.nudgeRelay?.();
     await this.registry.refresh(username);
   }

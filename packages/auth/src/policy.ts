@@ -134,7 +134,6 @@ export const POLICIES: readonly RoutePolicy[] = [
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },
   { method: 'GET', url: '/metrics', access: any('ops.manage') },
-  { method: 'POST', url: '/api/v1/admin/rebuild', access: any('ops.manage') },
 ];
 
 const exact = new Map<string, Access>();

@@ -14,6 +14,8 @@ export const TOPICS = {
   openData: 'tally.opendata.v1',
   /** tasks, deadline notices, webhook subscriptions, notification preferences; keyed by their stream */
   notifications: 'tally.notifications.v1',
+  /** events a consumer could not apply after every attempt (poison events), and their replays (runtime/consumer/dead-letter.ts) */
+  deadLetters: 'tally.dead-letters.v1',
   /** notifications that failed every retry */
   notificationsDeadLetter: 'tally.notifications.dlq.v1',
 } as const;
@@ -29,6 +31,7 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'tally.notifications.dlq.v1': 1,
   'tally.opendata.v1': 1,
   'tally.notifications.v1': 4,
+  'tally.dead-letters.v1': 1,
 };
 
 /** Which topic an event type is relayed to, by its stream category (the part of the subject before the first '-'). */

@@ -12,3 +12,6 @@ export class DomainError extends Error {
     this.name = 'DomainError';
   }
 }
+
+/** Type guard for a domain refusal (instead of comparing `name` strings). */
+export const isDomainError = (e: unknown): e is DomainError => e instanceof DomainError;

@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './decider';
 export * from './catalog';
 export * from './formula';
 export * from './hierarchy';

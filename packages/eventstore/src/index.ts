@@ -3,6 +3,8 @@ export { SqliteEventStore, openSqliteEventStore } from './sqlite/sqlite-event-st
 export { backupSqliteEventStore, rewindSqliteRelay } from './sqlite/sqlite-backup';
 export type { SqliteOpenOptions as SqliteEventStoreOptions } from '@tally/sqlite';
 export * from './relay';
+export * from './relay-lease';
+export * from './command-handler';
 export {
   MongoEventStore,
   createMongoEventStore,

@@ -1,4 +1,5 @@
 import type { EventEnvelope, StoredEvent } from '@tally/contracts';
+import type { LeaseStore } from './relay-lease';
 
 /**
  * What a writer knows about the stream before it appends:
@@ -31,7 +32,11 @@ export class StreamVersionConflictError extends Error {
   }
 }
 
-export interface EventStore {
+/** The event store; it also keeps the relay's lease (relay-lease.ts), next to the relay's checkpoint. */
+/** Type guard for the one conflict error, whichever adapter threw it. */
+export const isStreamVersionConflict = (e: unknown): e is StreamVersionConflictError => e instanceof StreamVersionConflictError;
+
+export interface EventStore extends LeaseStore {
   /** Atomically appends all events to one stream, or none. Durable when the promise resolves. */
   append(streamId: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult>;
   /** The events of one stream, in version order, from `fromVersion` (1-based, inclusive). */

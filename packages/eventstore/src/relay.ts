@@ -1,6 +1,7 @@
 import { envelopeHeaders, topicForStream, type StoredEvent } from '@tally/contracts';
 import type { EventBus, OutgoingMessage } from '@tally/eventbus';
 import type { EventStore } from './port';
+import type { RelayLease } from './relay-lease';
 
 /**
  * Publishes appended events to the bus, in position order, keyed by stream.
@@ -13,6 +14,8 @@ export interface RelayOptions {
   batchSize?: number;
   idlePollMs?: number;
   onError?: (err: unknown) => void;
+  /** when given, the relay publishes only while it holds this lease (several processes may run a relay) */
+  lease?: RelayLease;
 }
 
 export interface Relay {
@@ -22,6 +25,8 @@ export interface Relay {
   nudge(): void;
   stop(): Promise<void>;
   publishedPosition(): number;
+  /** true while this relay may publish (always, without a lease) */
+  holdsLease(): boolean;
 }
 
 export function startRelay(options: RelayOptions): Relay {
@@ -34,6 +39,7 @@ export function startRelay(options: RelayOptions): Relay {
   let running: Promise<number> | null = null;
 
   async function publishOnce(): Promise<number> {
+    if (options.lease && !(await options.lease.hold())) return 0;
     const from = await store.publishedPosition();
     published = Math.max(published, from);
     const events = await store.readAll(from, batchSize);
@@ -81,11 +87,14 @@ export function startRelay(options: RelayOptions): Relay {
 
   return {
     async drain() {
+      // covered when the checkpoint reaches the head as of now, whichever relay (the lease holder) publishes it
+      const head = await store.headPosition();
       let total = 0;
       for (;;) {
         const n = await pass();
         total += n;
-        if (n === 0) return total;
+        if (n === 0 && (await store.publishedPosition()) >= head) return total;
+        if (n === 0) await new Promise((resolve) => setTimeout(resolve, idlePollMs));
       }
     },
     nudge() {
@@ -96,8 +105,10 @@ export function startRelay(options: RelayOptions): Relay {
       wake?.();
       await loop;
       if (running) await running.catch(() => undefined);
+      await options.lease?.release().catch((err: unknown) => options.onError?.(err));
     },
     publishedPosition: () => published,
+    holdsLease: () => options.lease?.isHeld() ?? true,
   };
 }
 

@@ -21,3 +21,7 @@ export { activeTraceparent, startTracing, stopTracing, tracingConfigured, tracin
 export { tracedEventBus, tracedEventStore, tracedReadStore } from './observability/traced-ports';
 export { renderBar, startProgress, type Progress, type ProgressOutput } from './cli/progress';
 export { MAX_JSON_DEPTH, parseJsonBody } from './http/json-body';
+export * from './consumer/dead-letter';
+export * from './consumer/dead-letter-admin';
+export * from './consumer/dead-letter-cli';
+export * from './http/schemas';

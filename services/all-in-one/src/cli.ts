@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, startProgress } from '@tally/runtime';
+import { DEAD_LETTER_CLI_USAGE, createLogger, loadConfig, openPlatform, runDeadLetterCli, startProgress } from '@tally/runtime';
 import { ACCOUNT_CLI_USAGE, runAccountCli } from '@tally/auth';
 import { BackupError, backupDataDir, restoreDataDir } from './backup';
 import { startEmbeddedPlatform } from './platform';
@@ -10,8 +10,9 @@ import { startEmbeddedPlatform } from './platform';
  *   backup DIR    online snapshot of the event log (and token secret) into an empty DIR
  *   restore DIR   lay a backup into an empty data directory and replay it into every read model
  *   account       create, list, disable, enable accounts; reset passwords; issue API tokens (see packages/auth account-cli)
+ *   dead-letters list|replay   events consumers could not apply (runtime/consumer/dead-letter.ts); either mode
  */
-const USAGE = `usage: pnpm tally rebuild [SERVICE...] | backup DIR | restore DIR\n${ACCOUNT_CLI_USAGE}`;
+const USAGE = `usage: pnpm tally rebuild [SERVICE...] | backup DIR | restore DIR\n${ACCOUNT_CLI_USAGE}${DEAD_LETTER_CLI_USAGE}`;
 const [command, ...args] = process.argv.slice(2);
 const logger = createLogger('tally-cli');
 const write = (text: string): boolean => process.stdout.write(text);
@@ -46,6 +47,13 @@ async function main(): Promise<number> {
       const running = await startEmbeddedPlatform({ logger, config: { demo: false } });
       const code = await runAccountCli(running.auth.service, args, write);
       await running.close();
+      return code;
+    }
+    case 'dead-letters': {
+      // the bus alone (embedded files or Kafka, as configured): no consumers, no relay
+      const opened = await openPlatform(loadConfig(), logger, { runRelay: false });
+      const code = await runDeadLetterCli(opened.platform.bus, args, write);
+      await opened.close();
       return code;
     }
     case 'rebuild':

@@ -14,11 +14,13 @@ export function healthRoutes(deps: { services: ServiceModule[]; relay: Relay; st
       const consumers = [];
       for (const c of s.consumers()) {
         const lags = await c.lag();
-        consumers.push({ group: c.groupId, lag: lags.reduce((n, l) => n + l.lag, 0), partitions: lags });
+        consumers.push({ group: c.groupId, lag: lags.reduce((n, l) => n + l.lag, 0), deadLettered: c.deadLettered(), partitions: lags });
       }
       services.push({ name: s.name, status: 'up', consumers });
     }
-    return { status: 'ok', log: { head, published: deps.relay.publishedPosition(), relayLag: head - deps.relay.publishedPosition() }, services };
+    // events dead-lettered by this process's consumers since start (runtime/consumer/dead-letter.ts)
+    const deadLettered = deps.services.flatMap((s) => s.consumers()).reduce((n, c) => n + c.deadLettered(), 0);
+    return { status: 'ok', log: { head, published: deps.relay.publishedPosition(), relayLag: head - deps.relay.publishedPosition() }, deadLettered, services };
   };
   return async (app) => {
     app.get('/health', async () => ({ status: 'ok' }));

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HierarchyRegistry } from '@tally/core';
 import { openSqliteEventBus } from '@tally/eventbus';
-import { openSqliteEventStore, startRelay, type Relay } from '@tally/eventstore';
+import { EMBEDDED_LEASE_TTL_MS, openSqliteEventStore, relayLeaseFromEnv, startRelay, type Relay } from '@tally/eventstore';
 import { openSqliteReadStore } from '@tally/readstore';
 import { loadHierarchies } from '@tally/reference-data';
 import { createHttpApp, createLogger, loadConfig, observe, tracedEventBus, tracedEventStore, tracedReadStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
@@ -67,7 +67,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const bus = tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db')));
   const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db')), 'sqlite');
   await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
-  const relay = startRelay({ store, bus, onError: (err) => logger.error({ err }, 'relay failed; retrying') });
+  const relay = startRelay({ store, bus, lease: relayLeaseFromEnv(store, EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') });
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay.nudge() };
   observe.log(store);
 

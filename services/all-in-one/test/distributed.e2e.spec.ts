@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { IngestionServiceClient, promisifyClientStream, type tallyv1 } from '@tally/contracts';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { waitFor } from '@tally/testkit/conformance';
 import { demoCatalog } from '../src/demo';
 import { startDistributed, type DistributedDeployment } from '../src/distributed/launcher';
 import { getJson, householdValues, realRegistry, startTestPlatform, submit } from './helpers';
@@ -117,16 +118,19 @@ describe.skipIf(brokers.length === 0 || !mongoUrl)('distributed mode: six proces
 
   it('keeps totals exact when a consumer service is SIGKILLed mid-stream and restarted', { timeout: 240_000 }, async () => {
     const more = realRegistry().get('pre2025')!.childrenOf('167').map((u) => u.code); // Định Hóa
+    let acked = 0;
     const sending = (async () => {
       let last = 0;
       for (const [i, commune] of more.entries()) {
         const r = await post({ template: 'M1719_S', orgUnit: commune, period: PERIOD, submissionId: `k-${commune}`, values: valuesFor(i) });
         expect(r.status).toBe(202);
+        acked++;
         last = Math.max(last, r.body.position as number);
       }
       return last;
     })();
-    await new Promise((r) => setTimeout(r, 300));
+    // mid-stream: once a few reports of this stream were acknowledged
+    await waitFor(() => acked >= 3, 60_000, 'the first reports of the stream');
     await d.kill('hierarchy-rollup', 'SIGKILL');
     // ingestion keeps going meanwhile: its hierarchy look-ups wait for the peer to come back
     await d.start('hierarchy-rollup');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRemapping } from '@tally/reference-data';
+import { waitFor } from '@tally/testkit/conformance';
 import { getJson, householdValues, realRegistry, startTestPlatform, submit, type TestPlatform } from './helpers';
 
 /**
@@ -15,7 +16,11 @@ describe('rollups: completeness, figures, re-aggregation, time travel', () => {
   let communes: string[];
   let last = 0;
   let beforeAmendment = '';
-  const pause = () => new Promise((r) => setTimeout(r, 20));
+  /** an instant strictly between what came before and what comes after (time travel reads "as of" it) */
+  const nextMillisecond = async () => {
+    const now = Date.now();
+    await waitFor(() => Date.now() > now, 1_000, 'the clock to move on', 1);
+  };
 
   beforeAll(async () => {
     p = await startTestPlatform();
@@ -25,9 +30,9 @@ describe('rollups: completeness, figures, re-aggregation, time travel', () => {
       expect(r.status).toBe(202);
       last = r.body.position as number;
     }
-    await pause();
+    await nextMillisecond();
     beforeAmendment = new Date().toISOString();
-    await pause();
+    await nextMillisecond();
     // the first commune's official figures replace its estimate
     const amended = await submit(p, { orgUnit: communes[0]!, period: PERIOD, submissionId: `o-${communes[0]}`, values: householdValues(150, 12), figures: 'official', reason: 'Số liệu chính thức' });
     expect(amended.status).toBe(202);

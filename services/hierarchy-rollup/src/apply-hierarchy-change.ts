@@ -1,3 +1,4 @@
+import { RetryableError } from '@tally/contracts';
 import {
   addFoldDelta,
   coarserPeriods,
@@ -47,7 +48,7 @@ const pathIn = (h: Hierarchy, code: string): PathUnit[] => h.pathOf(code).map((u
  * from its fold documents; its ledger path becomes the new one (its later amendments go there). MIN/MAX: the
  * moved unit's entry leaves its old parent's shares and joins its new parent's, and the ancestors' entries are
  * recomputed bottom-up (set semantics, in the partitions' own shares). Sums, counts, folded values, received,
- * on-time and estimate counts go to the hierarchy share (HIERARCHY_SHARE) of each cell, in one `updateMany`
+ * on-time and estimate counts go to the hierarchy share (HIERARCHY_SHARE) of each cell, in one write
  * guarded by `position`; then the extremes; then the ledger paths. Re-running it (a crash, a redelivered change)
  * recomputes the same deltas (the ledger paths are written last) and the guard skips shares already written.
  *
@@ -62,7 +63,37 @@ export async function applyHierarchyChange(
 ): Promise<MoveSummary> {
   const { hierarchy, position, before, after } = change;
   const summary: MoveSummary = { units: 0, reports: 0, shares: 0 };
-  // units on both maps whose path changed; roots: those whose parent changed (MIN/MAX entries are per child)
+  const { affected, roots } = unitsWhosePathChanged(before, after);
+  if (affected.length === 0) return summary;
+
+  const inc = new HierarchyShareIncrements(hierarchy);
+  const pathUpdates: Array<{ id: string; path: PathUnit[] }> = [];
+  const foldMoves: Array<{ id: string; from: string; to: string }> = [];
+  for (const unit of affected) {
+    const newPath = pathIn(after, unit);
+    const reports = (await deps.ledger.find({ hierarchy, orgUnit: unit })).filter((l) => l.path && codes(l.path) !== codes(newPath));
+    if (reports.length === 0) continue;
+    summary.units++;
+    summary.reports += reports.length;
+    const oldPath = reports[0]!.path!;
+    const moves = pathMoves(oldPath, newPath);
+    const { foldCells, aggregationOf } = await moveReportContributions(deps, reports, moves, inc);
+    for (const l of reports) pathUpdates.push({ id: l._id, path: newPath });
+    foldMoves.push(...(await moveUnitFolds(deps, { hierarchy, unit, oldPath, newPath, foldCells, moves, aggregationOf }, inc)));
+  }
+
+  const writes = inc.writes(position);
+  if (writes.length > 0) await deps.cells.write(writes);
+  summary.shares += writes.length;
+  summary.shares += await moveExtremes(deps.cells, hierarchy, before, after, roots);
+  // after the cells (a crash before this point recomputes the same moves; the cells' guard skips what was written)
+  for (const f of foldMoves) await moveFoldPart(deps.folds, f);
+  for (const u of pathUpdates) await deps.ledger.update(u.id, { set: { path: u.path } });
+  return summary;
+}
+
+/** Units on both maps whose path changed; roots: those whose parent changed (MIN/MAX entries are per child). */
+function unitsWhosePathChanged(before: Hierarchy, after: Hierarchy): { affected: string[]; roots: string[] } {
   const affected: string[] = [];
   const roots: string[] = [];
   for (const u of after.units()) {
@@ -71,111 +102,123 @@ export async function applyHierarchyChange(
     if (old.parentCode !== u.parentCode) roots.push(u.code);
     if (codes(pathIn(before, u.code)) !== codes(pathIn(after, u.code))) affected.push(u.code);
   }
-  if (affected.length === 0) return summary;
+  return { affected, roots };
+}
 
-  const inc = new Map<string, { meta: Record<string, Scalar>; inc: Record<string, number> }>();
-  const add = (figures: FiguresVariant, unit: string, period: string, field: string, d: number) => {
+/** The ancestors a unit leaves (retracted: sign -1) and joins (added: sign +1), with the unit's own level index on each path. */
+type PathMove = { units: PathUnit[]; sign: 1 | -1; leaf: number };
+function pathMoves(oldPath: PathUnit[], newPath: PathUnit[]): PathMove[] {
+  const newCodes = new Set(newPath.map((u) => u.code));
+  const oldCodes = new Set(oldPath.map((u) => u.code));
+  return [
+    { units: oldPath.filter((u) => !newCodes.has(u.code)), sign: -1, leaf: oldPath[oldPath.length - 1]!.levelIndex },
+    { units: newPath.filter((u) => !oldCodes.has(u.code)), sign: 1, leaf: newPath[newPath.length - 1]!.levelIndex },
+  ];
+}
+
+/** Increments of each cell's hierarchy share (HIERARCHY_SHARE), collected per share and written at once. */
+class HierarchyShareIncrements {
+  private readonly ops = new Map<string, { meta: Record<string, Scalar>; inc: Record<string, number> }>();
+  constructor(private readonly hierarchy: string) {}
+
+  add(figures: FiguresVariant, unit: string, period: string, field: string, d: number): void {
     if (d === 0) return;
-    const cell = cellKey(hierarchy, figures, unit, period);
+    const cell = cellKey(this.hierarchy, figures, unit, period);
     const id = shareId(cell, HIERARCHY_SHARE);
-    let op = inc.get(id);
-    if (!op) inc.set(id, (op = { meta: { cell, hierarchy, figures, orgUnit: unit, period, partition: HIERARCHY_SHARE }, inc: {} }));
+    let op = this.ops.get(id);
+    if (!op) this.ops.set(id, (op = { meta: { cell, hierarchy: this.hierarchy, figures, orgUnit: unit, period, partition: HIERARCHY_SHARE }, inc: {} }));
     op.inc[field] = (op.inc[field] ?? 0) + d;
-  };
-  const pathUpdates: Array<{ id: string; path: PathUnit[] }> = [];
-  const foldMoves: Array<{ id: string; from: string; to: string }> = [];
+  }
 
-  for (const unit of affected) {
-    const newPath = pathIn(after, unit);
-    const reports = (await deps.ledger.find({ hierarchy, orgUnit: unit })).filter((l) => l.path && codes(l.path) !== codes(newPath));
-    if (reports.length === 0) continue;
-    summary.units++;
-    const oldPath = reports[0]!.path!;
-    const newCodes = new Set(newPath.map((u) => u.code));
-    const oldCodes = new Set(oldPath.map((u) => u.code));
-    const leaving = oldPath.filter((u) => !newCodes.has(u.code));
-    const joining = newPath.filter((u) => !oldCodes.has(u.code));
-    const moves = [
-      { units: leaving, sign: -1, leaf: oldPath[oldPath.length - 1]!.levelIndex },
-      { units: joining, sign: 1, leaf: newPath[newPath.length - 1]!.levelIndex },
-    ];
-    let aggregationOf: (key: string) => AggregationType | undefined = () => undefined;
-    const foldCells = new Set<string>();
-    for (const l of reports) {
-      summary.reports++;
-      const catalog = (l.catalogVersion ? await deps.catalogVersion(l.catalogVersion) : undefined) ?? (await deps.catalogForDate?.(parsePeriod(l.period)?.endDate ?? l.period));
-      if (!catalog) throw new Error(`no catalog for report ${l._id}: cannot tell its aggregation types`);
-      const elements = new Map(catalog.dataElements.map((e) => [e.code, e]));
-      aggregationOf = (key) => elements.get(key.split(':', 1)[0] as string)?.aggregation;
-      const template = catalog.templates.find((t) => t.code === l.template);
-      const periods = [l.period, ...coarserPeriods(l.period)];
-      for (const figures of VARIANTS) {
-        const contribution = l[figures];
-        const firstAt = l.firstAt?.[figures];
-        const sums = splitByPath(contribution, aggregationOf).sum;
-        if (contribution) for (const P of periods) foldCells.add(`${figures}|${P}`);
-        for (const m of moves) {
-          for (const u of m.units) {
-            for (const P of periods) {
-              for (const [k, v] of Object.entries(sums)) {
-                add(figures, u.code, P, `sums.${k}`, m.sign * v);
-                add(figures, u.code, P, `counts.${k}`, m.sign);
-              }
-              if (figures === 'latest' && l.latestFigures === 'estimate') add(figures, u.code, P, 'estimates', m.sign);
+  /** The writes, each guarded by the change's position (a re-run skips shares already written). */
+  writes(position: number) {
+    return [...this.ops].map(([id, op]) => ({ id, fields: op.meta, add: op.inc, guard: position }));
+  }
+}
+
+/**
+ * Each report's contribution (sums, counts, estimates, received, on time per tier) leaves the old ancestors and
+ * joins the new ones, per figures variant and period. Returns the fold cells the reports touch and how to tell a
+ * value's aggregation type (from the last report's catalog).
+ */
+async function moveReportContributions(
+  deps: MoveDeps,
+  reports: LedgerDoc[],
+  moves: PathMove[],
+  inc: HierarchyShareIncrements,
+): Promise<{ foldCells: Set<string>; aggregationOf: (key: string) => AggregationType | undefined }> {
+  let aggregationOf: (key: string) => AggregationType | undefined = () => undefined;
+  const foldCells = new Set<string>();
+  for (const l of reports) {
+    const catalog = (l.catalogVersion ? await deps.catalogVersion(l.catalogVersion) : undefined) ?? (await deps.catalogForDate?.(parsePeriod(l.period)?.endDate ?? l.period));
+    if (!catalog) throw new Error(`no catalog for report ${l._id}: cannot tell its aggregation types`);
+    const elements = new Map(catalog.dataElements.map((e) => [e.code, e]));
+    aggregationOf = (key) => elements.get(key.split(':', 1)[0] as string)?.aggregation;
+    const template = catalog.templates.find((t) => t.code === l.template);
+    const periods = [l.period, ...coarserPeriods(l.period)];
+    for (const figures of VARIANTS) {
+      const contribution = l[figures];
+      const firstAt = l.firstAt?.[figures];
+      const sums = splitByPath(contribution, aggregationOf).sum;
+      if (contribution) for (const P of periods) foldCells.add(`${figures}|${P}`);
+      for (const m of moves) {
+        for (const u of m.units) {
+          for (const P of periods) {
+            for (const [k, v] of Object.entries(sums)) {
+              inc.add(figures, u.code, P, `sums.${k}`, m.sign * v);
+              inc.add(figures, u.code, P, `counts.${k}`, m.sign);
             }
-            if (firstAt !== undefined) {
-              add(figures, u.code, l.period, `received.${l.template}`, m.sign);
-              const due = template ? deadlineFor(l.period, template.deadlineDaysAfterPeriodEnd, tierOf(m.leaf, u.levelIndex)) : null;
-              if (due !== null && isoDateOf(firstAt, DEADLINE_UTC_OFFSET_MINUTES) <= due) add(figures, u.code, l.period, `onTime.${l.template}`, m.sign);
-            }
+            if (figures === 'latest' && l.latestFigures === 'estimate') inc.add(figures, u.code, P, 'estimates', m.sign);
           }
-        }
-      }
-      pathUpdates.push({ id: l._id, path: newPath });
-    }
-    // the unit's folded values: the part written to the old path's cells (or, for a document from before
-    // per-path parts were kept, the whole fold)
-    const oldKey = pathKeyOf(oldPath);
-    const newKey = pathKeyOf(newPath);
-    for (const fc of foldCells) {
-      const [figures, P] = fc.split('|') as [FiguresVariant, string];
-      const foldId = `${hierarchy}|${figures}|${unit}|${P}`;
-      const doc = await deps.folds.get(foldId);
-      if (doc?.paths) {
-        const part = doc.paths[oldKey];
-        if (!part) continue;
-        for (const m of moves) {
-          for (const u of m.units) {
-            for (const [k, v] of Object.entries(part.usums)) add(figures, u.code, P, `usums.${k}`, m.sign * v);
-            for (const [k, n] of Object.entries(part.units)) add(figures, u.code, P, `units.${k}`, m.sign * n);
-          }
-        }
-        foldMoves.push({ id: foldId, from: oldKey, to: newKey });
-        continue;
-      }
-      const entries = Object.fromEntries(Object.entries(doc?.reports ?? {}).filter(([, e]) => Object.keys(e.values).length > 0).map(([r, e]) => [r, { end: e.end, values: e.values }]));
-      const keys = new Set(Object.values(entries).flatMap((e) => Object.keys(e.values)));
-      for (const k of keys) {
-        const f = foldUnit(entries, k, aggregationOf(k) ?? 'SUM');
-        if (f === null) continue;
-        for (const m of moves) {
-          for (const u of m.units) {
-            add(figures, u.code, P, `usums.${k}`, m.sign * f);
-            add(figures, u.code, P, `units.${k}`, m.sign);
-          }
+          if (firstAt === undefined) continue;
+          inc.add(figures, u.code, l.period, `received.${l.template}`, m.sign);
+          const due = template ? deadlineFor(l.period, template.deadlineDaysAfterPeriodEnd, tierOf(m.leaf, u.levelIndex)) : null;
+          if (due !== null && isoDateOf(firstAt, DEADLINE_UTC_OFFSET_MINUTES) <= due) inc.add(figures, u.code, l.period, `onTime.${l.template}`, m.sign);
         }
       }
     }
   }
+  return { foldCells, aggregationOf };
+}
 
-  const writes = [...inc].map(([id, op]) => ({ id, fields: op.meta, add: op.inc, guard: position }));
-  if (writes.length > 0) await deps.cells.write(writes);
-  summary.shares += writes.length;
-  summary.shares += await moveExtremes(deps.cells, hierarchy, before, after, roots);
-  // after the cells (a crash before this point recomputes the same moves; the cells' guard skips what was written)
-  for (const f of foldMoves) await moveFoldPart(deps.folds, f);
-  for (const u of pathUpdates) await deps.ledger.update(u.id, { set: { path: u.path } });
-  return summary;
+/**
+ * The unit's folded values (AVERAGE, LAST, ...): the part written to the old path's cells moves to the new
+ * ancestors (or, for a fold document from before per-path parts were kept, the whole fold). Returns the fold
+ * documents whose part moves from the old path key to the new one (written after the cells).
+ */
+async function moveUnitFolds(
+  deps: MoveDeps,
+  at: { hierarchy: string; unit: string; oldPath: PathUnit[]; newPath: PathUnit[]; foldCells: Set<string>; moves: PathMove[]; aggregationOf: (key: string) => AggregationType | undefined },
+  inc: HierarchyShareIncrements,
+): Promise<Array<{ id: string; from: string; to: string }>> {
+  const oldKey = pathKeyOf(at.oldPath);
+  const newKey = pathKeyOf(at.newPath);
+  const foldMoves: Array<{ id: string; from: string; to: string }> = [];
+  const spread = (figures: FiguresVariant, P: string, field: string, d: number) => {
+    for (const m of at.moves) for (const u of m.units) inc.add(figures, u.code, P, field, m.sign * d);
+  };
+  for (const fc of at.foldCells) {
+    const [figures, P] = fc.split('|') as [FiguresVariant, string];
+    const foldId = `${at.hierarchy}|${figures}|${at.unit}|${P}`;
+    const doc = await deps.folds.get(foldId);
+    if (doc?.paths) {
+      const part = doc.paths[oldKey];
+      if (!part) continue;
+      for (const [k, v] of Object.entries(part.usums)) spread(figures, P, `usums.${k}`, v);
+      for (const [k, n] of Object.entries(part.units)) spread(figures, P, `units.${k}`, n);
+      foldMoves.push({ id: foldId, from: oldKey, to: newKey });
+      continue;
+    }
+    const entries = Object.fromEntries(Object.entries(doc?.reports ?? {}).filter(([, e]) => Object.keys(e.values).length > 0).map(([r, e]) => [r, { end: e.end, values: e.values }]));
+    const keys = new Set(Object.values(entries).flatMap((e) => Object.keys(e.values)));
+    for (const k of keys) {
+      const f = foldUnit(entries, k, at.aggregationOf(k) ?? 'SUM');
+      if (f === null) continue;
+      spread(figures, P, `usums.${k}`, f);
+      spread(figures, P, `units.${k}`, 1);
+    }
+  }
+  return foldMoves;
 }
 
 /**
@@ -262,5 +305,5 @@ async function moveFoldPart(folds: Collection<FoldDoc>, move: { id: string; from
     const update = { set: { [`paths.${move.to}`]: merged }, unset: [`paths.${move.from}`] };
     if (await folds.update(move.id, update, { field: 'rev', below: doc.rev + 1 })) return;
   }
-  throw new Error(`fold document ${move.id}: too much contention, retrying the change`);
+  throw new RetryableError(`fold document ${move.id}: too much contention, retrying the change`);
 }

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@tally/contracts';
+import { RetryableError, type StoredEvent } from '@tally/contracts';
 import {
   addFoldDelta,
   coarserPeriods,
@@ -262,7 +262,7 @@ async function applyFold(
     const onPath = addFoldDelta(doc?.paths?.[where.path] ?? { usums: {}, units: {} }, delta);
     if (await deps.folds.update(id, { set: { [`reports.${report}`]: entry, [`paths.${where.path}`]: onPath } }, { field: 'rev', below: rev + 1 })) return delta;
   }
-  throw new Error(`fold document ${id}: too much contention, retrying the batch`);
+  throw new RetryableError(`fold document ${id}: too much contention, retrying the batch`);
 }
 
 /**

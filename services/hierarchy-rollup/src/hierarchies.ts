@@ -1,6 +1,6 @@
 import { newEvent, type EventContext, type StoredEvent } from '@tally/contracts';
-import { DomainError, HierarchyRegistry, type Hierarchy, type HierarchyChange } from '@tally/core';
-import { StreamVersionConflictError, type EventStore } from '@tally/eventstore';
+import { DomainError, HierarchyRegistry, type Hierarchy, type HierarchyChange, type SourcedStream } from '@tally/core';
+import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
 
 /** A change of the administrative map after go-live (rename, move, create, retire, merge, split): an event. */
 export const HIERARCHY_CHANGED = 'tally.hierarchy.changed';
@@ -10,6 +10,18 @@ export interface HierarchyChangedData {
   hierarchy: string;
   change: HierarchyChange;
 }
+
+export type HierarchyChanged = { type: typeof HIERARCHY_CHANGED; data: HierarchyChangedData };
+
+/**
+ * A map version's stream, folded to the number of changes it holds: the map itself is kept by LiveHierarchies
+ * (one Hierarchy per change), so the command handler only needs the stream's version from this read.
+ */
+export const hierarchyChangeStream: SourcedStream<number, HierarchyChanged> = {
+  schema: { types: [HIERARCHY_CHANGED] },
+  initialState: () => 0,
+  evolve: (count) => count + 1,
+};
 
 /** One stream per map version; relayed to the hierarchy topic. */
 export const hierarchyStreamId = (version: string): string => `hierarchy-${version}`;
@@ -92,21 +104,18 @@ export class LiveHierarchies {
    */
   async change(version: string, change: HierarchyChange, ctx: EventContext): Promise<{ position: number; version: number }> {
     if (!this.store) throw new Error('hierarchy changes need an event store');
-    for (let attempt = 0; ; attempt++) {
+    const streamId = hierarchyStreamId(version);
+    const appended = await handleCommand(this.store, streamId, hierarchyChangeStream, async (): Promise<CommandDecision<{ position: number; version: number }>> => {
+      // the map as of at least the version just read (a newer one makes the append conflict, and the change is decided again)
       await this.refresh();
       const h = this.current.get(version);
       if (!h) throw new DomainError('UNKNOWN_HIERARCHY', `unknown hierarchy version ${version}`);
       h.withChange(change); // validates
-      const expected = this.streamVersions.get(version) ?? 0;
-      const event = newEvent<typeof HIERARCHY_CHANGED, HierarchyChangedData>('tally/hierarchy-rollup', hierarchyStreamId(version), { type: HIERARCHY_CHANGED, data: { hierarchy: version, change } }, ctx);
-      try {
-        const r = await this.store.append(hierarchyStreamId(version), [event], expected);
-        await this.refresh();
-        return { position: r.positions[0]!, version: r.nextVersion };
-      } catch (err) {
-        if (!(err instanceof StreamVersionConflictError) || attempt >= 4) throw err;
-      }
-    }
+      const event: HierarchyChanged = { type: HIERARCHY_CHANGED, data: { hierarchy: version, change } };
+      return { append: [newEvent('tally/hierarchy-rollup', streamId, event, ctx)], result: (r) => ({ position: r.positions[0]!, version: r.nextVersion }) };
+    });
+    await this.refresh();
+    return appended;
   }
 
   private async load(): Promise<void> {

@@ -1,6 +1,6 @@
 import { TOPICS, type CatalogQuery, type EventContext, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import type { HierarchyChange, HierarchyRegistry, Remapping } from '@tally/core';
-import type { Collection } from '@tally/readstore';
+import { MAP_SUCCESSION, type HierarchyChange, type HierarchyRegistry, type Remapping } from '@tally/core';
+import type { Collection, ReadStore } from '@tally/readstore';
 import { loadRemapping } from '@tally/reference-data';
 import { ConsumerProgress, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { applyHierarchyChange, type MoveDeps } from './apply-hierarchy-change';
@@ -12,6 +12,7 @@ import { readRollup, type MapRemapping } from './read-rollup';
 import { CELLS, FOLDS, LEDGER, MOVES, RECEIPTS, type FoldDoc, type LedgerDoc, type ReceiptDoc } from './rollup-cells';
 import { cellSharesOf } from './cell-shares';
 import { hierarchyRollupRoutes } from './routes';
+import { SharedExclusiveLock } from './shared-exclusive-lock';
 import { replayFromLog } from './time-travel';
 
 /** The hierarchy-rollup service: owns the administrative hierarchy and keeps every rollup exact, incrementally. */
@@ -45,28 +46,17 @@ export interface HierarchyRollupDeps {
 }
 
 export function createHierarchyRollupService(platform: Platform, deps: HierarchyRollupDeps): HierarchyRollupService {
-  const cells = cellSharesOf(platform.readStore.counters(CELLS));
-  const ledger = platform.readStore.collection<LedgerDoc>(LEDGER);
-  const folds = platform.readStore.collection<FoldDoc>(FOLDS);
-  const receipts = platform.readStore.collection<ReceiptDoc>(RECEIPTS);
-  const progressStore = platform.readStore.collection('rollup_progress') as Collection;
+  const { cells, ledger, folds, receipts, moves, progressStore } = rollupCollections(platform.readStore);
   const live = new LiveHierarchies(deps.registry, platform.store);
   const hierarchies = () => live.registry();
   const hierarchyQuery = hierarchyQueryOf(hierarchies);
   let remapping = deps.remapping;
-  const remappings: MapRemapping[] = [{ from: 'pre2025', to: '2025', remapping: () => (remapping ??= loadRemapping()) }];
+  // the shipped succession of maps (core) with the shipped old->new mapping, loaded on first use
+  const remappings: MapRemapping[] = MAP_SUCCESSION.map(({ from, to }) => ({ from, to, remapping: () => (remapping ??= loadRemapping()) }));
   const consumers: EventConsumer[] = [];
   let progress = new ConsumerProgress();
 
-  const moves = platform.readStore.collection<{ _id: string; applied: number }>(MOVES);
-  const pathOn = (h: ReturnType<typeof live.at>, orgUnit: string): PathUnit[] => (h ? h.pathOf(orgUnit).map((u) => ({ code: u.code, levelIndex: h.levelIndex(u.level) })) : []);
-  // live: a new report rolls up on the map as it stands (reports already rolled up are moved by each change, so
-  // every report sits on the current map); a replay as of an instant: on the map as it stood at the event
-  const path = async (hierarchy: string, orgUnit: string, position: number): Promise<PathUnit[]> => {
-    await live.ensureUpTo(position);
-    return pathOn(live.registry().get(hierarchy), orgUnit);
-  };
-  const pathAt = async (hierarchy: string, orgUnit: string, position: number): Promise<PathUnit[]> => pathOn(live.at(hierarchy, position), orgUnit);
+  const { path, pathAt } = unitPaths(live);
   const catalogVersion = (v: string) => deps.catalog.catalogVersion(v);
   const applyDeps: ApplyDeps = { cells, ledger, folds, receipts, catalogVersion, path };
   const moveDeps: MoveDeps = { cells, ledger, folds, catalogVersion, catalogForDate: (d) => deps.catalog.catalogFor(d) };
@@ -78,23 +68,7 @@ export function createHierarchyRollupService(platform: Platform, deps: Hierarchy
 
   // the report consumers' batches share the lock; moving rolled-up data for a hierarchy change takes it alone
   const lock = new SharedExclusiveLock();
-  let moving: Promise<void> = Promise.resolve();
-  /** Applies, in position order, every hierarchy change whose move is not yet recorded in `rollup_moves`. */
-  const followChanges = (): Promise<void> => {
-    const run = async () =>
-      lock.exclusive(async () => {
-        for (const version of live.versions()) {
-          const done = (await moves.get(version))?.applied ?? 0;
-          for (const c of live.changesAfter(version, done)) {
-            const summary = await applyHierarchyChange(moveDeps, { hierarchy: version, position: c.position, before: c.before, after: c.after });
-            await moves.update(version, { set: { applied: c.position } }, { field: 'applied', below: c.position });
-            platform.logger.info({ hierarchy: version, position: c.position, ...summary }, 'rollups moved for a hierarchy change');
-          }
-        }
-      });
-    moving = moving.then(run, run);
-    return moving;
-  };
+  const followChanges = changeFollower({ live, moves, moveDeps, lock, logger: platform.logger });
   const changeHierarchy = async (version: string, change: HierarchyChange, ctx: EventContext) => {
     const r = await live.change(version, change, ctx);
     await followChanges();
@@ -177,48 +151,55 @@ export function createHierarchyRollupService(platform: Platform, deps: Hierarchy
   };
 }
 
+/** The service's read-model collections (all prefixed `rollup_`, dropped together by a rebuild). */
+function rollupCollections(readStore: ReadStore) {
+  return {
+    cells: cellSharesOf(readStore.counters(CELLS)),
+    ledger: readStore.collection<LedgerDoc>(LEDGER),
+    folds: readStore.collection<FoldDoc>(FOLDS),
+    receipts: readStore.collection<ReceiptDoc>(RECEIPTS),
+    moves: readStore.collection<MoveDoc>(MOVES),
+    progressStore: readStore.collection('rollup_progress') as Collection,
+  };
+}
+
+type MoveDoc = { _id: string; applied: number };
+
 /**
- * Many holders of the shared side at once (the partitions' report batches), or one holder of the exclusive side
- * (a hierarchy change's move); a waiting exclusive holder goes before shared holders that arrive after it.
+ * Follows hierarchy changes: applies, in position order and one run at a time, every change whose move is not yet
+ * recorded in `rollup_moves`, holding the lock alone (no report batch runs meanwhile).
  */
-export class SharedExclusiveLock {
-  private shared_ = 0;
-  private exclusive_ = false;
-  private waitingExclusive = 0;
-  private readonly waiters: Array<() => void> = [];
+function changeFollower(deps: { live: LiveHierarchies; moves: Collection<MoveDoc>; moveDeps: MoveDeps; lock: SharedExclusiveLock; logger: Platform['logger'] }): () => Promise<void> {
+  let moving: Promise<void> = Promise.resolve();
+  const followAll = () =>
+    deps.lock.exclusive(async () => {
+      for (const version of deps.live.versions()) {
+        const done = (await deps.moves.get(version))?.applied ?? 0;
+        for (const c of deps.live.changesAfter(version, done)) {
+          const summary = await applyHierarchyChange(deps.moveDeps, { hierarchy: version, position: c.position, before: c.before, after: c.after });
+          await deps.moves.update(version, { set: { applied: c.position } }, { field: 'applied', below: c.position });
+          deps.logger.info({ hierarchy: version, position: c.position, ...summary }, 'rollups moved for a hierarchy change');
+        }
+      }
+    });
+  return () => {
+    moving = moving.then(followAll, followAll);
+    return moving;
+  };
+}
 
-  async shared<T>(fn: () => Promise<T>): Promise<T> {
-    while (this.exclusive_ || this.waitingExclusive > 0) await this.wait();
-    this.shared_++;
-    try {
-      return await fn();
-    } finally {
-      this.shared_--;
-      this.wake();
-    }
-  }
-
-  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    this.waitingExclusive++;
-    try {
-      while (this.exclusive_ || this.shared_ > 0) await this.wait();
-    } finally {
-      this.waitingExclusive--;
-    }
-    this.exclusive_ = true;
-    try {
-      return await fn();
-    } finally {
-      this.exclusive_ = false;
-      this.wake();
-    }
-  }
-
-  private wait(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  private wake(): void {
-    for (const w of this.waiters.splice(0)) w();
-  }
+/**
+ * A report's unit path (unit and ancestors with their level index). Live, a new report rolls up on the map as it
+ * stands (reports already rolled up are moved by each change, so every report sits on the current map); a replay
+ * as of an instant: on the map as it stood at the event.
+ */
+function unitPaths(live: LiveHierarchies) {
+  const pathOn = (h: ReturnType<typeof live.at>, orgUnit: string): PathUnit[] => (h ? h.pathOf(orgUnit).map((u) => ({ code: u.code, levelIndex: h.levelIndex(u.level) })) : []);
+  return {
+    path: async (hierarchy: string, orgUnit: string, position: number): Promise<PathUnit[]> => {
+      await live.ensureUpTo(position);
+      return pathOn(live.registry().get(hierarchy), orgUnit);
+    },
+    pathAt: async (hierarchy: string, orgUnit: string, position: number): Promise<PathUnit[]> => pathOn(live.at(hierarchy, position), orgUnit),
+  };
 }

@@ -1,8 +1,7 @@
 import { TallyError, newEvent, type EventContext } from '@tally/contracts';
 import { validateCatalog, type Catalog } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
-import { decideAndAppend } from '@tally/runtime';
-import { CATALOG_STREAM, isCatalogPublished, type CatalogPublished } from './catalog-events';
+import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
+import { CATALOG_STREAM, catalogStream, type CatalogPublished } from './catalog-events';
 
 export interface PublishResult {
   version: string;
@@ -22,17 +21,17 @@ export async function publishCatalog(store: EventStore, input: unknown, ctx: Eve
     throw new TallyError('INVALID_CATALOG', `the catalog has ${checked.problems.length} problem(s)`, { problems: checked.problems });
   }
   const catalog: Catalog = checked.catalog;
-  return decideAndAppend<PublishResult>(store, CATALOG_STREAM, (history) => {
-    const earlier = history.find((e) => isCatalogPublished(e) && (e.data as CatalogPublished['data']).catalog.version === catalog.version);
+  return handleCommand(store, CATALOG_STREAM, catalogStream, (published): CommandDecision<PublishResult> => {
+    const earlier = published[catalog.version];
     if (earlier) {
-      const same = JSON.stringify((earlier.data as CatalogPublished['data']).catalog) === JSON.stringify(catalog);
+      const same = JSON.stringify(earlier.catalog) === JSON.stringify(catalog);
       if (!same) throw new TallyError('CATALOG_VERSION_EXISTS', `catalog version ${catalog.version} is already published with other content`);
       return { result: { version: catalog.version, position: earlier.position, created: false, catalog } };
     }
     const event: CatalogPublished = { type: 'tally.catalog.published', data: { catalog } };
     return {
-      events: [newEvent('tally/indicator', CATALOG_STREAM, event, ctx)],
-      result: (positions) => ({ version: catalog.version, position: positions[0]!, created: true, catalog }),
+      append: [newEvent('tally/indicator', CATALOG_STREAM, event, ctx)],
+      result: ({ positions }) => ({ version: catalog.version, position: positions[0]!, created: true, catalog }),
     };
   });
 }

@@ -1,13 +1,14 @@
 import { TallyError, newEvent, type HierarchyQuery, type RollupQuery, type RollupView, type StoredEvent } from '@tally/contracts';
 import { evaluateTarget, previousYearPeriod, targetPeriodsAffectedBy, type ReportValuesData } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
+import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
 import type { Collection, Doc, ReadStore } from '@tally/readstore';
-import { decideAndAppend, type Logger } from '@tally/runtime';
+import type { Logger } from '@tally/runtime';
 import type { CatalogRegistry } from './catalog-registry';
 import {
   isTargetOutcome,
   isTargetSet,
   targetId,
+  targetOutcomeStream,
   targetOutcomeStreamId,
   type TargetData,
   type TargetOutcomeData,
@@ -141,8 +142,7 @@ export class TargetTracker {
     const measured = outcome.measured;
     const streamId = targetOutcomeStreamId(target.indicator, target.orgUnit, target.period);
     const indicatorName = this.deps.registry.version(target.catalogVersion)?.indicators.find((i) => i.code === target.indicator)?.name ?? target.indicator;
-    return decideAndAppend(this.deps.store, streamId, (history) => {
-      const last = history[history.length - 1]?.data as TargetOutcomeData | undefined;
+    return handleCommand(this.deps.store, streamId, targetOutcomeStream, (last): CommandDecision<boolean> => {
       if (last) {
         // an older target version, or the same outcome, or an evaluation on data no newer than the last one: nothing new
         if (target.version < last.targetVersion) return { result: false };
@@ -170,7 +170,7 @@ export class TargetTracker {
         },
       };
       return {
-        events: [newEvent('tally/indicator', streamId, event, { actor: { id: 'system:indicator' }, correlationId: `${streamId}@${basis}` })],
+        append: [newEvent('tally/indicator', streamId, event, { actor: { id: 'system:indicator' }, correlationId: `${streamId}@${basis}` })],
         result: () => true,
       };
     });

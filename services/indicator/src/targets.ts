@@ -1,7 +1,6 @@
 import { TallyError, newEvent, type EventContext, type HierarchyQuery } from '@tally/contracts';
-import { parsePeriod, type RuleOperator, type TargetChange } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
-import { decideAndAppend } from '@tally/runtime';
+import { parsePeriod, type RuleOperator, type SourcedStream, type TargetChange } from '@tally/core';
+import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
 import type { CatalogRegistry } from './catalog-registry';
 
 /**
@@ -30,6 +29,15 @@ export interface TargetData {
 
 export type TargetSet = { type: 'tally.target.set'; data: TargetData };
 
+/** A target's stream folded: its latest setting, with the version (= the target's version) and position of that setting. */
+export type TargetState = { target: TargetData; version: number; position: number } | null;
+
+export const targetStream: SourcedStream<TargetState, TargetSet> = {
+  schema: { types: ['tally.target.set'] },
+  initialState: () => null,
+  evolve: (_state, e, meta) => ({ target: e.data, version: meta.streamVersion, position: meta.position }),
+};
+
 export type TargetStatus = 'MET' | 'MISSED';
 
 export interface TargetOutcomeData {
@@ -55,6 +63,13 @@ export interface TargetOutcomeData {
 }
 
 export type TargetOutcomeEvent = { type: 'tally.indicators.target-met' | 'tally.indicators.target-missed'; data: TargetOutcomeData };
+
+/** A target's outcome stream folded: the latest outcome (null before the first). */
+export const targetOutcomeStream: SourcedStream<TargetOutcomeData | null, TargetOutcomeEvent> = {
+  schema: { types: ['tally.indicators.target-met', 'tally.indicators.target-missed'] },
+  initialState: () => null,
+  evolve: (_state, e) => e.data,
+};
 
 export const targetId = (indicator: string, orgUnit: string, period: string): string => `${indicator}|${orgUnit}|${period}`;
 export const targetStreamId = (indicator: string, orgUnit: string, period: string): string => `target-${indicator}-${orgUnit}-${period}`;
@@ -118,15 +133,14 @@ export async function setTarget(
     note: input.note?.trim() || null,
   };
   const streamId = targetStreamId(data.indicator, data.orgUnit, data.period);
-  return decideAndAppend<SetTargetResult>(deps.store, streamId, (history) => {
-    const last = history[history.length - 1];
-    if (last && same(last.data as TargetData, data)) {
-      return { result: { target: last.data as TargetData, version: last.streamVersion, position: last.position, created: false } };
+  return handleCommand(deps.store, streamId, targetStream, (last): CommandDecision<SetTargetResult> => {
+    if (last && same(last.target, data)) {
+      return { result: { target: last.target, version: last.version, position: last.position, created: false } };
     }
     const event: TargetSet = { type: 'tally.target.set', data };
     return {
-      events: [newEvent('tally/indicator', streamId, event, ctx)],
-      result: (positions, version) => ({ target: data, version, position: positions[0]!, created: true }),
+      append: [newEvent('tally/indicator', streamId, event, ctx)],
+      result: ({ positions, nextVersion }) => ({ target: data, version: nextVersion, position: positions[0]!, created: true }),
     };
   });
 }

@@ -1,8 +1,7 @@
 import { newEvent, type StoredEvent } from '@tally/contracts';
-import { checkMinMax, checkOutliers, checkRules, comparePeriods, parsePeriod, reportTotals, type ReportValuesData, type ReportViolation } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
+import { checkMinMax, checkOutliers, checkRules, comparePeriods, parsePeriod, reportTotals, type ReportValuesData, type ReportViolation, type SourcedStream } from '@tally/core';
+import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
 import type { Collection, Doc, ReadStore } from '@tally/readstore';
-import { decideAndAppend } from '@tally/runtime';
 import type { CatalogRegistry } from './catalog-registry';
 
 /**
@@ -29,6 +28,13 @@ export type ReportValidated = {
     catalogVersion: string;
     violations: ValidationViolation[];
   };
+};
+
+/** A report's validation stream folded: each outcome by the report event that caused it. */
+export const validationStream: SourcedStream<Record<string, ReportValidated['data']>, ReportValidated> = {
+  schema: { types: ['tally.indicators.validated'] },
+  initialState: () => ({}),
+  evolve: (state, e, meta) => (meta.causationId ? { ...state, [meta.causationId]: e.data } : state),
 };
 
 /** One report's element totals for one period: the unit's history, for outlier checks (latest version wins). */
@@ -120,9 +126,9 @@ export class ReportValidator {
     ];
 
     const streamId = `indicators-${data.reportId}`;
-    const recorded = await decideAndAppend<ReportValidated['data']>(this.store, streamId, (history) => {
-      const earlier = history.find((e) => e.causationId === event.id);
-      if (earlier) return { result: earlier.data as ReportValidated['data'] };
+    const recorded = await handleCommand(this.store, streamId, validationStream, (byCause): CommandDecision<ReportValidated['data']> => {
+      const earlier = byCause[event.id];
+      if (earlier) return { result: earlier };
       const outcome: ReportValidated = {
         type: 'tally.indicators.validated',
         data: {
@@ -147,7 +153,7 @@ export class ReportValidator {
         },
       };
       return {
-        events: [
+        append: [
           newEvent('tally/indicator', streamId, outcome, {
             actor: { id: 'system:indicator' },
             correlationId: event.correlationId,

@@ -3,19 +3,15 @@ import { TallyError, newEvent, type CatalogQuery, type EventContext, type Hierar
 import {
   checkRules,
   decideSubmit,
-  evolveReport,
-  initialReportState,
   optionCombos,
   parsePeriod,
+  reportStream,
   reportStreamId,
   validateSubmission,
   type DataValue,
   type Figures,
-  type ReportEvent,
-  type ReportState,
 } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
-import { decideAndAppend } from '@tally/runtime';
+import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
 
 export interface SubmitReportInput {
   template: string;
@@ -75,9 +71,7 @@ export async function submitReport(deps: SubmitDeps, input: SubmitReportInput, c
   const contentHash = hashOf({ ...input, figures });
   const reason = input.reason?.trim() || undefined;
 
-  return decideAndAppend<SubmitReportAnswer>(deps.store, reportId, (history) => {
-    let state: ReportState = initialReportState();
-    for (const e of history) state = evolveReport(state, e as unknown as ReportEvent, { streamVersion: e.streamVersion, position: e.position });
+  return handleCommand(deps.store, reportId, reportStream, (state): CommandDecision<SubmitReportAnswer> => {
     const decision = decideSubmit(
       {
         type: 'SubmitReport',
@@ -102,8 +96,8 @@ export async function submitReport(deps: SubmitDeps, input: SubmitReportInput, c
       return { result: { reportId, version: decision.record.version, status: 'submitted', position: decision.record.position ?? 0, duplicate: true } };
     }
     return {
-      events: decision.events.map((e) => newEvent('tally/ingestion', reportId, e, { ...ctx, ...(reason ? { reason } : {}) })),
-      result: (positions, version) => ({ reportId, version, status: 'submitted', position: positions[positions.length - 1]!, duplicate: false }),
+      append: decision.events.map((e) => newEvent('tally/ingestion', reportId, e, { ...ctx, ...(reason ? { reason } : {}) })),
+      result: ({ positions, nextVersion }) => ({ reportId, version: nextVersion, status: 'submitted', position: positions[positions.length - 1]!, duplicate: false }),
     };
   });
 }

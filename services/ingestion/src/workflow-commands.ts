@@ -1,19 +1,22 @@
 import { TallyError, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery } from '@tally/contracts';
 import {
+  NATIONAL_LEVEL,
+  actingLevelOf,
   approvalLevelsFor,
+  lockLevelOf,
+  mayLock,
+  mayUnlock,
   decideWorkflow,
   evolveReport,
-  initialReportState,
   parseReportStreamId,
+  reportStream,
   type NextStep,
   type ReportEvent,
-  type ReportState,
   type ReportValuesData,
   type WorkflowCommand,
   type WorkflowContext,
 } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
-import { decideAndAppend } from '@tally/runtime';
+import { handleCommand, loadStream, type EventStore, type StreamRead } from '@tally/eventstore';
 
 /**
  * The approval workflow on a report's stream: approve and return at a level, lock, unlock.
@@ -52,31 +55,25 @@ export interface WorkflowDeps {
   hierarchy: HierarchyQuery;
 }
 
-const NATIONAL = 'VN';
-/** only these levels may unlock a locked report (or a national account) */
-const UNLOCK_LEVELS = ['province'];
-
 export async function runWorkflowCommand(deps: WorkflowDeps, reportId: string, input: WorkflowInput, actor: WorkflowActor | undefined, ctx: EventContext): Promise<WorkflowAnswer> {
   if (!parseReportStreamId(reportId)) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
-  const history = await deps.store.readStream(reportId);
-  const current = foldReport(history);
+  const { state: current, ...read } = await loadStream(deps.store, reportId, reportStream);
   const key = current.key;
   if (current.status === 'none' || !key) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
-  const context = await workflowContext(deps, reportId, history);
+  const context = await workflowContext(deps, read);
   const actorLevel = await levelOf(deps.hierarchy, key.hierarchy, actor);
   const command = commandFor(input, context, actorLevel);
 
-  return decideAndAppend<WorkflowAnswer>(deps.store, reportId, (events) => {
-    const state = foldReport(events);
+  return handleCommand(deps.store, reportId, reportStream, (state) => {
     const decided = decideWorkflow(command, state);
     let after = state;
     for (const e of decided) after = evolveReport(after, e);
-    const next = (decided[decided.length - 1]?.data as { next?: NextStep | null } | undefined)?.next ?? null;
+    const next = nextStepOf(decided[decided.length - 1]);
     return {
-      events: decided.map((e) => newEvent<string, unknown>('tally/ingestion', reportId, e, { ...ctx, ...(reasonOf(e) ? { reason: reasonOf(e) } : {}) })),
-      result: (positions, version) => ({
+      append: decided.map((e) => newEvent<string, unknown>('tally/ingestion', reportId, e, { ...ctx, ...(reasonOf(e) ? { reason: reasonOf(e) } : {}) })),
+      result: ({ positions, nextVersion }): WorkflowAnswer => ({
         reportId,
-        version,
+        version: nextVersion,
         position: positions[positions.length - 1]!,
         status: after.status,
         approvals: after.approvals,
@@ -91,17 +88,25 @@ function reasonOf(e: ReportEvent): string | undefined {
   return 'reason' in e.data && typeof e.data.reason === 'string' ? e.data.reason : undefined;
 }
 
-function foldReport(events: Awaited<ReturnType<EventStore['readStream']>>): ReportState {
-  let state = initialReportState();
-  for (const e of events) state = evolveReport(state, e as unknown as ReportEvent, { streamVersion: e.streamVersion, position: e.position });
-  return state;
+/** Who acts next, as the last decided event says (submissions name nobody). */
+function nextStepOf(e: ReportEvent | undefined): NextStep | null {
+  if (!e || e.type === 'tally.report.submitted' || e.type === 'tally.report.amended') return null;
+  return e.data.next;
+}
+
+/** The values of the report's latest submission or amendment. */
+function latestValues(read: StreamRead<ReportEvent>): ReportValuesData | null {
+  for (let i = read.events.length - 1; i >= 0; i--) {
+    const e = read.events[i]!.event;
+    if (e.type === 'tally.report.submitted' || e.type === 'tally.report.amended') return e.data;
+  }
+  return null;
 }
 
 /** The report's approval levels (from its template in the catalog version it was submitted under) and its unit's ancestors by level. */
-export async function workflowContext(deps: WorkflowDeps, reportId: string, history: Awaited<ReturnType<EventStore['readStream']>>): Promise<WorkflowContext> {
-  const last = [...history].reverse().find((e) => e.type === 'tally.report.submitted' || e.type === 'tally.report.amended');
-  if (!last) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
-  const d = last.data as ReportValuesData;
+export async function workflowContext(deps: WorkflowDeps, read: StreamRead<ReportEvent>): Promise<WorkflowContext> {
+  const d = latestValues(read);
+  if (!d) throw new TallyError('REPORT_NOT_FOUND', `no report ${read.streamId}`);
   const catalog = await deps.catalog.catalogVersion(d.catalogVersion);
   const template = catalog?.templates.find((t) => t.code === d.template);
   const version = (await deps.hierarchy.versions()).find((v) => v.id === d.hierarchy);
@@ -118,17 +123,16 @@ export async function workflowContext(deps: WorkflowDeps, reportId: string, hist
   return { levels, ancestors };
 }
 
-/** The level the caller acts at: their unit's level in the report's hierarchy; 'national' for VN; undefined when anonymous. */
+/** The level the caller acts at (core's actingLevelOf) in the report's hierarchy; undefined when anonymous. */
 async function levelOf(hierarchy: HierarchyQuery, version: string, actor: WorkflowActor | undefined): Promise<string | undefined> {
   if (!actor?.orgUnit) return undefined;
-  if (actor.orgUnit === NATIONAL) return 'national';
-  return (await hierarchy.unit(version, actor.orgUnit))?.level ?? 'unknown';
+  return actingLevelOf(actor.orgUnit, (await hierarchy.unit(version, actor.orgUnit))?.level);
 }
 
 function commandFor(input: WorkflowInput, context: WorkflowContext, actorLevel: string | undefined): WorkflowCommand {
   const actsAt = (): string => {
-    if (actorLevel === undefined || actorLevel === 'national') {
-      const level = input.level ?? (actorLevel === 'national' ? context.levels.find(() => true) : undefined);
+    if (actorLevel === undefined || actorLevel === NATIONAL_LEVEL) {
+      const level = input.level ?? (actorLevel === NATIONAL_LEVEL ? context.levels.find(() => true) : undefined);
       if (!level) throw new TallyError('INVALID_REQUEST', 'give the approval level ("level")');
       return level;
     }
@@ -137,19 +141,19 @@ function commandFor(input: WorkflowInput, context: WorkflowContext, actorLevel: 
     }
     return actorLevel;
   };
-  const top = context.levels[context.levels.length - 1] ?? 'province';
+  const top = lockLevelOf(context.levels);
   switch (input.action) {
     case 'approve':
       return { type: 'ApproveReport', data: { ...context, level: actsAt() } };
     case 'return':
       return { type: 'ReturnReport', data: { ...context, level: actsAt(), reason: input.reason ?? '' } };
     case 'lock':
-      if (actorLevel !== undefined && actorLevel !== 'national' && actorLevel !== top) {
+      if (!mayLock(actorLevel, context.levels)) {
         throw new TallyError('FORBIDDEN', `a report is locked at the ${top} level; you act at the ${actorLevel} level`);
       }
       return { type: 'LockReport', data: context };
     case 'unlock':
-      if (actorLevel !== undefined && actorLevel !== 'national' && !UNLOCK_LEVELS.includes(actorLevel)) {
+      if (!mayUnlock(actorLevel)) {
         throw new TallyError('FORBIDDEN', `only a province may unlock a report; you act at the ${actorLevel} level`);
       }
       return { type: 'UnlockReport', data: { ...context, reason: input.reason ?? '' } };

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@tally/contracts';
-import type { DataValue, ReportValuesData } from '@tally/core';
+import { REPORT_EVENT_SCHEMA, REPORT_STATUS_AFTER, assertNever, readEvent, type DataValue } from '@tally/core';
 import type { Doc } from '@tally/readstore';
 
 /** The report as people read it: current status and values, and its whole history with who, when and why. */
@@ -33,19 +33,11 @@ export interface ReportViewDoc extends Doc {
 
 export const REPORTS = 'projection_reports';
 
-const STATUS_AFTER: Record<string, string> = {
-  'tally.report.submitted': 'submitted',
-  'tally.report.amended': 'submitted',
-  'tally.report.returned': 'returned',
-  'tally.report.approved': 'approved',
-  'tally.report.locked': 'locked',
-  'tally.report.unlocked': 'submitted',
-};
-
 /** Pure: the view after one more event (null when the event does not concern reports). */
 export function evolveReportView(view: ReportViewDoc | null, e: StoredEvent): ReportViewDoc | null {
-  const status = STATUS_AFTER[e.type];
-  if (!status) return view;
+  const event = readEvent(REPORT_EVENT_SCHEMA, e);
+  if (!event) return view;
+  const status = REPORT_STATUS_AFTER[event.type];
   const entry: HistoryEntry = {
     version: e.streamVersion,
     position: e.position,
@@ -54,26 +46,34 @@ export function evolveReportView(view: ReportViewDoc | null, e: StoredEvent): Re
     actor: e.actor,
     ...(e.reason ? { reason: e.reason } : {}),
   };
-  if (e.type === 'tally.report.submitted' || e.type === 'tally.report.amended') {
-    const d = e.data as ReportValuesData;
-    return {
-      _id: d.reportId,
-      reportId: d.reportId,
-      template: d.template,
-      orgUnit: d.orgUnit,
-      period: d.period,
-      hierarchy: d.hierarchy,
-      status,
-      version: e.streamVersion,
-      figures: d.figures,
-      catalogVersion: d.catalogVersion,
-      values: d.values,
-      submittedAt: view?.submittedAt ?? d.submittedAt,
-      updatedAt: e.time,
-      history: [...(view?.history ?? []), { ...entry, submissionId: d.submissionId, figures: d.figures }],
-    };
+  switch (event.type) {
+    case 'tally.report.submitted':
+    case 'tally.report.amended': {
+      const d = event.data;
+      return {
+        _id: d.reportId,
+        reportId: d.reportId,
+        template: d.template,
+        orgUnit: d.orgUnit,
+        period: d.period,
+        hierarchy: d.hierarchy,
+        status,
+        version: e.streamVersion,
+        figures: d.figures,
+        catalogVersion: d.catalogVersion,
+        values: d.values,
+        submittedAt: view?.submittedAt ?? d.submittedAt,
+        updatedAt: e.time,
+        history: [...(view?.history ?? []), { ...entry, submissionId: d.submissionId, figures: d.figures }],
+      };
+    }
+    case 'tally.report.returned':
+    case 'tally.report.approved':
+      return view && { ...view, status, version: e.streamVersion, updatedAt: e.time, history: [...view.history, { ...entry, level: event.data.level }] };
+    case 'tally.report.locked':
+    case 'tally.report.unlocked':
+      return view && { ...view, status, version: e.streamVersion, updatedAt: e.time, history: [...view.history, entry] };
+    default:
+      return assertNever(event, 'report event');
   }
-  if (!view) return null;
-  const level = (e.data as { level?: string }).level;
-  return { ...view, status, version: e.streamVersion, updatedAt: e.time, history: [...view.history, { ...entry, ...(level ? { level } : {}) }] };
 }

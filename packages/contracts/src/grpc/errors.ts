@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { TallyError, type ErrorCode } from '../errors';
+import { TallyError, grpcStatusOf, isErrorCode, type ErrorCode } from '../errors';
 
 /**
  * Error mapping across gRPC. A TallyError travels as a gRPC status (the closest standard code, for
@@ -12,51 +12,7 @@ export const TALLY_ERROR_CODE_KEY = 'tally-error-code';
 /** Trailing-metadata key carrying the error's details as UTF-8 JSON (binary: '-bin' values may hold any bytes). */
 export const TALLY_ERROR_DETAILS_KEY = 'tally-error-details-bin';
 
-const GRPC_STATUS: Record<ErrorCode, grpc.status> = {
-  MALFORMED_JSON: grpc.status.INVALID_ARGUMENT,
-  JSON_TOO_DEEP: grpc.status.INVALID_ARGUMENT,
-  HEADERS_TOO_LARGE: grpc.status.INVALID_ARGUMENT,
-  INVALID_REQUEST: grpc.status.INVALID_ARGUMENT,
-  // gRPC itself answers RESOURCE_EXHAUSTED when a message exceeds the size limit
-  PAYLOAD_TOO_LARGE: grpc.status.RESOURCE_EXHAUSTED,
-  UNSUPPORTED_MEDIA_TYPE: grpc.status.INVALID_ARGUMENT,
-  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
-  FORBIDDEN: grpc.status.PERMISSION_DENIED,
-  NOT_FOUND: grpc.status.NOT_FOUND,
-  // 422 over HTTP: the request names something that does not exist; as an argument it is invalid
-  UNKNOWN_ORG_UNIT: grpc.status.INVALID_ARGUMENT,
-  UNKNOWN_TEMPLATE: grpc.status.INVALID_ARGUMENT,
-  UNKNOWN_DATA_ELEMENT: grpc.status.INVALID_ARGUMENT,
-  UNKNOWN_HIERARCHY: grpc.status.INVALID_ARGUMENT,
-  INVALID_PERIOD: grpc.status.INVALID_ARGUMENT,
-  PERIOD_TEMPLATE_MISMATCH: grpc.status.INVALID_ARGUMENT,
-  ORG_UNIT_LEVEL_MISMATCH: grpc.status.INVALID_ARGUMENT,
-  ELEMENT_NOT_IN_TEMPLATE: grpc.status.INVALID_ARGUMENT,
-  INVALID_VALUE: grpc.status.INVALID_ARGUMENT,
-  VALIDATION_RULE_VIOLATED: grpc.status.INVALID_ARGUMENT,
-  DUPLICATE_DATA_VALUE: grpc.status.INVALID_ARGUMENT,
-  AMENDMENT_REASON_REQUIRED: grpc.status.INVALID_ARGUMENT,
-  INVALID_CATALOG: grpc.status.INVALID_ARGUMENT,
-  SUBMISSION_ID_REUSED: grpc.status.ALREADY_EXISTS,
-  CATALOG_VERSION_EXISTS: grpc.status.ALREADY_EXISTS,
-  REPORT_NOT_FOUND: grpc.status.NOT_FOUND,
-  REPORT_LOCKED: grpc.status.FAILED_PRECONDITION,
-  INVALID_TRANSITION: grpc.status.FAILED_PRECONDITION,
-  NO_CATALOG: grpc.status.FAILED_PRECONDITION,
-  INVALID_DATASET: grpc.status.INVALID_ARGUMENT,
-  DATASET_EXISTS: grpc.status.ALREADY_EXISTS,
-  // a lost expected-version race: retry the whole read-decide-append
-  REPORT_VERSION_CONFLICT: grpc.status.ABORTED,
-  // the read model has not reached the requested position yet: retry later
-  NOT_CAUGHT_UP: grpc.status.UNAVAILABLE,
-  RATE_LIMITED: grpc.status.RESOURCE_EXHAUSTED,
-  UNAVAILABLE: grpc.status.UNAVAILABLE,
-  INTERNAL: grpc.status.INTERNAL,
-  INVALID_FILE: grpc.status.INVALID_ARGUMENT,
-  IMPORT_CONFLICT: grpc.status.FAILED_PRECONDITION,
-  UPSTREAM_OWNED: grpc.status.FAILED_PRECONDITION,
-  SYNC_GAP: grpc.status.FAILED_PRECONDITION,
-};
+
 
 /** Best guess of a Tally code for a bare gRPC status (from a peer that sent no tally-error-code). */
 const FROM_GRPC_STATUS: Partial<Record<grpc.status, ErrorCode>> = {
@@ -74,13 +30,11 @@ const FROM_GRPC_STATUS: Partial<Record<grpc.status, ErrorCode>> = {
   [grpc.status.ABORTED]: 'UNAVAILABLE',
 };
 
-export function isErrorCode(code: unknown): code is ErrorCode {
-  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(GRPC_STATUS, code);
-}
+export { isErrorCode };
 
-/** The gRPC status a Tally error code travels as. */
+/** The gRPC status a Tally error code travels as (ERROR_CATALOG). */
 export function toGrpcStatus(code: ErrorCode): grpc.status {
-  return GRPC_STATUS[code];
+  return grpcStatusOf(code);
 }
 
 /** What a server handler passes to its callback (or emits) for an error: a grpc-js ServiceError. */

@@ -21,6 +21,12 @@ export const VN_PRE2025: HierarchyVersion = Object.freeze({
   levels: Object.freeze(['country', 'province', 'district', 'commune']) as unknown as string[],
 });
 
+/**
+ * Which map succeeds which (a report on the older map is read on the newer one through the shipped old->new
+ * mapping, data/vn-admin/vn_admin_2025_old_to_new.csv).
+ */
+export const MAP_SUCCESSION: ReadonlyArray<{ from: string; to: string }> = Object.freeze([Object.freeze({ from: 'pre2025', to: '2025' })]);
+
 /** The 2-level map from 1 July 2025 (no districts). */
 export const VN_2025: HierarchyVersion = Object.freeze({
   id: '2025',

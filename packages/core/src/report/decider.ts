@@ -1,5 +1,7 @@
+import { assertNever, type EventMeta } from '../decider/decider';
+import type { SourcedStream } from '../decider/stream';
 import { DomainError } from '../errors';
-import type { DataValue, Figures, NextStep, ReportAmended, ReportEvent, ReportKey, ReportSubmitted, ReportValuesData, ReportWorkflowData } from './events';
+import { REPORT_EVENT_SCHEMA, type DataValue, type Figures, type NextStep, type ReportAmended, type ReportEvent, type ReportKey, type ReportSubmitted, type ReportValuesData, type ReportWorkflowData } from './events';
 
 /**
  * The report lifecycle as a decider: decide(command, state) -> events, evolve(state, event) -> state.
@@ -168,15 +170,23 @@ export function decideWorkflow(command: WorkflowCommand, state: ReportState): Re
       const reason = reasonOf(command.data.reason);
       return [{ type: 'tally.report.unlocked', data: { ...base, next: at('amend', undefined), reason } }];
     }
+    default:
+      return assertNever(command, 'report command');
   }
 }
 
-export interface EventMeta {
-  streamVersion?: number;
-  position?: number;
-}
+/** The report rule every reader shares: the status a report has after each event type. */
+export const REPORT_STATUS_AFTER: Readonly<Record<ReportEvent['type'], Exclude<ReportStatus, 'none'>>> = {
+  'tally.report.submitted': 'submitted',
+  'tally.report.amended': 'submitted',
+  'tally.report.returned': 'returned',
+  'tally.report.approved': 'approved',
+  'tally.report.locked': 'locked',
+  'tally.report.unlocked': 'submitted',
+};
 
-export function evolveReport(state: ReportState, event: ReportEvent, meta: EventMeta = {}): ReportState {
+/** Folds one report event. Without metadata (a decision not yet stored) the version is the next one. */
+export function evolveReport(state: ReportState, event: ReportEvent, meta: Partial<EventMeta> = {}): ReportState {
   const version = meta.streamVersion ?? state.version + 1;
   switch (event.type) {
     case 'tally.report.submitted':
@@ -187,7 +197,7 @@ export function evolveReport(state: ReportState, event: ReportEvent, meta: Event
         ...state,
         reportId: d.reportId,
         key: { template: d.template, orgUnit: d.orgUnit, period: d.period, hierarchy: d.hierarchy },
-        status: 'submitted',
+        status: REPORT_STATUS_AFTER[event.type],
         version,
         figures: d.figures,
         values: d.values,
@@ -196,15 +206,24 @@ export function evolveReport(state: ReportState, event: ReportEvent, meta: Event
       };
     }
     case 'tally.report.returned':
-      return { ...state, version, status: 'returned', approvals: [] };
+      return { ...state, version, status: REPORT_STATUS_AFTER[event.type], approvals: [] };
     case 'tally.report.approved':
-      return { ...state, version, status: 'approved', approvals: [...state.approvals, event.data.level] };
+      return { ...state, version, status: REPORT_STATUS_AFTER[event.type], approvals: [...state.approvals, event.data.level] };
     case 'tally.report.locked':
-      return { ...state, version, status: 'locked' };
+      return { ...state, version, status: REPORT_STATUS_AFTER[event.type] };
     case 'tally.report.unlocked':
-      return { ...state, version, status: 'submitted', approvals: [] };
+      return { ...state, version, status: REPORT_STATUS_AFTER[event.type], approvals: [] };
+    default:
+      return assertNever(event, 'report event');
   }
 }
+
+/** A report stream: its events (with their upcasters) and how they fold. */
+export const reportStream: SourcedStream<ReportState, ReportEvent> = {
+  schema: REPORT_EVENT_SCHEMA,
+  initialState: initialReportState,
+  evolve: evolveReport,
+};
 
 export const reportDecider = {
   initialState: initialReportState,

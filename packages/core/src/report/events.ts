@@ -1,3 +1,5 @@
+import type { EventSchema } from '../decider/upcast';
+
 /**
  * Report lifecycle events: the facts a report stream is made of.
  * Versioned by the envelope's schemaVersion; the type names are stable.
@@ -68,7 +70,10 @@ export const REPORT_EVENT_TYPES = [
   'tally.report.approved',
   'tally.report.locked',
   'tally.report.unlocked',
-] as const;
+] as const satisfies readonly ReportEvent['type'][];
+
+/** The report stream's schema: every type at schema version 1 so far (add an upcaster here when a shape changes). */
+export const REPORT_EVENT_SCHEMA: EventSchema<ReportEvent> = { types: REPORT_EVENT_TYPES };
 
 /** Stream id of a report: one stream per (template, unit, period). Codes are [A-Z0-9_] so '-' is a safe separator. */
 export function reportStreamId(key: ReportKey): string {

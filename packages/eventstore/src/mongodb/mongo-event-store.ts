@@ -1,8 +1,9 @@
 import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { TallyError, type StoredEvent } from '@tally/contracts';
-import { detectMongoDialect, type MongoDialect } from '@tally/readstore';
+import { detectMongoDialect, type MongoDialect } from '@tally/mongo';
 import { StreamVersionConflictError, type AppendResult, type EventStore, type ExpectedVersion, type NewEvent } from '../port';
 import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
+import { MongoLeases } from './mongo-lease';
 
 /*
  * Design (MongoDB and FerretDB 1.24 alike: no transactions, no change streams, no aggregation)
@@ -104,6 +105,7 @@ export class MongoEventStore implements EventStore {
   private knownHead: number | null = null;
   /** FerretDB: the last position of the last commit readAll returned (a commit end, so no look-back from it) */
   private lastChainEnd = -1;
+  private readonly leases: MongoLeases;
   private closed = false;
 
   constructor(
@@ -116,6 +118,7 @@ export class MongoEventStore implements EventStore {
     this.relay = db.collection<RelayDoc>('relay');
     this.streams = db.collection<StreamDoc>('streams');
     this.maxPositionRetries = options.maxPositionRetries ?? 1_000;
+    this.leases = new MongoLeases(db);
   }
 
   /** Creates the indexes (idempotent). */
@@ -194,6 +197,14 @@ export class MongoEventStore implements EventStore {
     }
     // older checkpoints are history: whatever races this, the highest document stays
     await this.relay.deleteMany({ _id: { $lt: position } });
+  }
+
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.leases.acquireLease(name, holder, ttlMs);
+  }
+
+  releaseLease(name: string, holder: string): Promise<void> {
+    return this.leases.releaseLease(name, holder);
   }
 
   async close(): Promise<void> {

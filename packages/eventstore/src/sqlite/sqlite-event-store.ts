@@ -9,6 +9,7 @@ import {
 } from '../port';
 import { openDatabase, type SqliteOpenOptions } from '@tally/sqlite';
 import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
+import { SqliteLeases } from './sqlite-lease';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -53,12 +54,14 @@ export class SqliteEventStore implements EventStore {
   private readonly groupTx;
   /** appends waiting for the next group commit (see append) */
   private queue: PendingAppend[] = [];
+  private readonly leases: SqliteLeases;
   private closed = false;
 
   constructor(path: string, options: SqliteOpenOptions = {}) {
     // The event store is the system of record: FULL unless the caller explicitly trades durability away.
     this.db = openDatabase(path, { synchronous: 'FULL', ...options });
     this.db.exec(SCHEMA);
+    this.leases = new SqliteLeases(this.db);
     this.stmts = {
       version: this.db
         .prepare<[string], number>('SELECT COALESCE(MAX(stream_version), 0) FROM events WHERE stream_id = ?')
@@ -163,6 +166,14 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     if (!Number.isSafeInteger(position) || position < 0) throw new TypeError(`invalid position ${position}`);
     this.stmts.advance.run(RELAY_CHECKPOINT, position);
+  }
+
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean> {
+    return this.leases.acquireLease(name, holder, ttlMs);
+  }
+
+  releaseLease(name: string, holder: string): Promise<void> {
+    return this.leases.releaseLease(name, holder);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { AnyBulkWriteOperation, Document, Collection as MongoCollection } from 'mongodb';
 import type { CounterCollection, CounterShare, CounterWrite, Filter, Scalar } from '../port';
 import { assertWrite } from '../sqlite/sqlite-counter-collection';
-import type { MongoDialect } from './server-dialect';
+import type { MongoDialect } from '@tally/mongo';
 
 /**
  * A counter collection on MongoDB / FerretDB: one document per share, `{ _id, ...fields, applied, counters }`,

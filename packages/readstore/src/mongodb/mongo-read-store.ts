@@ -12,7 +12,7 @@ import {
 import type { Collection, CounterCollection, Doc, Filter, FindOptions, Guard, ReadStore, Update } from '../port';
 import { assertCollectionName, fieldSegments } from '../sqlite/paths';
 import { MongoCounterCollection } from './mongo-counter-collection';
-import { detectMongoDialect, type MongoDialect } from './server-dialect';
+import { detectMongoDialect, type MongoDialect } from '@tally/mongo';
 
 /*
  * The distributed read store on MongoDB (official driver), also run against FerretDB 1.24 in tests and dev.

@@ -2,6 +2,7 @@ import type { StoredEvent } from '@tally/contracts';
 import type { BusMessage, EventBus, PartitionLag, Subscription } from '@tally/eventbus';
 import type { Collection, Doc } from '@tally/readstore';
 import type { Logger } from '../logger';
+import { PoisonGuard, REPLAY_FOR_HEADER, type Delivered } from './dead-letter';
 import { MalformedEventError, parseStoredEvent } from './parse-event';
 import { ConsumerProgress } from './progress';
 import { observe } from '../observability/metrics';
@@ -20,7 +21,8 @@ export interface EventConsumerOptions {
   handle: (events: StoredEvent[], partition: number) => Promise<void>;
   /**
    * optional: the whole batch of parsed events at once (a handler that writes once per batch). When it fails, the
-   * batch is handed to `handle` one event at a time (`[event]`), so a failing event can be told from the others.
+   * poison guard hands the batch to `handle` one event at a time (`[event]`), so a failing event can be told from
+   * the others (and dead-lettered after its attempts).
    */
   handleBatch?: (events: StoredEvent[], partition: number) => Promise<void>;
   /** where progress is persisted for `after=` reads across restarts (optional) */
@@ -30,6 +32,8 @@ export interface EventConsumerOptions {
   lingerMs?: number;
   /** how far the relay has published; see ConsumerProgress */
   publishedHorizon?: () => Promise<number>;
+  /** failures of one event before it is dead-lettered; default TALLY_CONSUMER_MAX_ATTEMPTS or 10 (dead-letter.ts) */
+  maxAttempts?: number;
 }
 
 export interface EventConsumer {
@@ -42,12 +46,15 @@ export interface EventConsumer {
   waitUntilCaughtUp(timeoutMs?: number): Promise<boolean>;
   /** Counts messages refused at the boundary (malformed). */
   readonly rejected: () => number;
+  /** Counts events sent to the dead-letter topic since start (poison events). */
+  readonly deadLettered: () => number;
 }
 
 export async function startEventConsumer(options: EventConsumerOptions): Promise<EventConsumer> {
   const { bus, groupId, logger } = options;
   const progress = new ConsumerProgress(options.publishedHorizon);
   let rejected = 0;
+  const poison = new PoisonGuard({ groupId, bus, logger, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}) });
   // one document per partition: each has one writer, so no two processes ever update the same document
   if (options.progressStore) {
     for (const saved of await options.progressStore.find({ group: groupId })) {
@@ -56,10 +63,13 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   }
 
   async function handleBatch(batch: BusMessage[]): Promise<void> {
-    const events: StoredEvent[] = [];
+    const delivered: Delivered[] = [];
     for (const m of batch) {
+      // a dead letter sent back to another group: that group applies it, this one already did
+      const replayFor = m.headers[REPLAY_FOR_HEADER];
+      if (replayFor !== undefined && replayFor !== groupId) continue;
       try {
-        events.push(parseStoredEvent(m.value));
+        delivered.push({ event: parseStoredEvent(m.value), message: m });
       } catch (err) {
         if (!(err instanceof MalformedEventError)) throw err;
         rejected++;
@@ -67,11 +77,15 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       }
     }
     const partition = batch[0]?.partition ?? 0;
-    if (events.length > 0) {
-      await inConsumerSpan(groupId, partition, events.map((e) => e.traceparent), () => dispatch(events, partition));
-      observe.batch(groupId, events.length);
+    // the whole batch to the batch handler where there is one; the poison guard goes one event at a time
+    // (`handle([event])`) to find an event that fails, and dead-letters it after its attempts
+    const apply = (events: StoredEvent[]): Promise<void> =>
+      events.length > 1 && options.handleBatch ? options.handleBatch(events, partition) : options.handle(events, partition);
+    if (delivered.length > 0) {
+      await inConsumerSpan(groupId, partition, delivered.map((d) => d.event.traceparent), () => poison.apply(delivered, apply));
+      observe.batch(groupId, delivered.length);
     }
-    const last = events[events.length - 1];
+    const last = delivered[delivered.length - 1]?.event;
     if (last) {
       progress.record(partition, last.position);
       if (options.progressStore) {
@@ -81,16 +95,6 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
           { field: 'position', below: last.position },
         );
       }
-    }
-  }
-
-  async function dispatch(events: StoredEvent[], partition: number): Promise<void> {
-    if (!options.handleBatch) return options.handle(events, partition);
-    try {
-      await options.handleBatch(events, partition);
-    } catch (err) {
-      logger.warn({ groupId, partition, events: events.length, err }, 'batch handler failed; handling the batch one event at a time');
-      for (const e of events) await options.handle([e], partition);
     }
   }
 
@@ -116,6 +120,7 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
       return subscription.stop();
     },
     rejected: () => rejected,
+    deadLettered: () => poison.deadLettered(),
     async waitUntilCaughtUp(timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
 import { createKafkaEventBus, namespacedEventBus, openSqliteEventBus, type EventBus } from '@tally/eventbus';
-import { createMongoEventStore, openSqliteEventStore, startRelay, type EventStore, type Relay } from '@tally/eventstore';
+import { EMBEDDED_LEASE_TTL_MS, DEFAULT_LEASE_TTL_MS, createMongoEventStore, openSqliteEventStore, relayLeaseFromEnv, startRelay, type EventStore, type Relay } from '@tally/eventstore';
 import { createMongoReadStore, openSqliteReadStore, type ReadStore } from '@tally/readstore';
 import type { TallyConfig } from '../config';
 import type { Logger } from '../logger';
@@ -23,7 +23,8 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
   let store: EventStore;
   let bus: EventBus;
   let readStore: ReadStore;
-  if (config.kafkaBrokers.length > 0 && config.mongoUrl) {
+  const distributed = config.kafkaBrokers.length > 0 && !!config.mongoUrl;
+  if (distributed && config.mongoUrl) {
     store = await createMongoEventStore({ url: config.mongoUrl, dbName: config.mongoDb });
     readStore = await createMongoReadStore({ url: config.mongoUrl, dbName: config.mongoDb });
     bus = namespacedEventBus(await createKafkaEventBus({
@@ -42,7 +43,8 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
   bus = tracedEventBus(bus);
   readStore = tracedReadStore(readStore, config.mongoUrl && config.kafkaBrokers.length > 0 ? 'mongodb' : 'sqlite');
   await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
-  const relay = options.runRelay ? startRelay({ store, bus, onError: (err) => logger.error({ err }, 'relay failed; retrying') }) : null;
+  // every process that runs a relay competes for the lease in the store: exactly one publishes at a time
+  const relay = options.runRelay ? startRelay({ store, bus, lease: relayLeaseFromEnv(store, distributed ? DEFAULT_LEASE_TTL_MS : EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') }) : null;
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay?.nudge() };
   return {
     platform,

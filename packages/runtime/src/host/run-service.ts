@@ -38,8 +38,8 @@ export async function runService(
   const config = options.config ?? loadConfig();
   const logger = createLogger(`tally-${name}`);
   startTracing(name);
-  // one relay is enough (it is idempotent, but two double the traffic): TALLY_RELAY=off on extra ingestion replicas
-  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: name === 'ingestion' && process.env.TALLY_RELAY !== 'off' });
+  // every service runs a relay; the lease in the event store lets one publish at a time (TALLY_RELAY=off: none here)
+  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: process.env.TALLY_RELAY !== 'off' });
   const hosted = await create(opened.platform, config, logger);
   observe.log(opened.platform.store);
   let ready = false;
@@ -50,9 +50,10 @@ export async function runService(
     const consumers = [];
     for (const c of hosted.module.consumers()) {
       const lags = await c.lag();
-      consumers.push({ group: c.groupId, lag: lags.reduce((n, l) => n + l.lag, 0), partitions: lags });
+      consumers.push({ group: c.groupId, lag: lags.reduce((n, l) => n + l.lag, 0), deadLettered: c.deadLettered(), partitions: lags });
     }
-    return { status: 'ok', service: name, mode: config.mode, instance: config.instanceId, services: [{ name, status: ready ? 'up' : 'starting', consumers }] };
+    const deadLettered = consumers.reduce((n, c) => n + c.deadLettered, 0);
+    return { status: 'ok', service: name, mode: config.mode, instance: config.instanceId, deadLettered, services: [{ name, status: ready ? 'up' : 'starting', consumers }] };
   };
   // public: up or not, nothing about the internals (the groups, lags and instance are for operators: /api/v1/health)
   app.get('/health', async () => ({ status: ready ? 'ok' : 'starting' }));

@@ -1,4 +1,6 @@
-import { TallyError, isTallyError, type ErrorCode } from '@tally/contracts';
+import { TallyError, isErrorCode, isTallyError, type ErrorCode } from '@tally/contracts';
+import { isDomainError } from '@tally/core';
+import { isStreamVersionConflict } from '@tally/eventstore';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
@@ -21,10 +23,11 @@ const FIXED_MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 export function toTallyError(err: unknown): TallyError {
   if (isTallyError(err)) return err;
+  // a domain refusal carries one of the catalog's codes; an unknown one is a bug (INTERNAL, logged)
+  if (isDomainError(err)) return isErrorCode(err.code) ? new TallyError(err.code, err.message, err.details) : new TallyError('INTERNAL', 'internal error');
+  if (isStreamVersionConflict(err)) return new TallyError('REPORT_VERSION_CONFLICT', err.message);
   const e = err as Partial<FastifyError> & { code?: string; details?: unknown; name?: string };
   if (e && typeof e === 'object') {
-    if (e.name === 'DomainError' && typeof e.code === 'string') return new TallyError(e.code as ErrorCode, e.message ?? e.code, e.details);
-    if (e.name === 'StreamVersionConflictError') return new TallyError('REPORT_VERSION_CONFLICT', e.message ?? 'version conflict');
     if (e.validation) {
       return new TallyError('INVALID_REQUEST', `request ${e.validationContext ?? ''} is invalid: ${e.message}`.replace('  ', ' '), e.validation);
     }

@@ -4,6 +4,11 @@ import { StreamVersionConflictError } from '@tally/eventstore';
 /**
  * Load a stream, decide, append with the version that was read; on a lost race, decide again on the new state.
  * A conflict only reaches the caller when it persists after `attempts` tries.
+ *
+ * Transitional: the notification and open-data streams (tasks, deadline notices, webhooks, dataset definitions
+ * and releases) were written against this raw-history form before every report, account, catalog and target
+ * command moved to `handleCommand` (@tally/eventstore) with typed, upcast stream schemas. Those streams still
+ * need their schemas; until then they decide on the raw history here. New commands use `handleCommand`.
  */
 export async function decideAndAppend<R>(
   store: EventStore,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StreamVersionConflictError, type EventStore } from '@tally/eventstore';
 import { sampleEvent } from './sample-events';
-import { uniqueSuffix } from './wait-for';
+import { uniqueSuffix, waitFor } from './wait-for';
 
 export interface EventStoreHarness {
   /** an open store; it may be shared with other suites, but its relay checkpoint must start at 0 */
@@ -147,6 +147,20 @@ export function describeEventStoreConformance(adapterName: string, factory: () =
       expect(await store.publishedPosition()).toBe(positions[1]);
       await store.markPublished(positions[0]!);
       expect(await store.publishedPosition()).toBe(positions[1]);
+    });
+
+    it('keeps a lease for one holder at a time: renewed by it, taken by another once lapsed or released', async () => {
+      const name = `lease-${uniqueSuffix()}`;
+      expect(await store.acquireLease(name, 'a', 60_000)).toBe(true);
+      expect(await store.acquireLease(name, 'b', 60_000)).toBe(false);
+      expect(await store.acquireLease(name, 'a', 300)).toBe(true); // renewed (now lapsing soon)
+      expect(await store.acquireLease(name, 'b', 60_000)).toBe(false);
+      await waitFor(() => store.acquireLease(name, 'b', 60_000), 5_000, 'the lapsed lease is taken by b', 50);
+      expect(await store.acquireLease(name, 'a', 60_000)).toBe(false);
+      await store.releaseLease(name, 'a'); // not a's: changes nothing
+      expect(await store.acquireLease(name, 'a', 60_000)).toBe(false);
+      await store.releaseLease(name, 'b');
+      expect(await store.acquireLease(name, 'a', 60_000)).toBe(true);
     });
   });
 }

@@ -17,6 +17,9 @@ export function dryRunStore(store: EventStore): EventStore {
     headPosition: () => store.headPosition(),
     publishedPosition: () => store.publishedPosition(),
     markPublished: async () => {},
+    // a dry run never publishes: it holds no relay lease
+    acquireLease: async () => false,
+    releaseLease: async () => {},
     close: async () => {},
   };
 }

@@ -1,0 +1,3 @@
+export * from './decider';
+export * from './upcast';
+export * from './stream';

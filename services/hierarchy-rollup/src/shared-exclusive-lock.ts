@@ -1,0 +1,45 @@
+/**
+ * Many holders of the shared side at once (the partitions' report batches), or one holder of the exclusive side
+ * (a hierarchy change's move); a waiting exclusive holder goes before shared holders that arrive after it.
+ */
+export class SharedExclusiveLock {
+  private shared_ = 0;
+  private exclusive_ = false;
+  private waitingExclusive = 0;
+  private readonly waiters: Array<() => void> = [];
+
+  async shared<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.exclusive_ || this.waitingExclusive > 0) await this.wait();
+    this.shared_++;
+    try {
+      return await fn();
+    } finally {
+      this.shared_--;
+      this.wake();
+    }
+  }
+
+  async exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    this.waitingExclusive++;
+    try {
+      while (this.exclusive_ || this.shared_ > 0) await this.wait();
+    } finally {
+      this.waitingExclusive--;
+    }
+    this.exclusive_ = true;
+    try {
+      return await fn();
+    } finally {
+      this.exclusive_ = false;
+      this.wake();
+    }
+  }
+
+  private wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  private wake(): void {
+    for (const w of this.waiters.splice(0)) w();
+  }
+}
