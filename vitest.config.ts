@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.spec.ts', 'services/*/test/**/*.spec.ts', 'test/**/*.spec.ts'],
+    include: ['packages/*/test/**/*.spec.ts', 'services/*/test/**/*.spec.ts', 'test/**/*.spec.ts', 'web/test/**/*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 300_000,
     // 2 cores, and several suites start six service processes, a broker restart or a benchmark: one file at a

@@ -15,6 +15,7 @@ import { createProjectionService } from '@tally/svc-projection';
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health';
+import { mountWebApp } from './web-app/static';
 import { createAuth, type Auth, type AuthSettings } from '@tally/auth';
 
 /**
@@ -67,7 +68,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     indicator,
     hierarchyRollup,
     createIngestionService(platform, deps),
-    createProjectionService(platform),
+    createProjectionService(platform, { catalog: deps.catalog, hierarchy: deps.hierarchy }),
     createNotificationService(platform, deps),
     createOpenDataService(platform, deps),
   ];
@@ -86,6 +87,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   await app.register(auth.routes, { prefix: '/api/v1' });
   for (const s of services) if (s.routes) await app.register(s.routes, { prefix: '/api/v1' });
   await app.register(healthRoutes({ services, relay, store }));
+  await mountWebApp(app); // the web app at / (built by main.ts / the browser tests; see web-app/build.ts)
   for (const s of services) await s.start();
 
   const allConsumers = () => services.flatMap((s) => s.consumers());

@@ -1,11 +1,13 @@
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import { serviceFor, type ServiceName } from './routes';
+import { webAppHandler } from '../web-app/gateway-web';
 
 /**
  * One HTTP port in front of the six services, so clients use the same base URL in both modes.
  * A thin reverse proxy: no buffering of bodies, no retries; /health aggregates every service's health.
  */
-export function startGateway(port: number, targets: Record<ServiceName, number>, host = '127.0.0.1'): Promise<Server> {
+export async function startGateway(port: number, targets: Record<ServiceName, number>, host = '127.0.0.1'): Promise<Server> {
+  const web = await webAppHandler(); // the web app at /
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/health' || url === '/api/v1/health') {
@@ -16,6 +18,7 @@ export function startGateway(port: number, targets: Record<ServiceName, number>,
       return;
     }
     const service = serviceFor(req.method ?? 'GET', url);
+    if (!service && web.handles(req.method ?? 'GET', url)) return web.serve(req, res);
     if (!service) {
       res.writeHead(404, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${url.split('?')[0]}` } }));
