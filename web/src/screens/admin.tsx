@@ -70,7 +70,7 @@ function Accounts() {
       <ErrorBox error={error} />
       {note && <p class="ok" role="status">{note}</p>}
       <Loading when={list.loading} />
-      <div class="scroll tall">
+      <div class="scroll tall" tabIndex={0}>
         <table>
           <thead>
             <tr>

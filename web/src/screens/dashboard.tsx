@@ -1,6 +1,7 @@
 import { shiftPeriod } from '@core/period/period';
 import { Card, ErrorBox, Loading, UnitSearch } from '../components';
 import { get, pool } from '../lib/api';
+import { hierarchyForPeriod } from '../lib/hierarchies';
 import { useLoad } from '../lib/hooks';
 import { formatNumber, t } from '../lib/i18n';
 import { navigate } from '../lib/router';
@@ -33,7 +34,7 @@ export function DashboardScreen({ me, params }: { me: Me; params: URLSearchParam
       get<Rollup>('/rollups', { orgUnit: unit, period, hierarchy: h, asOf: asOfIso, figures }).catch(() => null);
     const trend = await pool(periods, 4, (p) => rollup(orgUnit, p));
     const last = [...periods].reverse().find((_, i) => trend[periods.length - 1 - i]?.indicators[indicator]?.value != null) ?? periods[periods.length - 1]!;
-    const unit = await get<{ unit: OrgUnit; children: OrgUnit[]; hierarchy: string }>(`/org-units/${orgUnit}`, { hierarchy: h, period: last });
+    const unit = await get<{ unit: OrgUnit; children: OrgUnit[]; hierarchy: string }>(`/org-units/${orgUnit}`, { hierarchy: h ?? (await hierarchyForPeriod(last)) });
     const children = unit.children.slice(0, 120);
     const childRollups = await pool(children, 6, (c) => rollup(c.code, last));
     const heatUnits = children.slice(0, 20);
@@ -96,7 +97,7 @@ export function DashboardScreen({ me, params }: { me: Me; params: URLSearchParam
               <svg class="chart" viewBox={`0 0 ${d.periods.length * 60} 140`} role="img" aria-label={`${t('trend')}: ${indicatorName}`}>
                 {d.trend.map((r, i) => {
                   const v = value(r);
-                  const height = v === null ? 0 : (110 * v) / max;
+                  const height = v === null ? 0 : (100 * v) / max;
                   return (
                     <g key={d.periods[i]}>
                       <rect x={i * 60 + 10} y={120 - height} width={40} height={height} class={r?.estimated ? 'est' : 'off'} />
@@ -140,7 +141,7 @@ export function DashboardScreen({ me, params }: { me: Me; params: URLSearchParam
           </div>
           <div class="two">
             <Card title={`${t('ranking')} · ${d.last}`} id="ranking">
-              <div class="scroll tall">
+              <div class="scroll tall" tabIndex={0}>
                 <table>
                   <thead>
                     <tr>
@@ -162,7 +163,7 @@ export function DashboardScreen({ me, params }: { me: Me; params: URLSearchParam
               </div>
             </Card>
             <Card title={`${t('heat')} · ${template}`} id="heat">
-              <div class="scroll tall">
+              <div class="scroll tall" tabIndex={0}>
                 <table class="heat">
                   <thead>
                     <tr>

@@ -17,7 +17,7 @@ export function DueScreen({ me, orgUnit }: { me: Me; orgUnit: string }) {
       {data && data.items.length === 0 && <p>{t('dueNone')}</p>}
       {data && data.items.length > 0 && (
         <Card title={`${t('unit')} ${orgUnit} · ${data.date}`} id="due-list">
-          <div class="scroll">
+          <div class="scroll" tabIndex={0}>
             <table class="due">
               <thead>
                 <tr>

@@ -84,7 +84,7 @@ export function ExcelPanel({ template, orgUnit, period, children = false }: { te
             <strong>{summary.status}</strong>: {t('imported', { a: summary.importCount.imported, b: summary.importCount.updated, c: summary.importCount.ignored })}
           </p>
           {summary.conflicts.length > 0 && (
-            <div class="scroll">
+            <div class="scroll" tabIndex={0}>
               <table>
                 <thead>
                   <tr>

@@ -179,7 +179,7 @@ function ElementField({ fe, state, setState, problemsFor }: { fe: FormElement; s
       <legend>
         {label} <small>{e.code}</small>
       </legend>
-      <div class="scroll">
+      <div class="scroll" tabIndex={0}>
         <table class="grid">
           {fe.cols.length > 1 || fe.cols[0]!.code ? (
             <thead>

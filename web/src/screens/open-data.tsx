@@ -79,7 +79,7 @@ function Preview({ rows }: { rows: Array<Record<string, unknown>> }) {
   if (rows.length === 0) return <p>{t('noData')}</p>;
   const cols = Object.keys(rows[0]!);
   return (
-    <div class="scroll">
+    <div class="scroll" tabIndex={0}>
       <table class="preview">
         <thead>
           <tr>

@@ -25,7 +25,7 @@ export function QueueScreen() {
       {items.length === 0 ? (
         <p>{t('queueEmpty')}</p>
       ) : (
-        <div class="scroll">
+        <div class="scroll" tabIndex={0}>
           <table class="queue">
             <thead>
               <tr>

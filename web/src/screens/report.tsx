@@ -81,7 +81,7 @@ export function ReportScreen({ me, reportId }: { me: Me; reportId: string }) {
           </table>
         </Card>
         <Card title={t('history')} id="history">
-          <ol class="history">
+          <ol class="history" tabIndex={0}>
             {data.history.map((h) => (
               <li key={h.version}>
                 <strong>{h.type.replace('tally.report.', '')}</strong> v{h.version} · {new Date(h.time).toLocaleString()} · {h.actor?.id ?? ''}

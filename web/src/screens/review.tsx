@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Card, ErrorBox, Loading, StatusBadge, UnitSearch } from '../components';
 import { get } from '../lib/api';
+import { hierarchyForPeriod } from '../lib/hierarchies';
 import { useLoad } from '../lib/hooks';
 import { statusText, t } from '../lib/i18n';
 import { href, navigate } from '../lib/router';
@@ -28,7 +29,7 @@ export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, 
   const go = (p: Record<string, string>) => navigate('/review', { orgUnit, template, period, ...p });
   const [filter, setFilter] = useState('');
   const tree = useLoad(async () => {
-    const [top, unit] = await Promise.all([get<Completeness>('/completeness', { orgUnit, period, template }), get<{ unit: OrgUnit; children: OrgUnit[] }>(`/org-units/${orgUnit}`, { period })]);
+    const [top, unit] = await Promise.all([get<Completeness>('/completeness', { orgUnit, period, template }), hierarchyForPeriod(period).then((hierarchy) => get<{ unit: OrgUnit; children: OrgUnit[] }>(`/org-units/${orgUnit}`, { hierarchy }))]);
     const children = await Promise.all(
       unit.children.slice(0, 200).map((c) =>
         get<Completeness>('/completeness', { orgUnit: c.code, period, template }).then(
@@ -37,7 +38,8 @@ export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, 
         ),
       ),
     );
-    const reports = await get<ReportSummary[]>('/reports', { orgUnit: unit.unit.level === 'commune' ? orgUnit : undefined, template, period, limit: 1000 }).catch(() => [] as ReportSummary[]);
+    // the reports list is per unit (a subtree listing is national-only): shown once a reporting unit is opened
+    const reports = unit.children.length === 0 ? await get<ReportSummary[]>('/reports', { orgUnit, template, period, limit: 1000 }) : [];
     return { top, unit: unit.unit, children, reports };
   }, [orgUnit, template, period]);
   const pct = (c: Completeness | null) => (c && c.expected > 0 ? Math.round((100 * c.received) / c.expected) : 0);
@@ -71,7 +73,7 @@ export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, 
           </p>
           <div class="two">
             <Card title={`${t('reviewTitle')} · ${d.unit.name}`} id="tree">
-              <ul class="tree">
+              <ul class="tree" tabIndex={0}>
                 {d.children.map(({ unit, completeness }) => (
                   <li key={unit.code}>
                     <a href={href('/review', { orgUnit: unit.code, template, period })}>{unit.name}</a> <small>{unit.code}</small>
@@ -94,7 +96,7 @@ export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, 
                 {t('searchUnit')}
               </label>
               <input id="missing-filter" type="search" placeholder={t('searchUnit')} value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-              <ul class="missing">
+              <ul class="missing" tabIndex={0}>
                 {d.top.missing
                   .filter((m) => !filter || matches(`${m.name} ${m.code}`, filter))
                   .slice(0, 300)
@@ -108,7 +110,7 @@ export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, 
           </div>
           {d.reports.length > 0 && (
             <Card title={`${t('submittedReports')} (${d.reports.length})`} id="received">
-              <div class="scroll">
+              <div class="scroll" tabIndex={0}>
                 <table>
                   <thead>
                     <tr>
