@@ -261,6 +261,10 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/v1/targets', url: `/api/v1/targets?orgUnit=${A}`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/alerts', url: `/api/v1/alerts?orgUnit=${A}&period=${PERIOD}`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=province`, ok: ['officer', 'officerB', 'reviewer', 'reviewerB', 'admin', 'analyst', 'analystVN'] },
+  // the web app (public) and what a unit has to report (issue 13)
+  { method: 'GET', route: '/', url: '/', ok: 'all' },
+  { method: 'GET', route: '/assets/*', url: '/assets/no-such-file.js', ok: 'all' },
+  { method: 'GET', route: '/api/v1/due', url: `/api/v1/due?orgUnit=${A}`, ok: readersOfA },
   { method: 'POST', route: '/api/v1/auth/login', url: '/api/v1/auth/login', body: () => ({ username: 'admin', password: ADMIN_PASSWORD }), ok: 'all' },
   { method: 'POST', route: '/api/v1/auth/logout', url: '/api/v1/auth/logout', body: () => ({}), ok: 'authenticated' },
 ];
