@@ -213,6 +213,12 @@ describe('web app in Chromium', () => {
     await screenshot(page, 'review');
     await expectAccessible(page);
 
+    // alerts: the demo's target for the province's poverty rate is missed
+    await page.goto(`${base}/#/alerts?orgUnit=19`);
+    await page.locator('[data-target="POVERTY_RATE"]').waitFor();
+    await screenshot(page, 'alerts');
+    await expectAccessible(page);
+
     await page.goto(`${base}/#/review?orgUnit=${commune}&template=M1719_S&period=2026S2`);
     await page.locator(`tr[data-report="report-M1719_S-${commune}-2026S2"] a`).click();
     await page.getByLabel('Nhận xét').fill('Số liệu khớp với biên bản của xã');

@@ -11,6 +11,7 @@ import type { RunningPlatform } from './platform';
 export const DEMO_CATALOG_URL = new URL('../../../data/demo/catalog-1719.json', import.meta.url);
 export const DEMO_PROVINCE = '19';
 export const DEMO_PERIOD = '2026S1';
+export const DEMO_PREVIOUS_PERIOD = '2025S2';
 
 export function demoCatalog(): unknown {
   return JSON.parse(readFileSync(DEMO_CATALOG_URL, 'utf8'));
@@ -58,19 +59,26 @@ export async function loadDemo(running: RunningPlatform, options: { share?: numb
   const access = await prepareDemoAccess(running.auth.service, { province: DEMO_PROVINCE, commune: communes[0]!.code });
   const catalog = await inject({ method: 'PUT', url: '/api/v1/catalog', payload: demoCatalog() as object, headers: { 'x-tally-demo': '1', ...access.catalogHeaders } });
   if (catalog.statusCode >= 300) throw new Error(`demo catalog refused: ${catalog.body}`);
-  const random = seededRandom(1719);
   const share = options.share ?? 0.8;
   let reports = 0;
-  for (const commune of communes) {
-    if (random() > share) continue;
-    const response = await inject({
-      method: 'POST',
-      url: '/api/v1/reports',
-      payload: { template: 'M1719_S', orgUnit: commune.code, period: DEMO_PERIOD, submissionId: `demo-${commune.code}-${DEMO_PERIOD}`, values: demoValues(random) },
-      headers: access.reportHeaders,
-    });
-    if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
-    reports++;
+  // the half-year before too (its own seed, so DEMO_PERIOD's figures stay as they were): the dashboard has a trend
+  for (const [period, seed] of [[DEMO_PERIOD, 1719], [DEMO_PREVIOUS_PERIOD, 1718]] as const) {
+    const random = seededRandom(seed);
+    for (const commune of communes) {
+      if (random() > share) continue;
+      const response = await inject({
+        method: 'POST',
+        url: '/api/v1/reports',
+        payload: { template: 'M1719_S', orgUnit: commune.code, period, submissionId: `demo-${commune.code}-${period}`, values: demoValues(random) },
+        headers: access.reportHeaders,
+      });
+      if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
+      reports++;
+    }
   }
+  // a target the province misses, so the alerts screen has something to show
+  const target = { indicator: 'POVERTY_RATE', orgUnit: DEMO_PROVINCE, period: DEMO_PERIOD, operator: '<=', value: 10 };
+  const targetSet = await inject({ method: 'PUT', url: '/api/v1/targets', payload: target, headers: access.catalogHeaders });
+  if (targetSet.statusCode >= 300) throw new Error(`demo target refused: ${targetSet.body}`);
   return { reports, logins: access.logins };
 }

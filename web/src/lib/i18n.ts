@@ -97,6 +97,7 @@ const M = {
   show: ['Xem', 'Show'],
   alertsTitle: ['Cảnh báo', 'Alerts'],
   alertsNone: ['Không có cảnh báo', 'No alert'],
+  targetsMissed: ['Chỉ tiêu không đạt mục tiêu', 'Targets missed'],
   dashTitle: ['Bảng điều khiển', 'Dashboard'],
   indicator: ['Chỉ tiêu', 'Indicator'],
   from: ['Từ kỳ', 'From'],

@@ -6,7 +6,7 @@ import { href, navigate } from '../lib/router';
 import type { Me } from '../lib/types';
 
 interface Alerts {
-  targetsMissed: Array<{ indicator: string; period: string; operator: string; value: number; actual?: number | null }>;
+  targetsMissed: Array<{ indicator: string; period: string; operator: string; value: number; measured?: number | null }>;
   violations: Array<{ reportId: string; template: string; period: string; time: string; violations: Array<{ rule: string; name: string; message: string; onViolation?: string; importance?: string }> }>;
 }
 
@@ -23,11 +23,11 @@ export function AlertsScreen({ me, orgUnit: unitParam, period }: { me: Me; orgUn
       <ErrorBox error={error} />
       {data && count === 0 && <p>{t('alertsNone')}</p>}
       {data && data.targetsMissed.length > 0 && (
-        <Card title={`${t('indicator')}: ${data.targetsMissed.length}`} id="targets">
+        <Card title={`${t('targetsMissed')}: ${data.targetsMissed.length}`} id="targets">
           <ul>
             {data.targetsMissed.map((x, i) => (
-              <li key={i}>
-                <code>{x.indicator}</code> {x.period}: {formatNumber(x.actual ?? null)} {x.operator} {formatNumber(x.value)}
+              <li key={i} class="error-text" data-target={x.indicator}>
+                <code>{x.indicator}</code> {x.period}: {formatNumber(x.measured ?? null)} {x.operator} {formatNumber(x.value)}
               </li>
             ))}
           </ul>
