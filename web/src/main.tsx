@@ -93,6 +93,7 @@ function App() {
         <div class="tools">
           <button type="button" class="link" lang={currentLang() === 'vi' ? 'en' : 'vi'} aria-label={t('languageLabel')} onClick={switchLang}>{t('language')}</button>
           {me && <button type="button" class="link" onClick={() => void signOut()}>{t('signOut')} ({me.username})</button>}
+          {!me && isPublic && <a href={href('/')}>{t('signIn')}</a>}
         </div>
       </header>
       {!online && <p class="banner offline" role="status">{t('offline')}</p>}

@@ -143,6 +143,7 @@ const M = {
   licence: ['Giấy phép', 'Licence'],
   source: ['Nguồn', 'Source'],
   preview: ['Xem trước', 'Preview'],
+  searchDataset: ['Tìm bộ dữ liệu', 'Find a dataset'],
   download: ['Tải về', 'Download'],
   periods: ['Các kỳ', 'Periods'],
   excel: ['Excel', 'Excel'],

@@ -35,10 +35,8 @@ export function OpenDataScreen() {
     <>
       <h1>{t('openTitle')}</h1>
       <p>{t('openIntro')}</p>
-      <label for="ds-filter" class="sr-only">
-        {t('searchUnit')}
-      </label>
-      <input id="ds-filter" type="search" placeholder="…" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+      <label for="ds-filter">{t('searchDataset')}</label>
+      <input id="ds-filter" class="filter" type="search" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
       <Loading when={list.loading} />
       <ErrorBox error={list.error} />
       {datasets
