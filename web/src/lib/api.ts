@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    /** the whole answer (e.g. an import summary sent with a 409) */
+    readonly body?: unknown,
   ) {
     super(message);
   }
@@ -70,7 +72,7 @@ export async function api<T>(method: string, path: string, body?: unknown, init:
       session.token = null;
       window.dispatchEvent(new Event('tally:signed-out'));
     }
-    throw new ApiError(response.status, e?.code ?? `HTTP_${response.status}`, e?.message ?? response.statusText, e?.details);
+    throw new ApiError(response.status, e?.code ?? `HTTP_${response.status}`, e?.message ?? response.statusText, e?.details, json);
   }
   return json as T;
 }

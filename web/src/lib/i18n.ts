@@ -150,6 +150,7 @@ const M = {
   xlsxDownload: ['Tải biểu mẫu Excel', 'Download the Excel form'],
   xlsxDownloadAll: ['Tải một tệp Excel cho mọi đơn vị trực thuộc', 'Download one workbook for every child unit'],
   xlsxUpload: ['Nộp tệp Excel', 'Upload an Excel file'],
+  xlsxReasonHint: ['Cần khi tệp sửa một báo cáo đã nộp', 'Needed when the file amends a report already sent'],
   xlsxDryRun: ['Chỉ kiểm tra, không ghi', 'Check only, do not save'],
   imported: ['Đã nhập {a}, cập nhật {b}, bỏ qua {c}', 'Imported {a}, updated {b}, ignored {c}'],
   cell: ['Ô', 'Cell'],

@@ -21,6 +21,7 @@ export function ExcelPanel({ template, orgUnit, period, children = false }: { te
   const [error, setError] = useState<ApiError | null>(null);
   const [summary, setSummary] = useState<ImportSummary | null>(null);
   const [dryRun, setDryRun] = useState(false);
+  const [reason, setReason] = useState('');
 
   const download = async () => {
     setError(null);
@@ -45,11 +46,12 @@ export function ExcelPanel({ template, orgUnit, period, children = false }: { te
     setError(null);
     setSummary(null);
     try {
-      setSummary(await api<ImportSummary>('POST', withQuery('/forms/xlsx', { dryRun: dryRun ? 'true' : undefined }), undefined, { raw: await file.arrayBuffer(), contentType: XLSX }));
+      setSummary(await api<ImportSummary>('POST', withQuery('/forms/xlsx', { dryRun: dryRun ? 'true' : undefined, reason: reason.trim() ? reason.trim().normalize('NFC') : undefined }), undefined, { raw: await file.arrayBuffer(), contentType: XLSX }));
     } catch (err) {
+      // nothing imported: a 409 IMPORT_CONFLICT whose body is still the summary, every refused cell in it
       const e = err as ApiError;
-      const details = e.details as Partial<ImportSummary> | undefined;
-      if (details?.conflicts) setSummary(details as ImportSummary);
+      const body = e.body as Partial<ImportSummary> | undefined;
+      if (body?.conflicts && body.importCount) setSummary(body as ImportSummary);
       setError(e);
     }
   };
@@ -63,14 +65,20 @@ export function ExcelPanel({ template, orgUnit, period, children = false }: { te
         </button>
       </p>
       <div class="field">
+        <label for={`${fileId}-reason`}>{t('reason')}</label>
+        <input id={`${fileId}-reason`} value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+        <small class="hint">{t('xlsxReasonHint')}</small>
+      </div>
+      <div class="field">
         <label for={fileId}>{t('xlsxUpload')}</label>
         <input
           id={fileId}
           type="file"
           accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
           onChange={(e) => {
-            const f = (e.target as HTMLInputElement).files?.[0];
-            if (f) void upload(f);
+            const input = e.target as HTMLInputElement;
+            const f = input.files?.[0];
+            if (f) void upload(f).finally(() => (input.value = ''));
           }}
         />
         <label class="inline">
