@@ -103,6 +103,13 @@ export const POLICIES: readonly RoutePolicy[] = [
   // a ranking compares units across the country: any signed-in reader may see it
   { method: 'GET', url: '/api/v1/composites/:code', access: any('rollup.read') },
 
+  // file imports and exports (issue 15): an upload may hold many units; each is checked against the caller's subtree
+  { method: 'GET', url: '/api/v1/forms/xlsx', access: { permission: 'report.read', target: { kind: 'unit', from: 'query', field: 'orgUnit', period: 'period' } } },
+  { method: 'POST', url: '/api/v1/forms/xlsx', access: any('report.submit') },
+  { method: 'POST', url: '/api/v1/dataValueSets', access: any('report.submit') },
+  { method: 'GET', url: '/api/v1/dataValueSets/jobs/:id', access: any('report.submit') },
+  { method: 'GET', url: '/api/v1/dataValueSets', access: { permission: 'report.read', target: { kind: 'any' } } },
+
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },
   { method: 'POST', url: '/api/v1/admin/rebuild', access: any('ops.manage') },

@@ -32,7 +32,12 @@ export type ErrorCode =
   | 'NOT_CAUGHT_UP'
   | 'RATE_LIMITED'
   | 'UNAVAILABLE'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  // imports and federation (issue 15)
+  | 'INVALID_FILE'
+  | 'IMPORT_CONFLICT'
+  | 'UPSTREAM_OWNED'
+  | 'SYNC_GAP';
 
 const HTTP_STATUS: Record<ErrorCode, number> = {
   MALFORMED_JSON: 400,
@@ -66,6 +71,10 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   INTERNAL: 500,
+  INVALID_FILE: 400,
+  IMPORT_CONFLICT: 409,
+  UPSTREAM_OWNED: 409,
+  SYNC_GAP: 409,
 };
 
 export class TallyError extends Error {

@@ -7,3 +7,4 @@ export * from './report';
 export * from './rollup';
 export * from './util/random';
 export * from './export';
+export * from './interop';

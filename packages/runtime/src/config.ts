@@ -13,6 +13,8 @@ export interface TallyConfig {
   mongoUrl: string | undefined;
   mongoDb: string;
   bodyLimitBytes: number;
+  /** file imports (XLSX forms, dataValueSets): larger uploads get 413 PAYLOAD_TOO_LARGE (TALLY_IMPORT_LIMIT_BYTES) */
+  importLimitBytes: number;
   /** how long `?after=` waits before answering NOT_CAUGHT_UP */
   readYourWritesTimeoutMs: number;
   demo: boolean;
@@ -40,6 +42,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
     mongoUrl: env.MONGO_URL || undefined,
     mongoDb: env.MONGO_DB ?? 'tally',
     bodyLimitBytes: intOf(env.TALLY_BODY_LIMIT_BYTES, 2 * 1024 * 1024),
+    importLimitBytes: intOf(env.TALLY_IMPORT_LIMIT_BYTES, 64 * 1024 * 1024),
     readYourWritesTimeoutMs: intOf(env.TALLY_AFTER_TIMEOUT_MS, 10_000),
     demo: env.TALLY_DEMO !== '0',
     auth: env.TALLY_AUTH === 'off' ? 'off' : 'on',

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Logger } from '@tally/runtime';
+import { createLogger, type Logger, type TallyConfig } from '@tally/runtime';
 import type { AuthSettings } from '@tally/auth';
 import { demoCatalog, startEmbeddedPlatform, type RunningPlatform } from '../src';
 import { realRegistry, type TestPlatform } from './helpers';
@@ -17,11 +17,11 @@ export interface AuthTestPlatform extends TestPlatform {
 }
 
 export async function startAuthPlatform(
-  options: { dataDir?: string; withCatalog?: boolean; auth?: Partial<AuthSettings>; logger?: Logger } = {},
+  options: { dataDir?: string; withCatalog?: boolean; auth?: Partial<AuthSettings>; logger?: Logger; config?: Partial<TallyConfig> } = {},
 ): Promise<AuthTestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tally-auth-test-'));
   const running = await startEmbeddedPlatform({
-    config: { dataDir, demo: false, readYourWritesTimeoutMs: 5_000, auth: 'on' },
+    config: { dataDir, demo: false, readYourWritesTimeoutMs: 5_000, auth: 'on', ...options.config },
     logger: options.logger ?? createLogger('test', 'silent'),
     registry: realRegistry(),
     // a cheaper scrypt than production (N=2^15) keeps the many sign-ins of these tests fast; auth.e2e checks the default

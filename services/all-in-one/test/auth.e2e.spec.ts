@@ -265,6 +265,13 @@ const CASES: Case[] = [
   { method: 'GET', route: '/', url: '/', ok: 'all' },
   { method: 'GET', route: '/assets/*', url: '/assets/no-such-file.js', ok: 'all' },
   { method: 'GET', route: '/api/v1/due', url: `/api/v1/due?orgUnit=${A}`, ok: readersOfA },
+  // file imports and exports (issue 15): an upload is checked per unit inside the file
+  { method: 'GET', route: '/api/v1/forms/xlsx', url: `/api/v1/forms/xlsx?template=M1719_S&orgUnit=${A}&period=${PERIOD}`, ok: readersOfA },
+  { method: 'POST', route: '/api/v1/forms/xlsx', url: '/api/v1/forms/xlsx', body: () => ({}), ok: ['officer', 'officerB'] },
+  // data value sets: a JSON body without dataValues reaches the handler (400) and changes nothing; an export outside the caller is 403
+  { method: 'POST', route: '/api/v1/dataValueSets', url: '/api/v1/dataValueSets?dryRun=true', body: () => ({}), ok: ['officer', 'officerB'] },
+  { method: 'GET', route: '/api/v1/dataValueSets', url: `/api/v1/dataValueSets?dataSet=M1719_S&period=${PERIOD}&orgUnit=${A}`, ok: readersOfA },
+  { method: 'GET', route: '/api/v1/dataValueSets/jobs/:id', url: '/api/v1/dataValueSets/jobs/00000000-0000-0000-0000-000000000000', ok: ['officer', 'officerB'] },
   { method: 'POST', route: '/api/v1/auth/login', url: '/api/v1/auth/login', body: () => ({ username: 'admin', password: ADMIN_PASSWORD }), ok: 'all' },
   { method: 'POST', route: '/api/v1/auth/logout', url: '/api/v1/auth/logout', body: () => ({}), ok: 'authenticated' },
 ];

@@ -13,6 +13,7 @@ export const dataValueSchema = {
     dataElement: { type: 'string', pattern: CODE },
     optionCombo: { type: 'string', pattern: CODE },
     value: { anyOf: [{ type: 'number' }, { type: 'string', maxLength: 10000 }, { type: 'boolean' }] },
+    comment: { type: 'string', maxLength: 2000 },
   },
 } as const;
 

@@ -48,6 +48,10 @@ const GRPC_STATUS: Record<ErrorCode, grpc.status> = {
   RATE_LIMITED: grpc.status.RESOURCE_EXHAUSTED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
   INTERNAL: grpc.status.INTERNAL,
+  INVALID_FILE: grpc.status.INVALID_ARGUMENT,
+  IMPORT_CONFLICT: grpc.status.FAILED_PRECONDITION,
+  UPSTREAM_OWNED: grpc.status.FAILED_PRECONDITION,
+  SYNC_GAP: grpc.status.FAILED_PRECONDITION,
 };
 
 /** Best guess of a Tally code for a bare gRPC status (from a peer that sent no tally-error-code). */

@@ -9,6 +9,8 @@ export interface DataValue {
   /** category option combo code (e.g. "KINH_MALE"); absent = the element's total */
   optionCombo?: string;
   value: number | string | boolean;
+  /** a note on the value (DHIS2's data value comment); not aggregated */
+  comment?: string;
 }
 
 export interface ReportKey {

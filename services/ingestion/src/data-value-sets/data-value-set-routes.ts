@@ -1,0 +1,209 @@
+import { Readable, Transform } from 'node:stream';
+import { TallyError } from '@tally/contracts';
+import { CatalogIds, parsePeriod, reportDataValues, uidOf, type IdScheme, type IdSchemeParam } from '@tally/core';
+import { eventContextOf } from '@tally/runtime';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { ImportDeps } from '../import/apply-report';
+import { IMPORT_STRATEGIES, type ImportStrategy } from '../import/imported-report';
+import { acceptUploads } from '../import/raw-upload';
+import { readReportWithMeta } from '../import/report-state';
+import { reportingUnitsUnder } from '../import/reporting-units';
+import { sendSummary } from '../import/send-summary';
+import { ImportJobs } from './import-progress';
+import { importDataValueSet } from './import-data-value-sets';
+import { OrgUnitIds } from './org-unit-ids';
+import type { DataValueFormat } from './read-data-values';
+import { EXPORT_CONTENT_TYPES, exportFormatOf, writeDataValues, type ExportedReport } from './write-data-values';
+
+const JSON_TYPES = ['application/json'];
+const CSV_TYPES = ['application/csv', 'text/csv'];
+const XML_TYPES = ['application/adx+xml', 'application/xml+adx', 'application/xml', 'text/xml'];
+
+/** Most units one export may list (children=true on a province is ~100 communes; on VN ~10,000). */
+export const MAX_EXPORT_UNITS = 20_000;
+
+const scheme = { type: 'string', enum: ['code', 'uid', 'CODE', 'UID', 'auto'] } as const;
+const importQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    dryRun: { type: 'string', enum: ['true', 'false'] },
+    async: { type: 'string', enum: ['true', 'false'] },
+    idScheme: scheme,
+    dataElementIdScheme: scheme,
+    orgUnitIdScheme: scheme,
+    categoryOptionComboIdScheme: scheme,
+    dataSetIdScheme: scheme,
+    importStrategy: { type: 'string', enum: [...IMPORT_STRATEGIES, 'NEW_AND_UPDATES', 'NEW', 'UPDATES', 'DELETES'] },
+    dataSet: { type: 'string', minLength: 1, maxLength: 64 },
+    period: { type: 'string', minLength: 4, maxLength: 8 },
+    orgUnit: { type: 'string', minLength: 1, maxLength: 64 },
+    completeDate: { type: 'string', maxLength: 40 },
+    reason: { type: 'string', minLength: 1, maxLength: 2000 },
+  },
+} as const;
+
+const exportQuery = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['dataSet', 'period', 'orgUnit'],
+  properties: {
+    dataSet: { type: 'string', minLength: 1, maxLength: 64 },
+    period: { type: 'string', minLength: 4, maxLength: 8 },
+    orgUnit: { type: 'string', minLength: 1, maxLength: 64 },
+    children: { type: 'string', enum: ['true', 'false'] },
+    format: { type: 'string', enum: ['json', 'csv', 'adx'] },
+    idScheme: scheme,
+  },
+} as const;
+
+const LEGACY: Record<string, ImportStrategy> = { NEW_AND_UPDATES: 'CREATE_AND_UPDATE', NEW: 'CREATE', UPDATES: 'UPDATE', DELETES: 'DELETE' };
+const schemeOf = (s: string | undefined): IdSchemeParam => (s === undefined ? 'auto' : (s.toLowerCase() as IdSchemeParam));
+
+/**
+ * DHIS2 data value sets: `POST /dataValueSets` imports JSON, CSV or XML (ADX, DXF2), each (dataSet, orgUnit,
+ * period) a submission or an amendment, and answers an import summary (or, async=true, a job to follow);
+ * `GET /dataValueSets` exports a template's reports for a unit (children=true: every reporting unit under it).
+ */
+export function dataValueSetRoutes(deps: ImportDeps & { nudgeRelay: () => void; importLimitBytes: number }): FastifyPluginAsync {
+  const jobs = new ImportJobs();
+  return async (app) => {
+    app.removeContentTypeParser('application/json');
+    acceptUploads(app, { buffer: JSON_TYPES, stream: [...CSV_TYPES, ...XML_TYPES] }, deps.importLimitBytes);
+
+    app.post('/dataValueSets', { schema: { querystring: importQuery }, bodyLimit: deps.importLimitBytes }, async (request, reply) => {
+      const q = request.query as Record<string, string | undefined>;
+      const format = formatOf(request);
+      const declared = Number(request.headers['content-length']);
+      if (Number.isFinite(declared) && declared > deps.importLimitBytes) {
+        throw new TallyError('PAYLOAD_TOO_LARGE', `the file is larger than ${deps.importLimitBytes} bytes (TALLY_IMPORT_LIMIT_BYTES)`);
+      }
+      const upload = request.tallyUpload;
+      if (!upload) throw new TallyError('UNSUPPORTED_MEDIA_TYPE', `send the file as the raw body: ${[...JSON_TYPES, ...CSV_TYPES, ...XML_TYPES].join(', ')}`);
+      const body = Buffer.isBuffer(upload) ? upload : upload.pipe(limitBytes(deps.importLimitBytes));
+      const progress = jobs.start(request.tallyActor?.id ?? 'anonymous');
+      void reply.header('x-tally-import-job', progress.id);
+      const strategy = (q.importStrategy ? (LEGACY[q.importStrategy] ?? q.importStrategy) : 'CREATE_AND_UPDATE') as ImportStrategy;
+      const general = schemeOf(q.idScheme);
+      const run = importDataValueSet(
+        deps,
+        {
+          format,
+          body,
+          dryRun: q.dryRun === 'true',
+          strategy,
+          scheme: q.dataElementIdScheme ? schemeOf(q.dataElementIdScheme) : general,
+          orgUnitScheme: q.orgUnitIdScheme ? schemeOf(q.orgUnitIdScheme) : general,
+          ...(q.dataSet ? { dataSet: q.dataSet } : {}),
+          ...(q.period ? { period: q.period } : {}),
+          ...(q.orgUnit ? { orgUnit: q.orgUnit } : {}),
+          ...(q.reason ? { reason: q.reason } : {}),
+          ...(request.tallyActor?.orgUnit ? { scope: request.tallyActor.orgUnit } : {}),
+          ctx: eventContextOf(request),
+        },
+        progress,
+      ).then(
+        (summary) => {
+          progress.summary = summary;
+          progress.phase = 'done';
+          if (!summary.dryRun) deps.nudgeRelay();
+          request.log.info({ job: progress.id, values: progress.valuesRead, reports: progress.reportsDone, status: summary.status }, 'data value set imported');
+          return summary;
+        },
+        (err: unknown) => {
+          progress.phase = 'failed';
+          const e = err instanceof TallyError ? err : new TallyError('INTERNAL', 'the import failed');
+          progress.error = { code: e.code, message: e.message };
+          deps.nudgeRelay();
+          throw err;
+        },
+      );
+      if (q.async === 'true' && !Buffer.isBuffer(upload)) {
+        // the file is still being read: answer when it is, then import in the background
+        await waitUntil(() => progress.phase !== 'reading');
+      }
+      if (q.async === 'true') {
+        run.catch(() => {});
+        return reply.status(202).send({
+          status: 'OK',
+          message: 'Initiated dataValueImport',
+          response: { id: progress.id, jobType: 'DATAVALUE_IMPORT', relativeNotifierEndpoint: `/api/v1/dataValueSets/jobs/${progress.id}` },
+        });
+      }
+      return sendSummary(reply, await run);
+    });
+
+    app.get('/dataValueSets/jobs/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } }, async (request) => {
+      const job = jobs.get((request.params as { id: string }).id);
+      const actor = request.tallyActor;
+      if (job && actor && actor.orgUnit !== 'VN' && actor.id !== job.owner) throw new TallyError('FORBIDDEN', 'this import was started by another account');
+      if (!job) throw new TallyError('NOT_FOUND', 'no such import job on this instance');
+      return job;
+    });
+
+    app.get('/dataValueSets', { schema: { querystring: exportQuery } }, async (request, reply) => {
+      const q = request.query as { dataSet: string; period: string; orgUnit: string; children?: string; format?: string; idScheme?: string };
+      const format = exportFormatOf(q.format, request.headers.accept);
+      const idScheme: IdScheme = schemeOf(q.idScheme) === 'uid' ? 'uid' : 'code';
+      const period = parsePeriod(q.period);
+      if (!period) throw new TallyError('INVALID_PERIOD', `invalid period ${q.period}`);
+      const catalog = await deps.catalog.catalogFor(period.endDate);
+      if (!catalog) throw new TallyError('NO_CATALOG', `no catalog is in force for period ${q.period}`);
+      const templateCode = catalog.templates.some((t) => t.code === q.dataSet) ? q.dataSet : new CatalogIds(catalog).templates.codeOf(q.dataSet);
+      const template = catalog.templates.find((t) => t.code === templateCode);
+      if (!template) throw new TallyError('UNKNOWN_TEMPLATE', `unknown data set ${q.dataSet} in catalog ${catalog.version}`);
+      const version = await deps.hierarchy.versionFor(period.endDate);
+      const unitCode = await new OrgUnitIds(deps.hierarchy).resolve(version, q.orgUnit, 'auto');
+      const unit = unitCode ? await deps.hierarchy.unit(version, unitCode) : undefined;
+      if (!unit) throw new TallyError('UNKNOWN_ORG_UNIT', `unknown org unit ${q.orgUnit} in hierarchy ${version}`, undefined, 404);
+      const scope = request.tallyActor?.orgUnit;
+      if (scope && scope !== 'VN' && !(await deps.hierarchy.path(version, unit.code)).includes(scope)) {
+        throw new TallyError('FORBIDDEN', `${unit.code} is outside your org unit ${scope}`);
+      }
+      const units = q.children === 'true' ? await reportingUnitsUnder(deps.hierarchy, version, unit, template.reportingLevel, MAX_EXPORT_UNITS) : [unit];
+      async function* reports(): AsyncGenerator<ExportedReport> {
+        for (const u of units) {
+          const key = { template: template!.code, orgUnit: u.code, period: period!.code };
+          const { state, storedBy, lastUpdated } = await readReportWithMeta(deps.store, key);
+          if (state.status === 'none') continue;
+          yield {
+            ...key,
+            ...(lastUpdated ? { completeDate: lastUpdated.slice(0, 10) } : {}),
+            values: reportDataValues(key, state.values, idScheme, { ...(storedBy ? { storedBy } : {}), ...(lastUpdated ? { lastUpdated } : {}) }),
+            combos: state.values.map((v) => ({ dataElement: v.dataElement, ...(v.optionCombo ? { optionCombo: v.optionCombo } : {}) })),
+          };
+        }
+      }
+      const id = (kind: Parameters<typeof uidOf>[0], code: string) => (idScheme === 'uid' ? uidOf(kind, code) : code);
+      const head = { dataSet: id('dataSet', template.code), period: period.code, orgUnit: id('orgUnit', unit.code) };
+      const ext = format === 'adx' ? 'adx.xml' : format;
+      return reply
+        .header('content-type', EXPORT_CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename="${template.code}-${unit.code}-${period.code}.${ext}"`)
+        .send(Readable.from(writeDataValues(format, reports(), { catalog, scheme: idScheme, head })));
+    });
+  };
+}
+
+function formatOf(request: FastifyRequest): DataValueFormat {
+  const type = String(request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (JSON_TYPES.includes(type)) return 'json';
+  if (CSV_TYPES.includes(type)) return 'csv';
+  return 'xml';
+}
+
+/** Counts the bytes of a streamed upload; past the limit the import fails with 413 PAYLOAD_TOO_LARGE. */
+function limitBytes(limit: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      seen += chunk.length;
+      if (seen > limit) done(new TallyError('PAYLOAD_TOO_LARGE', `the file is larger than ${limit} bytes (TALLY_IMPORT_LIMIT_BYTES)`));
+      else done(null, chunk);
+    },
+  });
+}
+
+async function waitUntil(done: () => boolean): Promise<void> {
+  while (!done()) await new Promise((r) => setImmediate(r));
+}
