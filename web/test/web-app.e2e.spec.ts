@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DemoLogin } from '@tally/auth';
 import { createLogger } from '@tally/runtime';
 import { ensureWebBuild, loadDemo, startEmbeddedPlatform, type RunningPlatform } from '@tally/svc-all-in-one';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE, launchChromium, newSession, screenshot, seriousA11yViolations } from './browser';
@@ -16,6 +17,7 @@ import { PHONE, launchChromium, newSession, screenshot, seriousA11yViolations } 
  * axe-core runs inside each main screen (no serious or critical violation); screenshots go to .cache/screenshots.
  */
 const ADMIN_PASSWORD = 'admin-web-test-password-1719';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 let running: RunningPlatform;
 let dataDir: string;
 let base: string;
@@ -197,7 +199,58 @@ describe('web app in Chromium', () => {
     await context.close();
   });
 
-  it.skip('uploads an XLSX form and shows its per-cell errors (waits for the XLSX routes of issue 15)', () => {});
+  it('Excel: downloads the pre-filled form, uploads it back with per-cell errors, then clean; a reviewer gets one workbook for all communes', async () => {
+    const { context, page, errors } = await newSession(browser);
+    const officer = login('commune_officer');
+    await signIn(page, officer.username, officer.password);
+    await page.goto(`${base}/#/form?template=M1719_S&orgUnit=${commune}&period=2025S1`);
+    await page.locator('form.entry').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải biểu mẫu Excel' }).click()]);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(readFileSync((await download.path())!) as unknown as ExcelJS.Buffer);
+    const sheet = workbook.worksheets[0]!;
+    const valueCell = (element: string) => {
+      for (let r = 1; r <= sheet.rowCount; r++) if (sheet.getRow(r).getCell(1).value === element && !sheet.getRow(r).getCell(2).value) return sheet.getRow(r).getCell(7);
+      throw new Error(`no row for ${element}`);
+    };
+    valueCell('HH_TOTAL').value = 900;
+    valueCell('HH_POOR').value = 'nhiều';
+    const upload = page.getByLabel('Nộp tệp Excel');
+    await upload.setInputFiles({ name: 'form.xlsx', mimeType: XLSX, buffer: Buffer.from(await workbook.xlsx.writeBuffer()) });
+    const conflict = page.locator('tr.conflict', { hasText: 'HH_POOR' });
+    await conflict.waitFor();
+    expect(await conflict.locator('td').first().innerText()).toMatch(/G\d+/);
+    await conflict.scrollIntoViewIfNeeded();
+    await screenshot(page, 'excel-conflicts');
+    await expectAccessible(page);
+
+    // the valid cells of that upload were imported (as DHIS2 does): the corrected file amends, with a reason
+    valueCell('HH_POOR').value = 90;
+    await page.locator('section.excel').getByLabel('Lý do sửa').fill('Sửa số hộ nghèo');
+    await upload.setInputFiles({ name: 'form.xlsx', mimeType: XLSX, buffer: Buffer.from(await workbook.xlsx.writeBuffer()) });
+    await page.locator('.import-summary[data-status="SUCCESS"]').waitFor();
+    await running.waitUntilCaughtUp();
+    const report = await api('GET', `/api/v1/reports/report-M1719_S-${commune}-2025S1`);
+    expect(report.status).toBe(200);
+    expect(report.body.values).toContainEqual({ dataElement: 'HH_TOTAL', value: 900 });
+    expect(report.body.values).toContainEqual({ dataElement: 'HH_POOR', value: 90 });
+    expect(report.body.history.at(-1).reason).toBe('Sửa số hộ nghèo');
+    expect(errors).toEqual([]);
+    await context.close();
+
+    const rv = await newSession(browser);
+    const reviewer = login('reviewer');
+    await signIn(rv.page, reviewer.username, reviewer.password);
+    await rv.page.goto(`${base}/#/review?orgUnit=19&template=M1719_S&period=2026S1`);
+    const summary = rv.page.locator('p.summary');
+    await summary.waitFor();
+    const [all] = await Promise.all([rv.page.waitForEvent('download'), rv.page.getByRole('button', { name: 'Tải một tệp Excel cho mọi đơn vị trực thuộc' }).click()]);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(readFileSync((await all.path())!) as unknown as ExcelJS.Buffer);
+    expect(book.worksheets.length).toBe(Number(await summary.getAttribute('data-expected')));
+    expect(rv.errors).toEqual([]);
+    await rv.context.close();
+  });
 
   it('a reviewer sees completeness with the missing units, opens the report and approves it', async () => {
     const { context, page, errors } = await newSession(browser);
