@@ -1,7 +1,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
-import { get, post, session } from './lib/api';
+import { ApiError, get, post, session } from './lib/api';
 import { currentLang, setLang, t, type MessageKey } from './lib/i18n';
 import { useOnline } from './lib/hooks';
 import { listOutbox, onOutboxChange, startOutbox } from './lib/outbox';
@@ -29,17 +29,29 @@ const NAV: Record<Me['role'], Array<[string, MessageKey]>> = {
 
 const HOME: Record<Me['role'], string> = { commune_officer: '/due', reviewer: '/review', analyst: '/dashboard', central_admin: '/admin', operator: '/dashboard' };
 
+const ME_KEY = 'tally.me';
+const knownMe = (): Me | null => {
+  const kept = localStorage.getItem(ME_KEY);
+  return kept ? (JSON.parse(kept) as Me) : null;
+};
+
 function App() {
   const route = useRoute();
   const online = useOnline();
   const [, setLangTick] = useState(currentLang());
   const [me, setMe] = useState<Me | null | undefined>(session.token ? undefined : null);
   const [waiting, setWaiting] = useState(0);
+  const rememberMe = (m: Me | null) => {
+    if (m) localStorage.setItem(ME_KEY, JSON.stringify(m));
+    else localStorage.removeItem(ME_KEY);
+    setMe(m);
+  };
 
   useEffect(() => {
     if (!session.token) return;
-    get<Me>('/auth/me').then(setMe, () => setMe(null));
-    const out = () => setMe(null);
+    // offline, the last known account keeps the app usable (its reports wait in the queue)
+    get<Me>('/auth/me').then(rememberMe, (e: unknown) => setMe(e instanceof ApiError && e.network ? knownMe() : null));
+    const out = () => rememberMe(null);
     window.addEventListener('tally:signed-out', out);
     return () => window.removeEventListener('tally:signed-out', out);
   }, []);
@@ -56,7 +68,7 @@ function App() {
   const signOut = async () => {
     await post('/auth/logout').catch(() => undefined);
     session.token = null;
-    setMe(null);
+    rememberMe(null);
     navigate('/signin');
   };
 
@@ -68,7 +80,7 @@ function App() {
     screen = (
       <SignInScreen
         onSignedIn={(m) => {
-          setMe(m);
+          rememberMe(m);
           navigate(HOME[m.role]);
         }}
       />
@@ -129,4 +141,6 @@ function Screen({ me, path, params }: { me: Me; path: string; params: URLSearchP
 
 document.documentElement.lang = currentLang();
 startOutbox();
+// the app shell offline (service workers need a secure context: https, or localhost)
+if ('serviceWorker' in navigator && window.isSecureContext) void navigator.serviceWorker.register('/sw.js').catch(() => undefined);
 render(<App />, document.getElementById('app')!);

@@ -170,6 +170,8 @@ describe('web app in Chromium', () => {
     await signIn(page, officer.username, officer.password);
     await page.goto(`${base}/#/form?template=M1719_Q_CAPITAL&orgUnit=${commune}&period=2026Q4`);
     await page.locator('form.entry').waitFor();
+    // the service worker keeps the app shell: once it controls the page, the app opens offline too
+    await page.waitForFunction('navigator.serviceWorker && navigator.serviceWorker.controller !== null');
     await context.setOffline(true);
     await page.locator('.banner.offline').waitFor();
     await fillForm(page, {});
@@ -181,6 +183,9 @@ describe('web app in Chromium', () => {
     await screenshot(page, 'queue-offline');
     await expectAccessible(page);
     const submissionId = await page.locator('tr[data-state="pending"]').getAttribute('data-submission');
+    // reopened without a connection: the app comes from the browser, the queue from IndexedDB
+    await page.reload();
+    await page.locator(`tr[data-state="pending"][data-submission="${submissionId}"]`).waitFor();
     const reportUrl = `/api/v1/reports/report-M1719_Q_CAPITAL-${commune}-2026Q4`;
     expect((await api('GET', reportUrl)).status).toBe(404);
 

@@ -45,6 +45,7 @@ export const POLICIES: readonly RoutePolicy[] = [
   // the web app (web/): its page and its content-hashed files; every figure it shows comes from the API
   { method: 'GET', url: '/', access: PUBLIC },
   { method: 'GET', url: '/assets/*', access: PUBLIC },
+  { method: 'GET', url: '/sw.js', access: PUBLIC },
 
   // one's own account
   { method: 'GET', url: '/api/v1/auth/me', access: any('account.self') },

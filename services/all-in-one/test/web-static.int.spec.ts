@@ -17,6 +17,7 @@ describe('web app files', () => {
     const js = 'console.log("Thái Nguyên");'.repeat(50);
     writeFileSync(join(dist, 'assets', 'index-abc123.js'), js);
     writeFileSync(join(dist, 'assets', 'index-abc123.js.br'), brotliCompressSync(js));
+    writeFileSync(join(dist, 'sw.js'), 'self.addEventListener("fetch", () => {});');
     app = Fastify();
     await mountWebApp(app, { dist });
   });
@@ -41,6 +42,13 @@ describe('web app files', () => {
     const br = await app.inject({ method: 'GET', url: '/assets/index-abc123.js', headers: { 'accept-encoding': 'br' } });
     expect(br.headers['content-encoding']).toBe('br');
     expect(Number(br.headers['content-length'])).toBeLessThan(plain.body.length);
+  });
+
+  it('serves the service worker at /sw.js, never cached', async () => {
+    const r = await app.inject({ method: 'GET', url: '/sw.js' });
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['cache-control']).toBe('no-cache');
+    expect(r.headers['content-type']).toContain('javascript');
   });
 
   it('answers 404 for a missing asset and says how to build when there is no build', async () => {

@@ -38,6 +38,8 @@ const M = {
   st_approved: ['Đã duyệt', 'Approved'],
   st_locked: ['Đã khóa', 'Locked'],
   st_open: ['Đang trong kỳ', 'Period open'],
+  st_amended: ['Đã sửa', 'Amended'],
+  st_unlocked: ['Đã mở khóa', 'Unlocked'],
   enter: ['Nhập số liệu', 'Enter data'],
   view: ['Xem', 'View'],
   amend: ['Sửa báo cáo', 'Amend'],

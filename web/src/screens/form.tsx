@@ -5,6 +5,7 @@ import { ApiError, get, post } from '../lib/api';
 import { checkField, checkRulesLive, formElements, keyOf, serverFieldErrors, valuesOf, type FieldState, type FormElement } from '../lib/form-model';
 import { useLoad } from '../lib/hooks';
 import { statusText, t } from '../lib/i18n';
+import { networkFirst } from '../lib/offline-cache';
 import { enqueue, flushOutbox, newSubmissionId } from '../lib/outbox';
 import { href } from '../lib/router';
 import type { Catalog, DataElement, Me, ReportView } from '../lib/types';
@@ -19,9 +20,10 @@ export function FormScreen({ me, template, orgUnit, period, figures: initialFigu
   const end = parsePeriod(period)?.endDate;
   const reportId = `report-${template}-${orgUnit}-${period}`;
   const { data, error, loading } = useLoad(async () => {
-    const catalog = await get<Catalog>('/catalog', end ? { date: end } : {});
+    const catalog = await networkFirst(`catalog.${end ?? 'now'}`, () => get<Catalog>('/catalog', end ? { date: end } : {}));
     const existing = await get<ReportView>(`/reports/${reportId}`).catch((e: unknown) => {
-      if (e instanceof ApiError && e.status === 404) return null;
+      // not sent yet; or offline: fill a new form (it queues, and the server tells an amendment apart)
+      if (e instanceof ApiError && (e.status === 404 || e.network)) return null;
       throw e;
     });
     return { catalog, existing };

@@ -84,9 +84,9 @@ export function ReportScreen({ me, reportId }: { me: Me; reportId: string }) {
           <ol class="history" tabIndex={0}>
             {data.history.map((h) => (
               <li key={h.version}>
-                <strong>{h.type.replace('tally.report.', '')}</strong> v{h.version} · {new Date(h.time).toLocaleString()} · {h.actor?.id ?? ''}
+                <strong>{statusText(h.type.replace('tally.report.', ''))}</strong> v{h.version} · {new Date(h.time).toLocaleString()} · {h.actor?.id ?? ''}
                 {h.level ? ` (${h.level})` : ''}
-                {h.reason ? <q>{h.reason}</q> : null}
+                {h.reason ? <> · <q>{h.reason}</q></> : null}
               </li>
             ))}
           </ol>

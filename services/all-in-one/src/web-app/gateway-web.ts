@@ -22,7 +22,7 @@ export async function webAppHandler(log: (line: string) => void = () => {}): Pro
   await mountWebApp(app);
   await app.ready();
   return {
-    handles: (method, url) => (method === 'GET' || method === 'HEAD') && (url === '/' || url.startsWith('/?') || url.startsWith('/assets/')),
+    handles: (method, url) => (method === 'GET' || method === 'HEAD') && (url === '/' || url.startsWith('/?') || url === '/sw.js' || url.startsWith('/assets/')),
     serve: (req, res) => app.routing(req, res),
   };
 }

@@ -7,7 +7,7 @@ import { WEB_DIST } from './paths';
 /**
  * Serves the built web app (web/dist) at `/`: index.html never cached (so a new build is picked up at once),
  * hashed files under /assets/ cached for a year as immutable. The app uses hash routes (/#/due), so `/` is the
- * only page. Without a build (tests of the API alone), `/` says how to build it. Public routes (policy.ts).
+ * only page; /sw.js is its service worker (the app shell offline). Without a build (tests of the API alone), `/` says how to build it. Public routes (policy.ts).
  */
 export async function mountWebApp(app: FastifyInstance, options: { dist?: string } = {}): Promise<void> {
   const dist = options.dist ?? WEB_DIST;
@@ -16,6 +16,12 @@ export async function mountWebApp(app: FastifyInstance, options: { dist?: string
     void reply.header('cache-control', 'no-cache').header('content-type', 'text/html; charset=utf-8');
     if (!existsSync(indexFile)) return NOT_BUILT;
     return readFileSync(indexFile);
+  });
+  // the service worker keeps the app shell for offline use; no-cache so a new one is picked up at once
+  const worker = join(dist, 'sw.js');
+  app.get('/sw.js', async (_request, reply) => {
+    if (!existsSync(worker)) return reply.status(404).send({ error: { code: 'NOT_FOUND', message: 'the web app is not built' } });
+    return reply.header('cache-control', 'no-cache').header('content-type', 'text/javascript; charset=utf-8').send(readFileSync(worker));
   });
   const assets = join(dist, 'assets');
   if (existsSync(assets)) {
