@@ -111,6 +111,11 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', url: '/api/v1/dataValueSets/jobs/:id', access: any('report.submit') },
   { method: 'GET', url: '/api/v1/dataValueSets', access: { permission: 'report.read', target: { kind: 'any' } } },
 
+  // federation (issue 15): a downstream's sync account; the events pushed are checked against its subtree
+  { method: 'GET', url: '/api/v1/sync/events', access: any('sync.exchange') },
+  { method: 'POST', url: '/api/v1/sync/events', access: any('sync.exchange') },
+  { method: 'GET', url: '/api/v1/sync/status', access: any('ops.manage') },
+
   // operations
   { method: 'GET', url: '/api/v1/health', access: any('ops.manage') },
   { method: 'POST', url: '/api/v1/admin/rebuild', access: any('ops.manage') },

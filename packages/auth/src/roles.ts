@@ -3,7 +3,7 @@
  * (the unit itself and every unit below it); an account on 'VN' has national scope.
  */
 /** The roles an account can have. */
-export const ROLES = ['commune_officer', 'reviewer', 'central_admin', 'operator', 'analyst'] as const;
+export const ROLES = ['commune_officer', 'reviewer', 'central_admin', 'operator', 'analyst', 'sync'] as const;
 export type AccountRole = (typeof ROLES)[number];
 /**
  * The role of the platform's own services calling each other over gRPC (`service:<name>` principals, with
@@ -38,7 +38,9 @@ export type Permission =
   /** one's own account: who am I, log out, change password */
   | 'account.self'
   /** rebuild read models, detailed health */
-  | 'ops.manage';
+  | 'ops.manage'
+  /** federation: a downstream deployment pulls what flows down and pushes the report events of its subtree (role sync) */
+  | 'sync.exchange';
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   commune_officer: ['report.submit', 'report.read', 'report.audit', 'rollup.read', 'inbox.read', 'reference.read', 'account.self'],
@@ -46,6 +48,8 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   central_admin: ['catalog.publish', 'hierarchy.manage', 'account.manage', 'report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
   operator: ['ops.manage', 'reference.read', 'account.self'],
   analyst: ['report.read', 'report.audit', 'rollup.read', 'reference.read', 'account.self'],
+  // a linked deployment's account on its upstream, on the downstream's root unit (e.g. province 19)
+  sync: ['sync.exchange', 'reference.read', 'account.self'],
   service: ['reference.read', 'rollup.read', 'report.read'],
 };
 

@@ -8,3 +8,4 @@ export * from './rollup';
 export * from './util/random';
 export * from './export';
 export * from './interop';
+export * from './sync';

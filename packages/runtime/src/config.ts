@@ -15,6 +15,13 @@ export interface TallyConfig {
   bodyLimitBytes: number;
   /** file imports (XLSX forms, dataValueSets): larger uploads get 413 PAYLOAD_TOO_LARGE (TALLY_IMPORT_LIMIT_BYTES) */
   importLimitBytes: number;
+  /** federation: the upstream deployment's base URL and a token of its `sync` account (TALLY_UPSTREAM_URL, TALLY_UPSTREAM_TOKEN) */
+  upstreamUrl?: string;
+  upstreamToken?: string;
+  /** which local report events flow upstream: every version, or a report's history once approved (TALLY_SYNC_UP) */
+  syncUp: 'all' | 'approved';
+  /** how often the link syncs (TALLY_SYNC_INTERVAL_MS; 0: only when asked) */
+  syncIntervalMs: number;
   /** how long `?after=` waits before answering NOT_CAUGHT_UP */
   readYourWritesTimeoutMs: number;
   demo: boolean;
@@ -43,6 +50,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
     mongoDb: env.MONGO_DB ?? 'tally',
     bodyLimitBytes: intOf(env.TALLY_BODY_LIMIT_BYTES, 2 * 1024 * 1024),
     importLimitBytes: intOf(env.TALLY_IMPORT_LIMIT_BYTES, 64 * 1024 * 1024),
+    ...(env.TALLY_UPSTREAM_URL ? { upstreamUrl: env.TALLY_UPSTREAM_URL } : {}),
+    ...(env.TALLY_UPSTREAM_TOKEN ? { upstreamToken: env.TALLY_UPSTREAM_TOKEN } : {}),
+    syncUp: env.TALLY_SYNC_UP === 'approved' ? 'approved' : 'all',
+    syncIntervalMs: intOf(env.TALLY_SYNC_INTERVAL_MS, 5_000),
     readYourWritesTimeoutMs: intOf(env.TALLY_AFTER_TIMEOUT_MS, 10_000),
     demo: env.TALLY_DEMO !== '0',
     auth: env.TALLY_AUTH === 'off' ? 'off' : 'on',

@@ -12,6 +12,7 @@ import { createIngestionService } from '@tally/svc-ingestion';
 import { createNotificationService } from '@tally/svc-notification';
 import { createOpenDataService } from '@tally/svc-open-data';
 import { createProjectionService } from '@tally/svc-projection';
+import { createSyncService, installUpstreamGuard, type SyncService, type UpstreamClient } from '@tally/svc-sync';
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health';
@@ -33,6 +34,8 @@ export interface RunningPlatform {
   registry: HierarchyRegistry;
   /** accounts, sign-in, tokens and the access policy (enforced unless config.auth is 'off') */
   auth: Auth;
+  /** federation: the link to an upstream deployment (agent null when not linked) */
+  sync: SyncService;
   /** stops consumers, drops every read model, resets consumer offsets and replays the log from zero */
   rebuild(): Promise<void>;
   /** resolves when every consumer has applied everything published so far */
@@ -46,6 +49,8 @@ export interface PlatformOptions {
   registry?: HierarchyRegistry;
   /** overrides of the auth settings read from the environment (admin password, rate limits...) */
   auth?: Partial<AuthSettings>;
+  /** federation: how to reach the upstream (default: HTTP to config.upstreamUrl) */
+  upstream?: UpstreamClient;
 }
 
 export async function startEmbeddedPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
@@ -64,6 +69,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const hierarchyRollup = createHierarchyRollupService(platform, { registry, catalog: indicator.catalogQuery });
   indicator.connect({ hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery });
   const deps = { catalog: indicator.catalogQuery, hierarchy: hierarchyRollup.hierarchyQuery, rollups: hierarchyRollup.rollupQuery };
+  const sync = createSyncService(platform, { hierarchy: hierarchyRollup.hierarchyQuery, ...(options.upstream ? { upstream: options.upstream } : {}) });
   const services: ServiceModule[] = [
     indicator,
     hierarchyRollup,
@@ -71,6 +77,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     createProjectionService(platform, { catalog: deps.catalog, hierarchy: deps.hierarchy }),
     createNotificationService(platform, deps),
     createOpenDataService(platform, deps),
+    sync,
   ];
 
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
@@ -84,6 +91,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     ...(options.auth ? { settings: options.auth } : {}),
   });
   auth.install(app);
+  installUpstreamGuard(app, config.upstreamUrl ?? null);
   await app.register(auth.routes, { prefix: '/api/v1' });
   for (const s of services) if (s.routes) await app.register(s.routes, { prefix: '/api/v1' });
   await app.register(healthRoutes({ services, relay, store }));
@@ -101,6 +109,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     hierarchyRollup,
     registry,
     auth,
+    sync,
     async waitUntilCaughtUp(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       await relay.drain();

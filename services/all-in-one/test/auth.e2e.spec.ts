@@ -273,6 +273,10 @@ const CASES: Case[] = [
   { method: 'POST', route: '/api/v1/dataValueSets', url: '/api/v1/dataValueSets?dryRun=true', body: () => ({}), ok: ['officer', 'officerB'] },
   { method: 'GET', route: '/api/v1/dataValueSets', url: `/api/v1/dataValueSets?dataSet=M1719_S&period=${PERIOD}&orgUnit=${A}`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/dataValueSets/jobs/:id', url: '/api/v1/dataValueSets/jobs/00000000-0000-0000-0000-000000000000', ok: ['officer', 'officerB'] },
+  // federation: only sync accounts exchange events (none in this matrix); the link's status is operations
+  { method: 'GET', route: '/api/v1/sync/events', url: '/api/v1/sync/events?after=0', ok: [] },
+  { method: 'POST', route: '/api/v1/sync/events', url: '/api/v1/sync/events', body: () => ({ events: [] }), ok: [] },
+  { method: 'GET', route: '/api/v1/sync/status', url: '/api/v1/sync/status', ok: ['operator'] },
   { method: 'POST', route: '/api/v1/auth/login', url: '/api/v1/auth/login', body: () => ({ username: 'admin', password: ADMIN_PASSWORD }), ok: 'all' },
   { method: 'POST', route: '/api/v1/auth/logout', url: '/api/v1/auth/logout', body: () => ({}), ok: 'authenticated' },
 ];

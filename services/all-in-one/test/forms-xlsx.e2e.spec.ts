@@ -114,7 +114,13 @@ describe('XLSX forms', () => {
     const withQuery = await upload(officer, await bytes(wb), '?reason=' + encodeURIComponent('Đếm lại số hộ'));
     expect(withQuery.body).toMatchObject({ status: 'SUCCESS', importCount: { updated: 1, ignored: 3 } });
 
+    // this workbook was made from version 1; the report is at version 2 now: a stale form is refused, not applied
     valueCell(sheet, 'HH_TOTAL').value = 1310;
+    const stale = await upload(officer, await bytes(wb), '?reason=late');
+    expect(stale.status).toBe(409);
+    expect(stale.body.conflicts).toEqual([expect.objectContaining({ errorCode: 'REPORT_VERSION_CONFLICT', sheet: COMMUNE })]);
+    for (let r = 1; r <= 10; r++) if (sheet.getRow(r).getCell(1).value === 'reportVersion') sheet.getRow(r).getCell(2).value = 2;
+
     valueCell(sheet, 'HH_POOR').value = 'nhiều'; // not a number
     valueCell(sheet, 'CHILDREN_5Y', 'FEMALE').value = null; // cleared: removed from the report
     for (let r = 1; r <= 10; r++) if (sheet.getRow(r).getCell(1).value === 'reason') sheet.getRow(r).getCell(2).value = 'Sửa theo biên bản';

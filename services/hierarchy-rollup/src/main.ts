@@ -1,3 +1,4 @@
+import { installUpstreamGuard } from '@tally/svc-sync';
 import { platformAuth, secureGrpc, secureHttp, serviceCredentials } from '@tally/auth';
 import { TOPICS } from '@tally/contracts';
 import { loadHierarchies } from '@tally/reference-data';
@@ -24,7 +25,10 @@ await runService('hierarchy-rollup', async (platform, config) => {
       },
     },
     grpc: secureGrpc(hierarchyRollupGrpc({ hierarchy: module.hierarchyQuery, rollups: module.rollupQuery }), auth),
-    installHttp: (app) => secureHttp(app, { platform, hierarchy: module.hierarchyQuery, auth }),
+    installHttp: async (app) => {
+      installUpstreamGuard(app, config.upstreamUrl ?? null); // a linked deployment's catalog, map and targets are upstream's
+      return secureHttp(app, { platform, hierarchy: module.hierarchyQuery, auth });
+    },
     close: () => catalog.close(),
   };
 });

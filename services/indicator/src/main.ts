@@ -1,3 +1,4 @@
+import { installUpstreamGuard } from '@tally/svc-sync';
 import { platformAuth, secureGrpc, secureHttp, serviceCredentials } from '@tally/auth';
 import { remoteHierarchyQuery, remoteRollupQuery, runService } from '@tally/runtime';
 import { indicatorGrpc } from './grpc';
@@ -13,7 +14,10 @@ await runService('indicator', async (platform, config) => {
   return {
     module,
     grpc: secureGrpc(indicatorGrpc(module.catalogQuery), auth),
-    installHttp: (app) => secureHttp(app, { platform, hierarchy, auth }),
+    installHttp: async (app) => {
+      installUpstreamGuard(app, config.upstreamUrl ?? null); // a linked deployment's catalog, map and targets are upstream's
+      return secureHttp(app, { platform, hierarchy, auth });
+    },
     close: () => {
       hierarchy.close();
       rollups.close();

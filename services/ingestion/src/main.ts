@@ -3,6 +3,7 @@ import { TOPICS } from '@tally/contracts';
 import { remoteCatalogQuery, remoteHierarchyQuery, runService, startCacheInvalidation, type EventConsumer } from '@tally/runtime';
 import { ingestionGrpc } from './grpc';
 import { createIngestionService } from './service';
+import { createSyncService } from '@tally/svc-sync';
 
 /** The ingestion service alone (distributed mode): HTTP and gRPC submission, and the relay to Kafka. */
 await runService('ingestion', async (platform, config) => {
@@ -11,15 +12,23 @@ await runService('ingestion', async (platform, config) => {
   const hierarchy = remoteHierarchyQuery(config.peers.hierarchyRollup, peer);
   const auth = await platformAuth(platform, hierarchy);
   const module = createIngestionService(platform, { catalog, hierarchy });
+  // federation runs in the ingestion process in distributed mode (it writes the log, as ingestion does)
+  const sync = createSyncService(platform, { hierarchy });
   let invalidation: EventConsumer | null = null;
   return {
     module: {
       ...module,
+      routes: async (app) => {
+        if (module.routes) await app.register(module.routes);
+        if (sync.routes) await app.register(sync.routes);
+      },
       consumers: () => (invalidation ? [invalidation] : []),
       async start() {
         invalidation = await startCacheInvalidation(platform, 'ingestion.catalog', TOPICS.catalog, () => catalog.invalidate());
+        await sync.start();
       },
       async stop() {
+        await sync.stop();
         await invalidation?.stop();
       },
     },

@@ -23,6 +23,10 @@ const ROUTES: Array<{ method?: string; prefix: string; service: ServiceName }> =
   { prefix: '/api/v1/auth', service: 'ingestion' },
   { prefix: '/api/v1/accounts', service: 'ingestion' },
   { prefix: '/api/v1/open-data', service: 'open-data' },
+  // files and federation (issue 15)
+  { prefix: '/api/v1/forms', service: 'ingestion' },
+  { prefix: '/api/v1/dataValueSets', service: 'ingestion' },
+  { prefix: '/api/v1/sync', service: 'ingestion' },
 ];
 
 export function serviceFor(method: string, path: string): ServiceName | null {

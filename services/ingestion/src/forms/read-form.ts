@@ -79,6 +79,7 @@ export async function readFormWorkbook(body: Buffer): Promise<ReadForms> {
       period: meta.period,
       values,
       ...(meta.reason ? { reason: meta.reason } : {}),
+      ...(meta.reportVersion !== undefined && /^\d+$/.test(meta.reportVersion) ? { basedOnVersion: Number(meta.reportVersion) } : {}),
       origin: { sheet: sheet.name },
     });
   }

@@ -134,6 +134,13 @@ export async function importReport(lookups: ImportLookups, input: ImportedReport
       summary.report({ reportId, action: 'unchanged', ...(state.version ? { version: state.version } : {}) });
       return;
     }
+    // a form made from an older version would undo what changed since (a resent form that changes nothing is fine)
+    if (input.basedOnVersion !== undefined && input.basedOnVersion !== state.version) {
+      return refuseAll(
+        'REPORT_VERSION_CONFLICT',
+        `the form was made from version ${input.basedOnVersion} of the report; it is at version ${state.version} now: download it again`,
+      );
+    }
     if (plan.values.length === 0 && existing === null) {
       summary.add(plan.counts);
       return;

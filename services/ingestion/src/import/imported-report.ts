@@ -27,6 +27,8 @@ export interface ImportedReportInput {
   values: ImportedValue[];
   /** the amendment's reason given in the file itself (a reason cell); else the request's */
   reason?: string;
+  /** the report version the file was made from (a form's reportVersion cell): a report changed since is a conflict */
+  basedOnVersion?: number;
   origin: Origin;
 }
 
