@@ -210,11 +210,15 @@ describe('web app in Chromium', () => {
     await signIn(page, officer.username, officer.password);
     await page.goto(`${base}/#/form?template=M1719_S&orgUnit=${commune}&period=2025S1`);
     await page.locator('form.entry').waitFor();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải biểu mẫu Excel' }).click()]);
-    const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(readFileSync((await download.path())!) as unknown as ExcelJS.Buffer);
-    const sheet = workbook.worksheets[0]!;
+    const downloadForm = async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải biểu mẫu Excel' }).click()]);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(readFileSync((await download.path())!) as unknown as ExcelJS.Buffer);
+      return book;
+    };
+    let workbook = await downloadForm();
     const valueCell = (element: string) => {
+      const sheet = workbook.worksheets[0]!;
       for (let r = 1; r <= sheet.rowCount; r++) if (sheet.getRow(r).getCell(1).value === element && !sheet.getRow(r).getCell(2).value) return sheet.getRow(r).getCell(7);
       throw new Error(`no row for ${element}`);
     };
@@ -229,7 +233,10 @@ describe('web app in Chromium', () => {
     await screenshot(page, 'excel-conflicts');
     await expectAccessible(page);
 
-    // the valid cells of that upload were imported (as DHIS2 does): the corrected file amends, with a reason
+    // the valid cells of that upload were imported (as DHIS2 does): a fresh form comes pre-filled with them, and
+    // the corrected file amends the report, with a reason
+    workbook = await downloadForm();
+    expect(valueCell('HH_TOTAL').value).toBe(900);
     valueCell('HH_POOR').value = 90;
     await page.locator('section.excel').getByLabel('Lý do sửa').fill('Sửa số hộ nghèo');
     await upload.setInputFiles({ name: 'form.xlsx', mimeType: XLSX, buffer: Buffer.from(await workbook.xlsx.writeBuffer()) });
