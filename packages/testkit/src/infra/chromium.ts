@@ -55,13 +55,13 @@ async function findOrInstall(): Promise<string> {
 }
 
 /** @sparticuz/chromium (a brotli-packed Chromium for Linux x64 inside the npm package) in .cache/chromium-npm. */
-async function sparticuzChromium(): Promise<string> {
+export async function sparticuzChromium(): Promise<string> {
   const dir = join(cacheDir(), 'chromium-npm');
   const manifest = join(dir, 'node_modules', '@sparticuz', 'chromium', 'package.json');
   if (!existsSync(manifest)) {
     mkdirSync(dir, { recursive: true });
     log('installing @sparticuz/chromium from npm into .cache/chromium-npm…');
-    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, '@sparticuz/chromium@^138']);
+    await run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', dir, '@sparticuz/chromium@^153']);
   }
   const require = createRequire(join(dir, 'package.json'));
   const entry = require.resolve('@sparticuz/chromium');
