@@ -16,7 +16,7 @@ export async function launchChromium(): Promise<Browser> {
 
 /** A fresh profile (own storage, own IndexedDB); page errors fail the test through `errors`. */
 export async function newSession(browser: Browser, viewport = LAPTOP): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport, acceptDownloads: true, bypassCSP: true, locale: 'vi-VN', ...(viewport === PHONE ? { isMobile: true, hasTouch: true } : {}) });
+  const context = await browser.newContext({ viewport, acceptDownloads: true, bypassCSP: true, locale: 'vi-VN', timezoneId: 'UTC', ...(viewport === PHONE ? { isMobile: true, hasTouch: true } : {}) });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
