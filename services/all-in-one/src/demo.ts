@@ -51,6 +51,13 @@ export function demoValues(random: () => number): Array<{ dataElement: string; o
   ];
 }
 
+/** An earlier estimate of the same figures: counts scaled by one factor in [0.9, 1] (so the rules still hold); flags kept. */
+function estimateOf(values: ReturnType<typeof demoValues>, random: () => number): ReturnType<typeof demoValues> {
+  const factor = 0.9 + random() * 0.1;
+  const flags = new Set(['ROAD_PAVED', 'COMMUNE_REPORTING']);
+  return values.map((v) => (typeof v.value === 'number' && !flags.has(v.dataElement) ? { ...v, value: Math.floor(v.value * factor) } : v));
+}
+
 export async function loadDemo(running: RunningPlatform, options: { share?: number } = {}): Promise<{ reports: number; logins: DemoLogin[] }> {
   const inject = running.app.inject.bind(running.app);
   const hierarchy = running.registry.forDate('2026-06-30');
@@ -64,15 +71,17 @@ export async function loadDemo(running: RunningPlatform, options: { share?: numb
   // the half-year before too (its own seed, so DEMO_PERIOD's figures stay as they were): the dashboard has a trend
   for (const [period, seed] of [[DEMO_PERIOD, 1719], [DEMO_PREVIOUS_PERIOD, 1718]] as const) {
     const random = seededRandom(seed);
+    const estimating = seededRandom(seed + 1000);
     for (const commune of communes) {
       if (random() > share) continue;
-      const response = await inject({
-        method: 'POST',
-        url: '/api/v1/reports',
-        payload: { template: 'M1719_S', orgUnit: commune.code, period, submissionId: `demo-${commune.code}-${period}`, values: demoValues(random) },
-        headers: access.reportHeaders,
-      });
-      if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
+      const values = demoValues(random);
+      const send = async (payload: object) => {
+        const response = await inject({ method: 'POST', url: '/api/v1/reports', payload: { template: 'M1719_S', orgUnit: commune.code, period, ...payload }, headers: access.reportHeaders });
+        if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
+      };
+      // DEMO_PERIOD: an estimate first (a little lower), then the official figures, so both can be compared
+      if (period === DEMO_PERIOD) await send({ submissionId: `demo-${commune.code}-${period}-estimate`, figures: 'estimate', values: estimateOf(values, estimating) });
+      await send({ submissionId: `demo-${commune.code}-${period}`, values, ...(period === DEMO_PERIOD ? { figures: 'official', reason: 'số liệu chính thức' } : {}) });
       reports++;
     }
   }

@@ -73,7 +73,7 @@ export function DashboardScreen({ me, params }: { me: Me; params: URLSearchParam
         </div>
         <div class="field">
           <label for="asof">{t('asOf')}</label>
-          <input id="asof" type="datetime-local" value={asOf} onChange={(e) => go({ asOf: (e.target as HTMLInputElement).value })} />
+          <input id="asof" type="datetime-local" step={1} value={asOf} onChange={(e) => go({ asOf: (e.target as HTMLInputElement).value })} />
           <small class="hint">{t('asOfHint')}</small>
         </div>
         <div class="field">
