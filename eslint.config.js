@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '.cache/**', '.scratch/**', '.tally-data/**', 'packages/contracts/src/generated/**', 'coverage/**'] },
+  { ignores: ['**/node_modules/**', '.cache/**', '.scratch/**', '.tally-data/**', 'web/dist/**', 'packages/contracts/src/generated/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,8 +1,11 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // the web app's code imports packages/core as @core (web/vite.config.ts); its unit tests run here too
+  resolve: { alias: { '@core': fileURLToPath(new URL('./packages/core/src', import.meta.url)) } },
   test: {
-    include: ['packages/*/test/**/*.spec.ts', 'services/*/test/**/*.spec.ts', 'test/**/*.spec.ts'],
+    include: ['packages/*/test/**/*.spec.ts', 'services/*/test/**/*.spec.ts', 'test/**/*.spec.ts', 'web/test/**/*.spec.ts'],
     testTimeout: 60_000,
     hookTimeout: 300_000,
     // 2 cores, and several suites start six service processes, a broker restart or a benchmark: one file at a

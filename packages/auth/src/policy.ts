@@ -42,6 +42,10 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'GET', url: '/api/v1/open-data/*', access: PUBLIC },
   { method: 'GET', url: '/api/v1/open-data', access: PUBLIC },
   { method: 'POST', url: '/api/v1/auth/login', access: PUBLIC },
+  // the web app (web/): its page and its content-hashed files; every figure it shows comes from the API
+  { method: 'GET', url: '/', access: PUBLIC },
+  { method: 'GET', url: '/assets/*', access: PUBLIC },
+  { method: 'GET', url: '/sw.js', access: PUBLIC },
 
   // one's own account
   { method: 'GET', url: '/api/v1/auth/me', access: any('account.self') },
@@ -78,6 +82,8 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'POST', url: '/api/v1/reports/:reportId/return', access: report('report.review') },
   { method: 'POST', url: '/api/v1/reports/:reportId/lock', access: report('report.lock') },
   { method: 'POST', url: '/api/v1/reports/:reportId/unlock', access: report('report.lock') },
+  // what a reporting unit has to report (the web app's first screen for officers)
+  { method: 'GET', url: '/api/v1/due', access: { permission: 'report.read', target: { kind: 'unit', from: 'query', field: 'orgUnit' } } },
 
   // rollups, notifications
   {

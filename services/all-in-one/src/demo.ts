@@ -11,6 +11,7 @@ import type { RunningPlatform } from './platform';
 export const DEMO_CATALOG_URL = new URL('../../../data/demo/catalog-1719.json', import.meta.url);
 export const DEMO_PROVINCE = '19';
 export const DEMO_PERIOD = '2026S1';
+export const DEMO_PREVIOUS_PERIOD = '2025S2';
 
 export function demoCatalog(): unknown {
   return JSON.parse(readFileSync(DEMO_CATALOG_URL, 'utf8'));
@@ -50,6 +51,13 @@ export function demoValues(random: () => number): Array<{ dataElement: string; o
   ];
 }
 
+/** An earlier estimate of the same figures: counts scaled by one factor in [0.9, 1] (so the rules still hold); flags kept. */
+function estimateOf(values: ReturnType<typeof demoValues>, random: () => number): ReturnType<typeof demoValues> {
+  const factor = 0.9 + random() * 0.1;
+  const flags = new Set(['ROAD_PAVED', 'COMMUNE_REPORTING']);
+  return values.map((v) => (typeof v.value === 'number' && !flags.has(v.dataElement) ? { ...v, value: Math.floor(v.value * factor) } : v));
+}
+
 export async function loadDemo(running: RunningPlatform, options: { share?: number } = {}): Promise<{ reports: number; logins: DemoLogin[] }> {
   const inject = running.app.inject.bind(running.app);
   const hierarchy = running.registry.forDate('2026-06-30');
@@ -58,20 +66,29 @@ export async function loadDemo(running: RunningPlatform, options: { share?: numb
   const access = await prepareDemoAccess(running.auth.service, { province: DEMO_PROVINCE, commune: communes[0]!.code });
   const catalog = await inject({ method: 'PUT', url: '/api/v1/catalog', payload: demoCatalog() as object, headers: { 'x-tally-demo': '1', ...access.catalogHeaders } });
   if (catalog.statusCode >= 300) throw new Error(`demo catalog refused: ${catalog.body}`);
-  const random = seededRandom(1719);
   const share = options.share ?? 0.8;
   let reports = 0;
-  for (const commune of communes) {
-    if (random() > share) continue;
-    const response = await inject({
-      method: 'POST',
-      url: '/api/v1/reports',
-      payload: { template: 'M1719_S', orgUnit: commune.code, period: DEMO_PERIOD, submissionId: `demo-${commune.code}-${DEMO_PERIOD}`, values: demoValues(random) },
-      headers: access.reportHeaders,
-    });
-    if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
-    reports++;
+  // the half-year before too (its own seed, so DEMO_PERIOD's figures stay as they were): the dashboard has a trend
+  for (const [period, seed] of [[DEMO_PERIOD, 1719], [DEMO_PREVIOUS_PERIOD, 1718]] as const) {
+    const random = seededRandom(seed);
+    const estimating = seededRandom(seed + 1000);
+    for (const commune of communes) {
+      if (random() > share) continue;
+      const values = demoValues(random);
+      const send = async (payload: object) => {
+        const response = await inject({ method: 'POST', url: '/api/v1/reports', payload: { template: 'M1719_S', orgUnit: commune.code, period, ...payload }, headers: access.reportHeaders });
+        if (response.statusCode !== 202) throw new Error(`demo report for ${commune.code} refused: ${response.body}`);
+      };
+      // DEMO_PERIOD: an estimate first (a little lower), then the official figures, so both can be compared
+      if (period === DEMO_PERIOD) await send({ submissionId: `demo-${commune.code}-${period}-estimate`, figures: 'estimate', values: estimateOf(values, estimating) });
+      await send({ submissionId: `demo-${commune.code}-${period}`, values, ...(period === DEMO_PERIOD ? { figures: 'official', reason: 'số liệu chính thức' } : {}) });
+      reports++;
+    }
   }
+  // a target the province misses, so the alerts screen has something to show
+  const target = { indicator: 'POVERTY_RATE', orgUnit: DEMO_PROVINCE, period: DEMO_PERIOD, operator: '<=', value: 10 };
+  const targetSet = await inject({ method: 'PUT', url: '/api/v1/targets', payload: target, headers: access.catalogHeaders });
+  if (targetSet.statusCode >= 300) throw new Error(`demo target refused: ${targetSet.body}`);
   // the demo period's calendar replayed for the demo province: reminders 7, 3 and 1 days before each tier's
   // deadline to the units that have not reported, then the overdue notices (once each: a second start adds none)
   await running.waitUntilCaughtUp();

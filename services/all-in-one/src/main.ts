@@ -1,22 +1,25 @@
 import { createLogger, startTracing, stopTracing } from '@tally/runtime';
 import { loadDemo } from './demo';
 import { startEmbeddedPlatform } from './platform';
+import { ensureWebBuild } from './web-app/build';
 
 /** `pnpm start`: every service in one process, embedded storage, demo data, one HTTP port. */
 const logger = createLogger('tally');
 startTracing('all-in-one');
+// the web app is built from source when missing or stale (a fresh clone has no build); the API runs without it
+await ensureWebBuild((line) => logger.info(line)).catch((err: unknown) => logger.error({ err }, 'web app build failed; serving the API only'));
 const running = await startEmbeddedPlatform({ logger });
 const demo = running.config.demo ? await loadDemo(running) : undefined;
 await running.app.listen({ port: running.config.httpPort, host: running.config.httpHost });
 const url = `http://localhost:${running.config.httpPort}`;
 process.stdout.write(
   `\nTally is running (embedded mode, data in ${running.config.dataDir})\n` +
-    `  API:       ${url}/api/v1\n  Health:    ${url}/health\n  Rollup:    ${url}/api/v1/rollups?orgUnit=19&period=2026S1\n  Open data: ${url}/api/v1/open-data/datasets\n\n`,
+    `  Web app:   ${url}/\n  API:       ${url}/api/v1\n  Health:    ${url}/health\n  Rollup:    ${url}/api/v1/rollups?orgUnit=19&period=2026S1\n  Open data: ${url}/api/v1/open-data/datasets\n\n`,
 );
 if (demo && demo.logins.length > 0) {
   // demo accounts get fresh random passwords on every start; sign in with POST /api/v1/auth/login
   process.stdout.write(
-    `Demo accounts (passwords change at every start):\n` +
+    `Demo accounts for the web app at ${url}/ (passwords change at every start):\n` +
       demo.logins.map((l) => `  ${l.username.padEnd(14)} ${l.password}  ${l.role} of ${l.orgUnit}`).join('\n') +
       `\n  curl -s ${url}/api/v1/auth/login -H 'content-type: application/json' -d '{"username":"demo.reviewer","password":"<password>"}'\n` +
       `  then send Authorization: Bearer <token>\n\n`,

@@ -16,6 +16,7 @@ import { createSyncService, installUpstreamGuard, type SyncService, type Upstrea
 import { DEFAULT_PARTITIONS } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health';
+import { mountWebApp } from './web-app/static';
 import { createAuth, type Auth, type AuthSettings } from '@tally/auth';
 
 /**
@@ -82,7 +83,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     indicator,
     hierarchyRollup,
     createIngestionService(platform, deps),
-    createProjectionService(platform),
+    createProjectionService(platform, { catalog: deps.catalog, hierarchy: deps.hierarchy }),
     notification,
     createOpenDataService(platform, deps),
     sync,
@@ -103,6 +104,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   await app.register(auth.routes, { prefix: '/api/v1' });
   for (const s of services) if (s.routes) await app.register(s.routes, { prefix: '/api/v1' });
   await app.register(healthRoutes({ services, relay, store }));
+  await mountWebApp(app); // the web app at / (built by main.ts / the browser tests; see web-app/build.ts)
   for (const s of services) await s.start();
 
   const allConsumers = () => services.flatMap((s) => s.consumers());

@@ -303,6 +303,11 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=province`, ok: ['admin', 'analystVN'] },
   { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=commune&parent=19`, ok: ['reviewer', 'admin', 'analyst', 'analystVN'] },
   { method: 'GET', route: '/api/v1/composites/:code', url: `/api/v1/composites/NTP1719_PROGRESS?period=${PERIOD}&level=commune&parent=${A}`, ok: readersOfA },
+  // the web app (public) and what a unit has to report (issue 13)
+  { method: 'GET', route: '/', url: '/', ok: 'all' },
+  { method: 'GET', route: '/assets/*', url: '/assets/no-such-file.js', ok: 'all' },
+  { method: 'GET', route: '/sw.js', url: '/sw.js', ok: 'all' },
+  { method: 'GET', route: '/api/v1/due', url: `/api/v1/due?orgUnit=${A}`, ok: readersOfA },
   // file imports and exports (issue 15): an upload is checked per unit inside the file
   { method: 'GET', route: '/api/v1/forms/xlsx', url: `/api/v1/forms/xlsx?template=M1719_S&orgUnit=${A}&period=${PERIOD}`, ok: readersOfA },
   { method: 'POST', route: '/api/v1/forms/xlsx', url: '/api/v1/forms/xlsx', body: () => ({}), ok: ['officer', 'officerB'] },

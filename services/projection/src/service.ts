@@ -1,17 +1,19 @@
-import { TOPICS, type GrpcRegistration } from '@tally/contracts';
+import { TOPICS, type CatalogQuery, type GrpcRegistration, type HierarchyQuery } from '@tally/contracts';
 import { projectionGrpc } from './grpc';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { projectReportEvents } from './project-report';
 import { REPORTS, type ReportViewDoc } from './report-view';
 import { projectionRoutes } from './routes';
 import { auditRoutes } from './audit-routes';
+import { dueRoutes } from './due-routes';
 
 /** The projection service: report status, values and history read models, and the query API over them. */
 export interface ProjectionService extends ServiceModule {
   readonly grpc: GrpcRegistration[];
 }
 
-export function createProjectionService(platform: Platform): ProjectionService {
+/** `deps` (catalog and hierarchy) enable `GET /due`. */
+export function createProjectionService(platform: Platform, deps?: { catalog: CatalogQuery; hierarchy: HierarchyQuery }): ProjectionService {
   const reports = platform.readStore.collection<ReportViewDoc>(REPORTS);
   const consumers: EventConsumer[] = [];
   return {
@@ -20,6 +22,7 @@ export function createProjectionService(platform: Platform): ProjectionService {
     routes: async (app) => {
       await app.register(projectionRoutes({ reports }));
       await app.register(auditRoutes({ store: platform.store }));
+      if (deps) await app.register(dueRoutes({ reports, ...deps }));
     },
     grpc: projectionGrpc(reports),
     consumers: () => consumers,

@@ -9,6 +9,8 @@ import { startKafka } from './kafka';
 import { cacheDir, freePort, log } from './process';
 
 export { ensureFerretDbBinary, startFerretDb, type FerretDb, type FerretDbOptions } from './ferretdb';
+export { CHROMIUM_FLAGS, ensureChromium } from './chromium';
+export { repoRoot } from './process';
 export { ensureKafkaJars, restartKafka, startKafka, KAFKA_VERSION, type KafkaBroker, type KafkaOptions } from './kafka';
 
 export type InfraSource = 'env' | 'testcontainers' | 'local';

@@ -1,6 +1,7 @@
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { ServiceState } from './supervision';
 import { SERVICE_NAMES, serviceFor, type ServiceName } from './routes';
+import { webAppHandler } from '../web-app/gateway-web';
 
 /**
  * One HTTP port in front of the six services, so clients use the same base URL in both modes.
@@ -8,12 +9,13 @@ import { SERVICE_NAMES, serviceFor, type ServiceName } from './routes';
  * /health/ready answers 200 only while every service answers its own readiness (503 while one is missing,
  * e.g. between its crash and its restart by the supervisor).
  */
-export function startGateway(
+export async function startGateway(
   port: number,
   targets: Record<ServiceName, number>,
   host = '127.0.0.1',
   supervision?: () => Record<ServiceName, ServiceState>,
 ): Promise<Server> {
+  const web = await webAppHandler(); // the web app at /
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/health/ready' || url === '/api/v1/health/ready') {
@@ -33,6 +35,7 @@ export function startGateway(
       return;
     }
     const service = serviceFor(req.method ?? 'GET', url);
+    if (!service && web.handles(req.method ?? 'GET', url)) return web.serve(req, res);
     if (!service) {
       res.writeHead(404, { 'content-type': 'application/json', 'x-content-type-options': 'nosniff', 'x-frame-options': 'DENY' });
       res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no route for this path' } }));

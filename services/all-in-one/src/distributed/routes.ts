@@ -9,6 +9,7 @@ export const SERVICE_NAMES: ServiceName[] = ['indicator', 'hierarchy-rollup', 'i
 const ROUTES: Array<{ method?: string; prefix: string; service: ServiceName }> = [
   { method: 'POST', prefix: '/api/v1/reports', service: 'ingestion' },
   { prefix: '/api/v1/reports', service: 'projection' },
+  { prefix: '/api/v1/due', service: 'projection' },
   { prefix: '/api/v1/catalog', service: 'indicator' },
   { prefix: '/api/v1/targets', service: 'indicator' },
   { prefix: '/api/v1/alerts', service: 'indicator' },

@@ -1,0 +1,359 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DemoLogin } from '@tally/auth';
+import { createLogger } from '@tally/runtime';
+import { ensureWebBuild, loadDemo, startEmbeddedPlatform, type RunningPlatform } from '@tally/svc-all-in-one';
+import ExcelJS from 'exceljs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PHONE, launchChromium, newSession, screenshot, seriousA11yViolations } from './browser';
+
+/**
+ * The web app in a real Chromium against a real platform (embedded, auth on, the demo data): an officer signs in,
+ * sees what is due, fills a form, gets a per-field refusal, submits; fills a form offline, comes back online and
+ * sees it sent once; a reviewer approves; the dashboard's figure changes; a citizen downloads an open dataset.
+ * axe-core runs inside each main screen (no serious or critical violation); screenshots go to .cache/screenshots.
+ */
+const ADMIN_PASSWORD = 'admin-web-test-password-1719';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+let running: RunningPlatform;
+let dataDir: string;
+let base: string;
+let browser: Browser;
+let logins: DemoLogin[];
+let adminToken: string;
+const login = (role: string) => logins.find((l) => l.role === role)!;
+
+async function api(method: 'GET' | 'POST', url: string, token = adminToken) {
+  const r = await running.app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
+  return { status: r.statusCode, body: r.json() as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+async function signIn(page: Page, username: string, password: string) {
+  await page.goto(`${base}/`);
+  await page.getByLabel('Tên đăng nhập').fill(username);
+  await page.getByLabel('Mật khẩu').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('button', { name: /Đăng xuất/ }).waitFor();
+}
+
+/** Fills every field of the entry form (zeros, BOOLEAN: yes), then the given ones by field id. */
+async function fillForm(page: Page, values: Record<string, string>) {
+  await page.locator('form.entry').waitFor();
+  for (const input of await page.locator('form.entry input[type=text][required]').all()) await input.fill('0');
+  for (const select of await page.locator('form.entry select[required]').all()) await select.selectOption('1');
+  for (const [id, value] of Object.entries(values)) await page.locator(`#${id}`).fill(value);
+}
+
+async function expectAccessible(page: Page) {
+  expect(await seriousA11yViolations(page)).toEqual([]);
+}
+
+describe('web app in Chromium', () => {
+  let commune: string;
+
+  beforeAll(async () => {
+    await ensureWebBuild();
+    browser = await launchChromium();
+    dataDir = mkdtempSync(join(tmpdir(), 'tally-web-'));
+    running = await startEmbeddedPlatform({
+      config: { dataDir, demo: false, readYourWritesTimeoutMs: 10_000, auth: 'on' },
+      logger: createLogger('test', 'silent'),
+      auth: { adminPassword: ADMIN_PASSWORD, tokenSecret: 'web-test-secret-web-test-secret-0123456', print: () => {}, scrypt: { N: 4096, r: 8, p: 1 }, rateLimit: { burst: 100_000, perSec: 10_000 } },
+    });
+    const demo = await loadDemo(running);
+    logins = demo.logins;
+    commune = login('commune_officer').orgUnit;
+    await running.waitUntilCaughtUp();
+    await running.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `http://127.0.0.1:${(running.app.server.address() as AddressInfo).port}`;
+    const r = await running.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'admin', password: ADMIN_PASSWORD } });
+    adminToken = (r.json() as { token: string }).token;
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('serves the app at / (no-cache) and its hashed assets as immutable, under 300 KB of compressed JavaScript', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const html = await page.text();
+    const scripts = [...html.matchAll(/src="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]!);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org)/); // nothing loaded from elsewhere
+    let compressed = 0;
+    for (const src of scripts) {
+      const r = await fetch(`${base}${src}`, { headers: { 'accept-encoding': 'br' } });
+      expect(r.status).toBe(200);
+      expect(r.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(r.headers.get('content-encoding')).toBe('br');
+      compressed += Number(r.headers.get('content-length'));
+    }
+    expect(compressed).toBeGreaterThan(0);
+    expect(compressed).toBeLessThan(300 * 1024);
+  });
+
+  it('an officer signs in, sees what is due, is refused per field, then submits; the dashboard figure changes', async () => {
+    // a national analyst watches the dashboard: no figure yet for 2026S2
+    const analyst = await newSession(browser);
+    await signIn(analyst.page, login('analyst').username, login('analyst').password);
+    const dashboard = `${base}/#/dashboard?orgUnit=19&from=2026S1&to=2026S2&indicator=POVERTY_RATE`;
+    await analyst.page.goto(dashboard);
+    const cell = analyst.page.locator('tr[data-period="2026S2"] td[data-value]');
+    await cell.waitFor();
+    expect(await cell.getAttribute('data-value')).toBe('');
+    expect(Number(await analyst.page.locator('tr[data-period="2026S1"] td[data-value]').getAttribute('data-value'))).toBeGreaterThan(0);
+
+    const { context, page, errors } = await newSession(browser);
+    await page.goto(`${base}/`);
+    await screenshot(page, 'sign-in');
+    await expectAccessible(page);
+    const officer = login('commune_officer');
+    await signIn(page, officer.username, officer.password);
+    const row = page.locator('tr[data-template="M1719_S"][data-period="2026S2"]');
+    await row.waitFor();
+    expect(await page.locator('tr[data-template="M1719_S"][data-period="2026S1"] .badge').innerText()).toMatch(/Đã nộp|Quá hạn/);
+    await screenshot(page, 'due');
+    await expectAccessible(page);
+
+    // English on request, Vietnamese back
+    await page.getByRole('button', { name: 'Switch the language to English' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toBe('What is due');
+    await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
+    await expect.poll(() => page.locator('h1').innerText()).toBe('Việc cần báo cáo');
+
+    await row.getByRole('link', { name: /Nhập số liệu/ }).click();
+    await fillForm(page, { 'f-HH_TOTAL': '1000', 'f-HH_POOR': '150', 'f-HH_EM': '300', 'f-HH_EM_POOR': '400' });
+    // checked while typing, with the catalog's own rule
+    await page.locator('[data-rule="EM_POOR_LE_EM"]').waitFor();
+    await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
+    // the server refuses (a REJECT rule), and says so next to the field
+    await page.getByRole('alert').filter({ hasText: 'VALIDATION_RULE_VIOLATED' }).waitFor();
+    await page.locator('[data-field="HH_EM_POOR"] .problems li', { hasText: '400 <= 300 is false' }).waitFor();
+    expect(await page.locator('#f-HH_EM_POOR').getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'form-refused');
+    await expectAccessible(page);
+    expect((await api('GET', `/api/v1/reports/report-M1719_S-${commune}-2026S2`)).status).toBe(404);
+
+    const beforeSubmission = new Date().toISOString().slice(0, 19); // (UTC, to the second) before the report exists
+    await page.locator('#f-HH_EM_POOR').fill('40');
+    await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
+    await page.locator('[data-answer="sent"]').waitFor();
+    const report = await api('GET', `/api/v1/reports/report-M1719_S-${commune}-2026S2`);
+    expect(report.body).toMatchObject({ status: 'submitted', version: 1 });
+    expect(report.body.values).toContainEqual({ dataElement: 'HH_EM_POOR', value: 40 });
+    await screenshot(page, 'form-sent');
+
+    // the dashboard now shows the province's 2026S2 poverty rate: 150 poor of 1000 households
+    await running.waitUntilCaughtUp();
+    await analyst.page.reload();
+    await expect.poll(async () => analyst.page.locator('tr[data-period="2026S2"] td[data-value]').getAttribute('data-value'), { timeout: 20_000 }).toBe('15');
+    await screenshot(analyst.page, 'dashboard');
+    await expectAccessible(analyst.page);
+    // time travel (on the commune: no child units to rank, so few replays): as of just before the submission
+    // there was no 2026S2 figure, while the demo's 2026S1 one was there
+    const communeBoard = `${base}/#/dashboard?orgUnit=${commune}&from=2026S1&to=2026S2&indicator=POVERTY_RATE`;
+    await analyst.page.goto(communeBoard);
+    await expect.poll(async () => analyst.page.locator('tr[data-period="2026S2"] td[data-value]').getAttribute('data-value'), { timeout: 20_000 }).toBe('15');
+    await analyst.page.goto(`${communeBoard}&asOf=${encodeURIComponent(beforeSubmission)}`);
+    await analyst.page.locator('p.meta', { hasText: `${beforeSubmission}.000Z` }).waitFor({ timeout: 30_000 });
+    await expect.poll(async () => analyst.page.locator('tr[data-period="2026S2"] td[data-value]').getAttribute('data-value'), { timeout: 30_000 }).toBe('');
+    expect(Number(await analyst.page.locator('tr[data-period="2026S1"] td[data-value]').getAttribute('data-value'))).toBeGreaterThan(0);
+    await analyst.page.goto(dashboard);
+    // accent-insensitive unit search
+    await analyst.page.getByRole('searchbox', { name: 'Đơn vị', exact: true }).fill('thai nguyen');
+    await analyst.page.getByRole('option', { name: /Thái Nguyên/ }).first().waitFor();
+    expect(analyst.errors).toEqual([]);
+    await analyst.context.close();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('offline: the form is queued in the browser and sent exactly once when the connection returns', async () => {
+    const { context, page, errors } = await newSession(browser);
+    const officer = login('commune_officer');
+    await signIn(page, officer.username, officer.password);
+    await page.goto(`${base}/#/form?template=M1719_Q_CAPITAL&orgUnit=${commune}&period=2026Q4`);
+    await page.locator('form.entry').waitFor();
+    // the service worker keeps the app shell: once it controls the page, the app opens offline too
+    await page.waitForFunction('navigator.serviceWorker && navigator.serviceWorker.controller !== null');
+    await context.setOffline(true);
+    await page.locator('.banner.offline').waitFor();
+    await fillForm(page, {});
+    await page.locator('form.entry input[type=text]').first().fill('500');
+    await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
+    await page.locator('[data-answer="queued"]').waitFor();
+    await page.goto(`${base}/#/queue`);
+    await page.locator('tr[data-state="pending"]').waitFor();
+    await screenshot(page, 'queue-offline');
+    await expectAccessible(page);
+    const submissionId = await page.locator('tr[data-state="pending"]').getAttribute('data-submission');
+    // reopened without a connection: the app comes from the browser, the queue from IndexedDB
+    await page.reload();
+    await page.locator(`tr[data-state="pending"][data-submission="${submissionId}"]`).waitFor();
+    const reportUrl = `/api/v1/reports/report-M1719_Q_CAPITAL-${commune}-2026Q4`;
+    expect((await api('GET', reportUrl)).status).toBe(404);
+
+    await context.setOffline(false);
+    await page.locator('tr[data-state="sent"]').waitFor({ timeout: 20_000 });
+    expect(await page.locator('tr[data-state="pending"]').count()).toBe(0);
+    // a second flush sends nothing more
+    await page.getByRole('button', { name: 'Gửi ngay' }).click();
+    await running.waitUntilCaughtUp();
+    const report = await api('GET', reportUrl);
+    expect(report.status).toBe(200);
+    expect(report.body.version).toBe(1);
+    expect(report.body.history.map((h: { submissionId?: string }) => h.submissionId)).toEqual([submissionId]);
+    await screenshot(page, 'queue-sent');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('Excel: downloads the pre-filled form, uploads it back with per-cell errors, then clean; a reviewer gets one workbook for all communes', async () => {
+    const { context, page, errors } = await newSession(browser);
+    const officer = login('commune_officer');
+    await signIn(page, officer.username, officer.password);
+    await page.goto(`${base}/#/form?template=M1719_S&orgUnit=${commune}&period=2025S1`);
+    await page.locator('form.entry').waitFor();
+    const downloadForm = async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Tải biểu mẫu Excel' }).click()]);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(readFileSync((await download.path())!) as unknown as ExcelJS.Buffer);
+      return book;
+    };
+    let workbook = await downloadForm();
+    const valueCell = (element: string) => {
+      const sheet = workbook.worksheets[0]!;
+      for (let r = 1; r <= sheet.rowCount; r++) if (sheet.getRow(r).getCell(1).value === element && !sheet.getRow(r).getCell(2).value) return sheet.getRow(r).getCell(7);
+      throw new Error(`no row for ${element}`);
+    };
+    valueCell('HH_TOTAL').value = 900;
+    valueCell('HH_POOR').value = 'nhiều';
+    const upload = page.getByLabel('Nộp tệp Excel');
+    await upload.setInputFiles({ name: 'form.xlsx', mimeType: XLSX, buffer: Buffer.from(await workbook.xlsx.writeBuffer()) });
+    const conflict = page.locator('tr.conflict', { hasText: 'HH_POOR' });
+    await conflict.waitFor();
+    expect(await conflict.locator('td').first().innerText()).toMatch(/G\d+/);
+    await conflict.scrollIntoViewIfNeeded();
+    await screenshot(page, 'excel-conflicts');
+    await expectAccessible(page);
+
+    // the valid cells of that upload were imported (as DHIS2 does): a fresh form comes pre-filled with them, and
+    // the corrected file amends the report, with a reason
+    workbook = await downloadForm();
+    expect(valueCell('HH_TOTAL').value).toBe(900);
+    valueCell('HH_POOR').value = 90;
+    await page.locator('section.excel').getByLabel('Lý do sửa').fill('Sửa số hộ nghèo');
+    await upload.setInputFiles({ name: 'form.xlsx', mimeType: XLSX, buffer: Buffer.from(await workbook.xlsx.writeBuffer()) });
+    await page.locator('.import-summary[data-status="SUCCESS"]').waitFor();
+    await running.waitUntilCaughtUp();
+    const report = await api('GET', `/api/v1/reports/report-M1719_S-${commune}-2025S1`);
+    expect(report.status).toBe(200);
+    expect(report.body.values).toContainEqual({ dataElement: 'HH_TOTAL', value: 900 });
+    expect(report.body.values).toContainEqual({ dataElement: 'HH_POOR', value: 90 });
+    expect(report.body.history.at(-1).reason).toBe('Sửa số hộ nghèo');
+    expect(errors).toEqual([]);
+    await context.close();
+
+    const rv = await newSession(browser);
+    const reviewer = login('reviewer');
+    await signIn(rv.page, reviewer.username, reviewer.password);
+    await rv.page.goto(`${base}/#/review?orgUnit=19&template=M1719_S&period=2026S1`);
+    const summary = rv.page.locator('p.summary');
+    await summary.waitFor();
+    const [all] = await Promise.all([rv.page.waitForEvent('download'), rv.page.getByRole('button', { name: 'Tải một tệp Excel cho mọi đơn vị trực thuộc' }).click()]);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(readFileSync((await all.path())!) as unknown as ExcelJS.Buffer);
+    expect(book.worksheets.length).toBe(Number(await summary.getAttribute('data-expected')));
+    expect(rv.errors).toEqual([]);
+    await rv.context.close();
+  });
+
+  it('a reviewer sees completeness with the missing units, opens the report and approves it', async () => {
+    const { context, page, errors } = await newSession(browser);
+    const reviewer = login('reviewer');
+    await signIn(page, reviewer.username, reviewer.password);
+    await page.goto(`${base}/#/review?orgUnit=19&template=M1719_S&period=2026S1`);
+    const summary = page.locator('p.summary');
+    await summary.waitFor();
+    const expected = Number(await summary.getAttribute('data-expected'));
+    const received = Number(await summary.getAttribute('data-received'));
+    expect(received).toBeGreaterThan(0);
+    expect(await page.locator('ul.missing li').count()).toBe(expected - received);
+    await screenshot(page, 'review');
+    await expectAccessible(page);
+
+    // alerts: the demo's target for the province's poverty rate is missed
+    await page.goto(`${base}/#/alerts?orgUnit=19`);
+    await page.locator('[data-target="POVERTY_RATE"]').waitFor();
+    await screenshot(page, 'alerts');
+    await expectAccessible(page);
+
+    await page.goto(`${base}/#/review?orgUnit=${commune}&template=M1719_S&period=2026S2`);
+    await page.locator(`tr[data-report="report-M1719_S-${commune}-2026S2"] a`).click();
+    await page.getByLabel('Nhận xét').fill('Số liệu khớp với biên bản của xã');
+    await page.getByRole('button', { name: 'Duyệt', exact: true }).click();
+    await page.locator('.badge.st-approved').first().waitFor();
+    await screenshot(page, 'report-approved');
+    await expectAccessible(page);
+    expect((await api('GET', `/api/v1/reports/report-M1719_S-${commune}-2026S2`)).body.status).toBe('approved');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an administrator sees the accounts and every problem of a refused catalog', async () => {
+    const { context, page, errors } = await newSession(browser);
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto(`${base}/#/admin`);
+    await page.locator('tr[data-account="demo.officer"]').waitFor();
+    await page.getByLabel('Ban hành từ tệp JSON').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ version: '', dataElements: [{ code: 'bad code' }] })) });
+    const alert = page.getByRole('alert').filter({ hasText: 'INVALID_CATALOG' });
+    await alert.waitFor();
+    expect(await alert.locator('li').count()).toBeGreaterThan(1);
+    await screenshot(page, 'admin');
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a citizen, without signing in, previews and downloads an open dataset with its licence and source', async () => {
+    const { context, page, errors } = await newSession(browser);
+    await page.goto(`${base}/#/open-data`);
+    const card = page.locator('section.card').filter({ hasText: 'M1719_S' }).first();
+    await card.waitFor();
+    await card.getByText('Creative Commons Attribution 4.0').waitFor();
+    await card.getByRole('button', { name: /Xem trước/ }).click();
+    await card.locator('table.preview tbody tr').first().waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), card.locator('a[data-format="csv"]').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv.split('\n')[0]).toContain('province_code');
+    expect(csv).toContain('Thái Nguyên');
+    await screenshot(page, 'open-data');
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a phone screen', async () => {
+    const { context, page, errors } = await newSession(browser, PHONE);
+    const officer = login('commune_officer');
+    await signIn(page, officer.username, officer.password);
+    await page.locator('tr[data-template="M1719_S"]').first().waitFor();
+    await screenshot(page, 'due-phone');
+    await page.goto(`${base}/#/form?template=M1719_S&orgUnit=${commune}&period=2026S1`);
+    await page.locator('form.entry').waitFor();
+    await screenshot(page, 'form-phone');
+    // the page scrolls sideways nowhere: its width is the phone's (tables scroll inside their own box)
+    const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(PHONE.width);
+    await expectAccessible(page);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
