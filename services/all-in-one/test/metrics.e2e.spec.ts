@@ -25,6 +25,9 @@ describe('metrics', () => {
     const relayed = Number(/^tally_relay_published_position (\d+)/m.exec(text)?.[1]);
     expect(head).toBeGreaterThan(0);
     expect(relayed).toBe(head);
+    // the notification service registered its outbox: no e-mail or webhook configured, so nothing is queued
+    expect(text).toMatch(/^tally_notification_outbox\{state="pending"\} 0$/m);
+    expect(text).toMatch(/^tally_notification_outbox\{state="dead"\} 0$/m);
   });
 
   it('is ready once consumers have caught up', async () => {

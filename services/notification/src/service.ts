@@ -1,7 +1,7 @@
 import { TOPICS, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
 import { decideTask, foldTask, taskStreamId, type ReportValuesData, type TaskAssignedData } from '@tally/core';
 import { StreamVersionConflictError } from '@tally/eventstore';
-import { decideAndAppend, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { decideAndAppend, observe, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { startDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler';
 import { startDispatcher, type Dispatcher } from './dispatcher';
 import { smtpMailer, type Mailer } from './email';
@@ -153,6 +153,7 @@ export function createNotificationService(platform: Platform, deps: Notification
       await stores.received.ensureIndex(['template', 'period']);
       const mailer = options.mailer ?? (settings.smtpUrl ? smtpMailer(settings.smtpUrl, settings.mailFrom) : null);
       dispatcher = startDispatcher({ stores, settings, mailer, webhooks, clock, logger: platform.logger, ...(options.random ? { random: options.random } : {}) });
+      observe.outbox(async () => ({ pending: await stores.outbox.count({ state: 'pending' }), dead: await stores.outbox.count({ state: 'dead' }) }));
       consumers.push(
         await startEventConsumer({
           bus: platform.bus,

@@ -21,6 +21,7 @@ export const METRIC_NAMES = {
   applied: 'tally_consumer_events_applied_total',
   batchSize: 'tally_consumer_batch_size',
   deadLetters: 'tally_consumer_dead_letters_total',
+  outbox: 'tally_notification_outbox',
 } as const;
 
 const httpRequests = new Counter({
@@ -98,6 +99,20 @@ new Gauge({
   },
 });
 
+/** The notification outbox's depth by state (pending, dead), read at scrape time where the service runs. */
+let outboxDepth: (() => Promise<Record<string, number>>) | undefined;
+new Gauge({
+  name: METRIC_NAMES.outbox,
+  help: 'notification deliveries (e-mail, webhook) in the outbox, by state: pending (queued or retrying) and dead (every attempt failed)',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  async collect() {
+    this.reset();
+    if (!outboxDepth) return;
+    for (const [state, n] of Object.entries(await outboxDepth().catch(() => ({})))) this.set({ state }, n);
+  },
+});
+
 export const observe = {
   http(method: string, route: string, status: number, seconds: number): void {
     httpRequests.inc({ method, route, status: String(status) });
@@ -117,6 +132,9 @@ export const observe = {
   },
   log(positions: LogPositions): void {
     logPositions = positions;
+  },
+  outbox(depth: () => Promise<Record<string, number>>): void {
+    outboxDepth = depth;
   },
 };
 

@@ -187,7 +187,7 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
       gatewayPort: base,
       httpBasePort: base,
       grpcBasePort: base + 10,
-      env: { LOG_LEVEL: process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn', TALLY_DEMO: '0', TALLY_ADMIN_PASSWORD: password, ...options.env },
+      env: { LOG_LEVEL: process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn', TALLY_DEMO: '0', TALLY_DEADLINE_CHECK_MS: '0', TALLY_ADMIN_PASSWORD: password, ...options.env },
       stdio: 'pipe',
     });
   } catch (e) {

@@ -100,6 +100,8 @@ export async function startEmbeddedTarget(options: StartOptions = {}): Promise<T
     HTTP_HOST: '127.0.0.1',
     TALLY_DATA_DIR: dataDir,
     TALLY_DEMO: '0',
+    // the deadline check runs on the real calendar: the bench's reporting day is not the day it runs on
+    TALLY_DEADLINE_CHECK_MS: '0',
     TALLY_MODE: 'embedded',
     TALLY_ADMIN_PASSWORD: password,
     LOG_LEVEL: options.logLevel ?? process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn',
