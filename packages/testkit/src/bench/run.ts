@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { startProgress } from '@tally/runtime';
 import { sleep } from '../infra/process';
 import { expectedTotals, generateWorkload, seededRandom, type MapId, type Workload } from '../workload';
 import { runSqliteBaseline, type BaselineResult } from './baseline';
@@ -192,10 +193,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     const cpu0 = targetCpuSec(target);
     const infraCpu0 = infraCpu();
     let acks = 0;
-    const progress = setInterval(() => log(`  ${acks}/${w.ops.length} acknowledged, VN received ${poller.samples.at(-1)?.received ?? 0}`), 10_000);
+    // a bar on a terminal; a plain line every 10 s in a log
+    const progress = startProgress('  acknowledged', w.ops.length, { lineEveryMs: 10_000 });
     if (lane) log(`sending ${Math.round(opts.grpcShare * 100)}% of the reports over gRPC SubmitStream (${opts.grpcBatch} per call, ${opts.grpcStreams} calls in flight), the rest over HTTP through the gateway`);
-    load = await runLoad(target.client, w, { concurrency: opts.concurrency, windowMs: opts.windowSec * 1000, onAck: () => acks++, ...(lane ? { grpc: lane } : {}) });
-    clearInterval(progress);
+    load = await runLoad(target.client, w, { concurrency: opts.concurrency, windowMs: opts.windowSec * 1000, onAck: () => progress.update(++acks), ...(lane ? { grpc: lane } : {}) });
+    progress.finish();
     log(`load done in ${((load.endedAt - load.startedAt) / 1000).toFixed(1)} s (${load.failures.length} failures); waiting for VN to reflect every report`);
     for (const f of load.failures.slice(0, 20)) log(`  not acknowledged: ${f.reason}`);
     const lastPosition = Math.max(0, ...load.results.map((r) => r?.position ?? 0));
