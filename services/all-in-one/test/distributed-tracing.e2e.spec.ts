@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoCatalog } from '../src/demo';
-import { startDistributed, type DistributedDeployment } from '../src/distributed/launcher';
+import type { DistributedDeployment } from '../src/distributed/launcher';
 import { householdValues } from './helpers';
+import { startTestDeployment } from './distributed-helpers';
 
 /**
  * One trace across processes: the six services on Kafka + MongoDB export their spans over OTLP/HTTP (the
@@ -37,19 +37,6 @@ function collectSpans(body: unknown, into: ExportedSpan[]): void {
   }
 }
 
-async function freePortBlock(size: number): Promise<number> {
-  const isFree = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = createNetServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await Promise.all(Array.from({ length: size }, (_, i) => isFree(base + i)))).every(Boolean)) return base;
-  }
-  throw new Error('no free port block');
-}
 
 describe.skipIf(brokers.length === 0 || !mongoUrl)('tracing across the distributed services', () => {
   const spans: ExportedSpan[] = [];
@@ -70,18 +57,7 @@ describe.skipIf(brokers.length === 0 || !mongoUrl)('tracing across the distribut
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     const port = (receiver.address() as { port: number }).port;
     const run = `tr${Date.now().toString(36)}`;
-    const base = await freePortBlock(20);
-    d = await startDistributed({
-      kafkaBrokers: brokers,
-      mongoUrl,
-      mongoDb: `tally_${run}`,
-      kafkaNamespace: `${run}.`,
-      gatewayPort: base,
-      httpBasePort: base,
-      grpcBasePort: base + 10,
-      env: { LOG_LEVEL: 'warn', TALLY_DEMO: '0', TALLY_AUTH: 'off', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_BSP_SCHEDULE_DELAY: '200' },
-      stdio: 'inherit',
-    });
+    d = await startTestDeployment(run, { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_BSP_SCHEDULE_DELAY: '200' });
     const put = await fetch(`${d.url}/api/v1/catalog`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demoCatalog()) });
     expect(put.status).toBeLessThan(300);
   }, 300_000);

@@ -1,11 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { IngestionServiceClient, promisifyClientStream, type tallyv1 } from '@tally/contracts';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { waitFor } from '@tally/testkit/conformance';
 import { demoCatalog } from '../src/demo';
-import { startDistributed, type DistributedDeployment } from '../src/distributed/launcher';
+import type { DistributedDeployment } from '../src/distributed/launcher';
 import { getJson, householdValues, realRegistry, startTestPlatform, submit } from './helpers';
+import { startTestDeployment } from './distributed-helpers';
 
 /**
  * The six services as separate processes on a real Kafka broker and a MongoDB-compatible server (FerretDB
@@ -18,21 +18,6 @@ const mongoUrl = inject('mongoUrl');
 const PERIOD = '2024S2';
 const DISTRICT = '168';
 
-async function freePortBlock(size: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: size }, (_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error('no free port block');
-}
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
 
 const communes = () => realRegistry().get('pre2025')!.childrenOf(DISTRICT).map((u) => u.code);
 const valuesFor = (i: number) => householdValues(100 + i * 7, 10 + i);
@@ -44,18 +29,7 @@ describe.skipIf(brokers.length === 0 || !mongoUrl)('distributed mode: six proces
   const run = `t${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    const base = await freePortBlock(20);
-    d = await startDistributed({
-      kafkaBrokers: brokers,
-      mongoUrl,
-      mongoDb: `tally_${run}`,
-      kafkaNamespace: `${run}.`,
-      gatewayPort: base,
-      httpBasePort: base,
-      grpcBasePort: base + 10,
-      env: { LOG_LEVEL: 'warn', TALLY_DEMO: '0', TALLY_AUTH: 'off' },
-      stdio: 'inherit',
-    });
+    d = await startTestDeployment(run);
     const put = await fetch(`${d.url}/api/v1/catalog`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demoCatalog()) });
     expect(put.status).toBeLessThan(300);
   }, 300_000);

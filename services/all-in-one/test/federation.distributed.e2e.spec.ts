@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@tally/runtime';
 import { httpUpstreamClient, type UpstreamClient } from '@tally/svc-sync';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoCatalog, startEmbeddedPlatform, type RunningPlatform } from '../src';
-import { startDistributed, type DistributedDeployment } from '../src/distributed/launcher';
+import type { DistributedDeployment } from '../src/distributed/launcher';
 import { householdValues, realRegistry } from './helpers';
+import { startTestDeployment } from './distributed-helpers';
 
 /**
  * Federation once more with the upstream in distributed mode (six processes on Kafka + MongoDB, reached over
@@ -19,21 +19,6 @@ const mongoUrl = inject('mongoUrl');
 const PERIOD = '2026S1';
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-async function freePortBlock(size: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: size }, (_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error('no free port block');
-}
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
 
 describe.skipIf(brokers.length === 0 || !mongoUrl)('federation with a distributed upstream', () => {
   let national: DistributedDeployment;
@@ -43,18 +28,7 @@ describe.skipIf(brokers.length === 0 || !mongoUrl)('federation with a distribute
   const run = `f${Date.now().toString(36)}`;
 
   beforeAll(async () => {
-    const base = await freePortBlock(20);
-    national = await startDistributed({
-      kafkaBrokers: brokers,
-      mongoUrl,
-      mongoDb: `tally_${run}`,
-      kafkaNamespace: `${run}.`,
-      gatewayPort: base,
-      httpBasePort: base,
-      grpcBasePort: base + 10,
-      env: { LOG_LEVEL: 'warn', TALLY_DEMO: '0', TALLY_AUTH: 'off' },
-      stdio: 'inherit',
-    });
+    national = await startTestDeployment(run);
     const put = await fetch(`${national.url}/api/v1/catalog`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(demoCatalog()) });
     expect(put.status).toBeLessThan(300);
     const http = httpUpstreamClient(national.url, 'auth-is-off-upstream');

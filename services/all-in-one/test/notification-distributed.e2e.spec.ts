@@ -1,8 +1,8 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoCatalog } from '../src/demo';
 import { startDistributed, type DistributedDeployment } from '../src/distributed/launcher';
 import { householdValues, realRegistry } from './helpers';
+import { freePortBlock } from './distributed-helpers';
 import { duplicates, startMailbox, startReceiver, type Mailbox, type Receiver } from './notification-helpers';
 
 /**
@@ -15,21 +15,6 @@ const mongoUrl = inject('mongoUrl');
 const PERIOD = '2026S1';
 const SECRET = 'distributed-webhook-secret';
 
-async function freePortBlock(size: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: size }, (_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error('no free port block');
-}
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
 async function until(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
