@@ -99,8 +99,15 @@ describe('crash recovery (SIGKILL)', () => {
 
     child = startProcess(dataDir, port);
     await waitUntilUp(base);
-    // everything the log holds: acknowledged reports, plus any whose answer was lost in the kill
-    const listed = (await (await fetch(`${base}/api/v1/reports?limit=1000`)).json()) as Array<{ orgUnit: string; version: number }>;
+    // everything the log holds: acknowledged reports, plus any whose answer was lost in the kill. The new process
+    // republishes the log into the read models (its relay first waits out the killed one's lease): the list is
+    // read until it shows every acknowledged report or a minute has passed, so a lost report still fails below
+    const list = async () => (await (await fetch(`${base}/api/v1/reports?limit=1000`)).json()) as Array<{ orgUnit: string; version: number }>;
+    let listed = await list();
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline && ![...acked.keys()].every((c) => listed.some((r) => r.orgUnit === c)); ) {
+      await new Promise((r) => setTimeout(r, 200));
+      listed = await list();
+    }
     const stored = new Set(listed.map((r) => r.orgUnit));
     for (const commune of acked.keys()) expect(stored.has(commune), `acknowledged report of ${commune} lost`).toBe(true);
     expect(listed.every((r) => r.version === 1)).toBe(true);
