@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { driverDescription } from '@tally/sqlite';
 
 const MAIN = new URL('../services/all-in-one/src/main.ts', import.meta.url).pathname;
-const BOOT_TIMEOUT_MS = 240_000;
+const BOOT_TIMEOUT_MS = 300_000;
 const ROLLUP_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
 
