@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject, type TProperties, type TSchema } from '@sinclair/typebox';
+import { CODE_PATTERN } from '@tally/core';
 
 /**
  * Request schemas as TypeBox values: one definition gives fastify its JSON Schema (validated by AJV, as before)
@@ -10,15 +11,10 @@ import { Type, type Static, type TObject, type TProperties, type TSchema } from 
 export { Type, type Static, type TSchema };
 export type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 
-/** the org unit pattern: 'VN' or a GSO code of 2 (province) to 5 (commune) digits */
-export const ORG_UNIT_PATTERN = '^(VN|[0-9]{2,5})$';
-/** the catalog code pattern (template, data element, option combo, indicator); core's CODE_PATTERN */
-export const CODE_PATTERN = '^[A-Z][A-Z0-9_]{0,63}$';
-
 /** an org unit: 'VN' or a GSO code of 2 (province) to 5 (commune) digits */
-export const OrgUnitCode = Type.String({ pattern: ORG_UNIT_PATTERN });
-/** a catalog code (template, data element, option combo, indicator) */
-export const Code = Type.String({ pattern: CODE_PATTERN });
+export const OrgUnitCode = Type.String({ pattern: '^(VN|[0-9]{2,5})$' });
+/** a catalog code (template, data element, option combo, indicator): the catalog's own rule (core's CODE_PATTERN) */
+export const Code = Type.String({ pattern: CODE_PATTERN.source });
 /** a DHIS2 period code (2026, 2026S1, 2026Q1, 202601); checked further by parsePeriod */
 export const Period = Type.String({ maxLength: 8 });
 /** a period as a report names it: 4 to 8 characters, checked further by parsePeriod (422 INVALID_PERIOD) */
