@@ -1,5 +1,5 @@
 import type { StoredEvent } from '@tally/contracts';
-import type { DeadlineNotice, ReportValuesData, ReportWorkflowData, TaskAssignedData } from '@tally/core';
+import type { DeadlineDueData, FigureCompleteData, ReportValuesData, ReportWorkflowData, TaskAssignedData } from '@tally/core';
 
 /**
  * Which events tell whom what. Pure: the recipients are org units (every account of the unit sees its inbox);
@@ -63,17 +63,6 @@ interface TargetOutcomeData {
   value: number;
   previousValue: number | null;
   previousOutcome: 'MET' | 'MISSED' | null;
-}
-
-/** tally.notification.deadline-due (deadline-scheduler.ts) */
-export type DeadlineDueData = Omit<DeadlineNotice, 'recipients'> & { recipients: string[]; day: string };
-
-/** tally.notification.figure-complete: every reporting unit under `orgUnit` has reported */
-export interface FigureCompleteData {
-  orgUnit: string;
-  template: string;
-  period: string;
-  expected: number;
 }
 
 const fmt = (x: number): string => String(Math.round(x * 100) / 100);

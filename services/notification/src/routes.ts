@@ -1,18 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import { TallyError, newEvent, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
-import { decideTask, foldTask, isIsoDate, parsePeriod, taskStatus, taskStreamId, vietnamDateOf, type TaskAssignedData } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
-import { decideAndAppend, eventContextOf } from '@tally/runtime';
+import {
+  DEFAULT_PREFERENCES,
+  isIsoDate,
+  parsePeriod,
+  preferencesDecider,
+  preferencesStream,
+  prefsStreamId,
+  readsDecider,
+  readsStream,
+  readsStreamId,
+  taskDecider,
+  taskStatus,
+  taskStream,
+  taskStreamId,
+  vietnamDateOf,
+  webhooksDecider,
+  webhooksStream,
+  WEBHOOKS_STREAM,
+  type PreferencesSetData,
+  type TaskAssignedData,
+  type WebhookRegisteredData,
+} from '@tally/core';
+import { handleCommand, loadStream, type CommandDecision, type EventStore } from '@tally/eventstore';
+import { eventContextOf } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { urlProblem } from './allow-list';
 import type { Dispatcher } from './dispatcher';
 import { wants } from './fan-out';
 import { MESSAGE_KINDS } from './messages';
-import { prefsStreamId, readsStreamId, receivedId, type PreferencesSetData, type WebhookRegisteredData } from './projections';
+import { receivedId } from './projections';
 import { callerOf, defaultOrgUnit, requireWithin } from './scope';
 import type { NotificationSettings } from './settings';
 import type { InboxDoc, Stores } from './stores';
-import { WEBHOOKS_STREAM, type WebhookRegistry } from './webhook-registry';
+import type { WebhookRegistry } from './webhook-registry';
 
 export interface RouteDeps {
   store: EventStore;
@@ -75,9 +96,15 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       if (!(await stores.reads.get(key))) {
         // the event is the record (a rebuild replays it); the read model is written at once for the next GET
         const stream = readsStreamId(username);
-        const appended = await deps.store.append(stream, [newEvent(SOURCE, stream, { type: 'tally.notification.read', data: { username, messageId: id } }, eventContextOf(request))], 'any');
-        deps.nudgeRelay();
-        await stores.reads.update(key, { setOnInsert: { at: new Date().toISOString(), position: appended.positions[0] } });
+        const ctx = eventContextOf(request);
+        const read = await handleCommand(deps.store, stream, readsStream, (state): CommandDecision<{ at: string; position: number } | null> => {
+          const events = readsDecider.decide({ type: 'MarkRead', data: { username, messageId: id } }, state).map((e) => newEvent(SOURCE, stream, e, ctx));
+          return events.length === 0 ? { result: null } : { append: events, result: (appended) => ({ at: events[0]!.time, position: appended.positions[0]! }) };
+        });
+        if (read) {
+          deps.nudgeRelay();
+          await stores.reads.update(key, { setOnInsert: read });
+        }
       }
       return { id, read: true };
     });
@@ -86,7 +113,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       const username = callerOf(request).username;
       if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
       const p = await stores.preferences.get(username);
-      return { username, channels: p?.channels ?? { '*': ['inbox', 'email'] }, digest: p?.digest ?? false, language: p?.language ?? 'vi' };
+      return { username, channels: p?.channels ?? DEFAULT_PREFERENCES.channels, digest: p?.digest ?? DEFAULT_PREFERENCES.digest, language: p?.language ?? DEFAULT_PREFERENCES.language };
     });
 
     const channelList = { type: 'array', maxItems: 2, uniqueItems: true, items: { type: 'string', enum: ['inbox', 'email'] } };
@@ -104,19 +131,17 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const username = callerOf(request).username;
         if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
-        const body = request.body as Partial<PreferencesSetData>;
-        const old = await stores.preferences.get(username);
-        const data: PreferencesSetData = {
-          username,
-          channels: (body.channels ?? old?.channels ?? { '*': ['inbox', 'email'] }) as PreferencesSetData['channels'],
-          digest: body.digest ?? old?.digest ?? false,
-          language: body.language ?? old?.language ?? 'vi',
-        };
+        const body = request.body as Partial<Omit<PreferencesSetData, 'username'>>;
         const stream = prefsStreamId(username);
-        const appended = await deps.store.append(stream, [newEvent(SOURCE, stream, { type: 'tally.notification.preferences-set', data }, eventContextOf(request))], 'any');
+        const ctx = eventContextOf(request);
+        // merged over the setting in force, as the account's stream says (not the read model, which may lag)
+        const { data, position } = await handleCommand(deps.store, stream, preferencesStream, (state): CommandDecision<{ data: PreferencesSetData; position: number }> => {
+          const [event] = preferencesDecider.decide({ type: 'SetPreferences', data: { username, ...body } }, state);
+          return { append: [newEvent(SOURCE, stream, event!, ctx)], result: (appended) => ({ data: event!.data, position: appended.positions[0]! }) };
+        });
         deps.nudgeRelay();
         const { username: _u, ...rest } = data;
-        return { username, ...rest, position: appended.positions[0] };
+        return { username, ...rest, position };
       },
     );
 
@@ -175,10 +200,12 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
           body.template && body.period ? (await stores.received.getMany(units.map((u) => receivedId(body.template!, body.period!, u)))).map((r) => ({ orgUnit: r.orgUnit, reportId: r.reportId })) : [];
         const stream = taskStreamId(taskId);
         const ctx = eventContextOf(request);
-        const events = decideTask(null, { kind: 'assign', task, reported });
-        const appended = await deps.store.append(stream, events.map((e) => newEvent<string, unknown>(SOURCE, stream, e, ctx)), 'no_stream');
+        const assigned = await handleCommand(deps.store, stream, taskStream, (state): CommandDecision<{ done: number; position: number }> => {
+          const events = taskDecider.decide({ kind: 'assign', task, reported }, state);
+          return { append: events.map((e) => newEvent<string, unknown>(SOURCE, stream, e, ctx)), result: (appended) => ({ done: events.length - 1, position: appended.positions[0]! }) };
+        });
         deps.nudgeRelay();
-        return reply.status(201).send({ taskId, orgUnits: units.length, done: events.length - 1, position: appended.positions[0] });
+        return reply.status(201).send({ taskId, orgUnits: units.length, ...assigned });
       },
     );
 
@@ -216,22 +243,17 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         const caller = callerOf(request);
         const orgUnit = (request.body as { orgUnit?: string } | null)?.orgUnit ?? caller.orgUnit;
         const stream = taskStreamId(taskId);
-        const existing = foldTask(await deps.store.readStream(stream));
+        const { state: existing } = await loadStream(deps.store, stream, taskStream);
         if (!existing) throw new TallyError('NOT_FOUND', `no task ${taskId}`);
         await requireWithin(hierarchy, existing.task.hierarchy, orgUnit, caller.orgUnit);
         const ctx = eventContextOf(request);
-        return decideAndAppend(deps.store, stream, (history) => {
-          const events = decideTask(foldTask(history), { kind: 'done', orgUnit, via: 'manual' });
-          const result = { taskId, orgUnit, status: 'done' as const };
-          if (events.length === 0) return { result };
-          return {
-            events: events.map((e) => newEvent<string, unknown>(SOURCE, stream, e, ctx)),
-            result: () => {
-              deps.nudgeRelay();
-              return result;
-            },
-          };
+        const result = { taskId, orgUnit, status: 'done' as const };
+        const appended = await handleCommand(deps.store, stream, taskStream, (state): CommandDecision<boolean> => {
+          const events = taskDecider.decide({ kind: 'done', orgUnit, via: 'manual' }, state);
+          return events.length === 0 ? { result: false } : { append: events.map((e) => newEvent<string, unknown>(SOURCE, stream, e, ctx)), result: () => true };
         });
+        if (appended) deps.nudgeRelay();
+        return result;
       },
     );
 
@@ -258,8 +280,12 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (body.orgUnit !== 'VN' && !(await hierarchy.unit(await currentVersion(), body.orgUnit))) throw new TallyError('UNKNOWN_ORG_UNIT', `no unit ${body.orgUnit}`);
         const id = randomUUID();
         const data: WebhookRegisteredData = { id, url: body.url, events: body.events, orgUnit: body.orgUnit, secret: body.secret, createdBy: callerOf(request).username ?? 'anonymous' };
-        await deps.store.append(WEBHOOKS_STREAM, [newEvent(SOURCE, WEBHOOKS_STREAM, { type: 'tally.notification.webhook-registered', data }, eventContextOf(request))], 'any');
-        deps.nudgeRelay();
+        const ctx = eventContextOf(request);
+        const registered = await handleCommand(deps.store, WEBHOOKS_STREAM, webhooksStream, (state): CommandDecision<boolean> => {
+          const events = webhooksDecider.decide({ type: 'RegisterWebhook', data }, state);
+          return events.length === 0 ? { result: false } : { append: events.map((e) => newEvent(SOURCE, WEBHOOKS_STREAM, e, ctx)), result: () => true };
+        });
+        if (registered) deps.nudgeRelay();
         return reply.status(201).send({ id });
       },
     );
