@@ -1,19 +1,18 @@
-import { newEvent, type CatalogQuery, type EventContext, type HierarchyQuery } from '@tally/contracts';
+import type { CatalogQuery, EventContext, HierarchyQuery } from '@tally/contracts';
 import {
   deadlineNoticeKey,
   deadlineStreamId,
   dueDeadlineNotices,
-  noticeDecider,
-  noticeStream,
   parsePeriod,
   periodsDueAround,
   vietnamDateOf,
   type DeadlineDueData,
   type DeadlineUnit,
 } from '@tally/core';
-import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
+import type { EventStore } from '@tally/eventstore';
 import type { Logger } from '@tally/runtime';
 import type { NotificationSettings } from './settings';
+import { recordNotice } from './commands';
 import type { Stores } from './stores';
 
 /**
@@ -92,11 +91,7 @@ export function startDeadlineScheduler(deps: DeadlineSchedulerDeps, options: { t
           const data: DeadlineDueData = { ...notice, day: today, hierarchy };
           const ctx: EventContext = { actor: { id: 'system:notification' }, correlationId: `deadline-${key}`, time: now.toISOString(), reason: `${notice.rule} ${today}` };
           const stream = deadlineStreamId(key);
-          const recorded = await handleCommand(deps.store, stream, noticeStream, (state): CommandDecision<boolean> => {
-            const events = noticeDecider.decide({ type: 'RecordNotice', notice: { type: 'tally.notification.deadline-due', data } }, state);
-            return events.length === 0 ? { result: false } : { append: events.map((e) => newEvent('tally/notification', stream, e, ctx)), result: () => true };
-          });
-          if (recorded) created++;
+          if (await recordNotice(deps.store, stream, { type: 'tally.notification.deadline-due', data }, ctx)) created++;
           fired.add(key);
         }
       }

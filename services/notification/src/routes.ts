@@ -1,31 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { TallyError, newEvent, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
-import {
-  DEFAULT_PREFERENCES,
-  isIsoDate,
-  parsePeriod,
-  preferencesDecider,
-  preferencesStream,
-  prefsStreamId,
-  readsDecider,
-  readsStream,
-  readsStreamId,
-  taskDecider,
-  taskStatus,
-  taskStream,
-  taskStreamId,
-  vietnamDateOf,
-  webhooksDecider,
-  webhooksStream,
-  WEBHOOKS_STREAM,
-  type PreferencesSetData,
-  type TaskAssignedData,
-  type WebhookRegisteredData,
-} from '@tally/core';
-import { handleCommand, loadStream, type CommandDecision, type EventStore } from '@tally/eventstore';
+import { TallyError, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
+import { DEFAULT_PREFERENCES, isIsoDate, parsePeriod, taskStatus, taskStream, taskStreamId, vietnamDateOf, type PreferencesSetData, type TaskAssignedData, type WebhookRegisteredData } from '@tally/core';
+import { loadStream, type EventStore } from '@tally/eventstore';
 import { eventContextOf } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { urlProblem } from './allow-list';
+import { assignTask, markRead, markTaskDone, registerWebhook, setPreferences } from './commands';
 import type { Dispatcher } from './dispatcher';
 import { wants } from './fan-out';
 import { MESSAGE_KINDS } from './messages';
@@ -51,7 +31,6 @@ const ORG_UNIT = { type: 'string', pattern: '^(VN|[0-9]{2,5})$' } as const;
 const DATE = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } as const;
 const CODE = { type: 'string', pattern: '^[A-Za-z0-9_]{1,64}$' } as const;
 const strict = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
-const SOURCE = 'tally/notification';
 const MAX_TASK_UNITS = 20_000;
 const INBOX_WINDOW = 5000;
 
@@ -95,12 +74,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       const key = `${id}|${username}`;
       if (!(await stores.reads.get(key))) {
         // the event is the record (a rebuild replays it); the read model is written at once for the next GET
-        const stream = readsStreamId(username);
-        const ctx = eventContextOf(request);
-        const read = await handleCommand(deps.store, stream, readsStream, (state): CommandDecision<{ at: string; position: number } | null> => {
-          const events = readsDecider.decide({ type: 'MarkRead', data: { username, messageId: id } }, state).map((e) => newEvent(SOURCE, stream, e, ctx));
-          return events.length === 0 ? { result: null } : { append: events, result: (appended) => ({ at: events[0]!.time, position: appended.positions[0]! }) };
-        });
+        const read = await markRead(deps.store, username, id, eventContextOf(request));
         if (read) {
           deps.nudgeRelay();
           await stores.reads.update(key, { setOnInsert: read });
@@ -132,13 +106,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         const username = callerOf(request).username;
         if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
         const body = request.body as Partial<Omit<PreferencesSetData, 'username'>>;
-        const stream = prefsStreamId(username);
-        const ctx = eventContextOf(request);
-        // merged over the setting in force, as the account's stream says (not the read model, which may lag)
-        const { data, position } = await handleCommand(deps.store, stream, preferencesStream, (state): CommandDecision<{ data: PreferencesSetData; position: number }> => {
-          const [event] = preferencesDecider.decide({ type: 'SetPreferences', data: { username, ...body } }, state);
-          return { append: [newEvent(SOURCE, stream, event!, ctx)], result: (appended) => ({ data: event!.data, position: appended.positions[0]! }) };
-        });
+        const { data, position } = await setPreferences(deps.store, { username, ...body }, eventContextOf(request));
         deps.nudgeRelay();
         const { username: _u, ...rest } = data;
         return { username, ...rest, position };
@@ -198,12 +166,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         };
         const reported =
           body.template && body.period ? (await stores.received.getMany(units.map((u) => receivedId(body.template!, body.period!, u)))).map((r) => ({ orgUnit: r.orgUnit, reportId: r.reportId })) : [];
-        const stream = taskStreamId(taskId);
-        const ctx = eventContextOf(request);
-        const assigned = await handleCommand(deps.store, stream, taskStream, (state): CommandDecision<{ done: number; position: number }> => {
-          const events = taskDecider.decide({ kind: 'assign', task, reported }, state);
-          return { append: events.map((e) => newEvent<string, unknown>(SOURCE, stream, e, ctx)), result: (appended) => ({ done: events.length - 1, position: appended.positions[0]! }) };
-        });
+        const assigned = await assignTask(deps.store, task, reported, eventContextOf(request));
         deps.nudgeRelay();
         return reply.status(201).send({ taskId, orgUnits: units.length, ...assigned });
       },
@@ -242,18 +205,11 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { taskId } = request.params as { taskId: string };
         const caller = callerOf(request);
         const orgUnit = (request.body as { orgUnit?: string } | null)?.orgUnit ?? caller.orgUnit;
-        const stream = taskStreamId(taskId);
-        const { state: existing } = await loadStream(deps.store, stream, taskStream);
+        const { state: existing } = await loadStream(deps.store, taskStreamId(taskId), taskStream);
         if (!existing) throw new TallyError('NOT_FOUND', `no task ${taskId}`);
         await requireWithin(hierarchy, existing.task.hierarchy, orgUnit, caller.orgUnit);
-        const ctx = eventContextOf(request);
-        const result = { taskId, orgUnit, status: 'done' as const };
-        const appended = await handleCommand(deps.store, stream, taskStream, (state): CommandDecision<boolean> => {
-          const events = taskDecider.decide({ kind: 'done', orgUnit, via: 'manual' }, state);
-          return events.length === 0 ? { result: false } : { append: events.map((e) => newEvent<string, unknown>(SOURCE, stream, e, ctx)), result: () => true };
-        });
-        if (appended) deps.nudgeRelay();
-        return result;
+        if (await markTaskDone(deps.store, taskId, { orgUnit, via: 'manual' }, eventContextOf(request))) deps.nudgeRelay();
+        return { taskId, orgUnit, status: 'done' as const };
       },
     );
 
@@ -280,12 +236,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (body.orgUnit !== 'VN' && !(await hierarchy.unit(await currentVersion(), body.orgUnit))) throw new TallyError('UNKNOWN_ORG_UNIT', `no unit ${body.orgUnit}`);
         const id = randomUUID();
         const data: WebhookRegisteredData = { id, url: body.url, events: body.events, orgUnit: body.orgUnit, secret: body.secret, createdBy: callerOf(request).username ?? 'anonymous' };
-        const ctx = eventContextOf(request);
-        const registered = await handleCommand(deps.store, WEBHOOKS_STREAM, webhooksStream, (state): CommandDecision<boolean> => {
-          const events = webhooksDecider.decide({ type: 'RegisterWebhook', data }, state);
-          return events.length === 0 ? { result: false } : { append: events.map((e) => newEvent(SOURCE, WEBHOOKS_STREAM, e, ctx)), result: () => true };
-        });
-        if (registered) deps.nudgeRelay();
+        if (await registerWebhook(deps.store, data, eventContextOf(request))) deps.nudgeRelay();
         return reply.status(201).send({ id });
       },
     );

@@ -1,19 +1,6 @@
-import { TOPICS, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
-import {
-  figureCompleteStreamId,
-  noticeDecider,
-  noticeStream,
-  readEvent,
-  REPORT_EVENT_SCHEMA,
-  TASK_EVENT_SCHEMA,
-  taskDecider,
-  taskStream,
-  taskStreamId,
-  type FigureCompleteData,
-  type ReportValuesData,
-  type TaskAssignedData,
-} from '@tally/core';
-import { handleCommand, type CommandDecision } from '@tally/eventstore';
+import { TOPICS, type CatalogQuery, type EventContext, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
+import { figureCompleteStreamId, readEvent, REPORT_EVENT_SCHEMA, TASK_EVENT_SCHEMA, type FigureCompleteData, type ReportValuesData, type TaskAssignedData } from '@tally/core';
+import { markTaskDone, recordNotice } from './commands';
 import { observe, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { startDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler';
 import { startDispatcher, type Dispatcher } from './dispatcher';
@@ -57,7 +44,6 @@ export interface NotificationService extends ServiceModule {
   readonly settings: NotificationSettings;
 }
 
-const SOURCE = 'tally/notification';
 const REPORT_OR_INDICATOR = /^tally\.(report|indicators)\./;
 
 export function createNotificationService(platform: Platform, deps: NotificationDeps, options: NotificationOptions = {}): NotificationService {
@@ -88,11 +74,7 @@ export function createNotificationService(platform: Platform, deps: Notification
     const data: FigureCompleteData = { orgUnit: parent, template: d.template, period: d.period, expected: n };
     const stream = figureCompleteStreamId(data);
     // at most once per (template, unit, period): the stream holds the one notice (a redelivery or another replica records nothing)
-    const recorded = await handleCommand(platform.store, stream, noticeStream, (state): CommandDecision<boolean> => {
-      const events = noticeDecider.decide({ type: 'RecordNotice', notice: { type: 'tally.notification.figure-complete', data } }, state);
-      return events.length === 0 ? { result: false } : { append: events.map((x) => newEvent(SOURCE, stream, x, system(e))), result: () => true };
-    });
-    if (recorded) platform.nudgeRelay();
+    if (await recordNotice(platform.store, stream, { type: 'tally.notification.figure-complete', data }, system(e))) platform.nudgeRelay();
     await stores.completeness.update(id, { set: { told: true } });
   }
 
@@ -104,12 +86,7 @@ export function createNotificationService(platform: Platform, deps: Notification
   }
 
   async function markDone(cause: StoredEvent, taskId: string, orgUnit: string, reportId: string): Promise<void> {
-    const stream = taskStreamId(taskId);
-    const appended = await handleCommand(platform.store, stream, taskStream, (state): CommandDecision<boolean> => {
-      const events = state && !state.done[orgUnit] ? taskDecider.decide({ kind: 'done', orgUnit, via: 'report', reportId }, state) : [];
-      return events.length === 0 ? { result: false } : { append: events.map((x) => newEvent<string, unknown>(SOURCE, stream, x, system(cause))), result: () => true };
-    });
-    if (appended) platform.nudgeRelay();
+    if (await markTaskDone(platform.store, taskId, { orgUnit, via: 'report', reportId }, system(cause))) platform.nudgeRelay();
   }
 
   async function handle(events: StoredEvent[]): Promise<void> {
