@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../decider/decider';
 import type { SourcedStream } from '../decider/stream';
-import type { EventSchema } from '../decider/upcast';
+import type { EventSchema, ListsEvery } from '../decider/upcast';
 import type { DeadlineNotice } from './deadlines';
 
 /**
@@ -32,6 +32,7 @@ export type FigureComplete = { type: 'tally.notification.figure-complete'; data:
 export type NoticeEvent = DeadlineDue | FigureComplete;
 
 export const NOTICE_EVENT_TYPES = ['tally.notification.deadline-due', 'tally.notification.figure-complete'] as const satisfies readonly NoticeEvent['type'][];
+export const NOTICE_EVENT_TYPES_COMPLETE: ListsEvery<NoticeEvent['type'], typeof NOTICE_EVENT_TYPES> = true;
 
 /** A notice stream's schema: every type at schema version 1 so far. */
 export const NOTICE_EVENT_SCHEMA: EventSchema<NoticeEvent> = { types: NOTICE_EVENT_TYPES };
@@ -59,7 +60,7 @@ export function evolveNotice(state: NoticeState, event: NoticeEvent): NoticeStat
 /** A notice stream: its event and how it folds. */
 export const noticeStream = {
   schema: NOTICE_EVENT_SCHEMA,
-  initialState: () => null,
+  initialState: (): NoticeState => null,
   evolve: evolveNotice,
 } satisfies SourcedStream<NoticeState, NoticeEvent>;
 

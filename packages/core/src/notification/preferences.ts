@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../decider/decider';
 import type { SourcedStream } from '../decider/stream';
-import type { EventSchema } from '../decider/upcast';
+import type { EventSchema, ListsEvery } from '../decider/upcast';
 
 /**
  * An account's notification preferences, one stream per account (`notification-prefs-<username>`): each
@@ -23,6 +23,7 @@ export type PreferencesSet = { type: 'tally.notification.preferences-set'; data:
 export type PreferencesEvent = PreferencesSet;
 
 export const PREFERENCES_EVENT_TYPES = ['tally.notification.preferences-set'] as const satisfies readonly PreferencesEvent['type'][];
+export const PREFERENCES_EVENT_TYPES_COMPLETE: ListsEvery<PreferencesEvent['type'], typeof PREFERENCES_EVENT_TYPES> = true;
 export const PREFERENCES_EVENT_SCHEMA: EventSchema<PreferencesEvent> = { types: PREFERENCES_EVENT_TYPES };
 
 export const prefsStreamId = (username: string): string => `notification-prefs-${username}`;
@@ -46,7 +47,7 @@ export function evolvePreferences(_state: PreferencesState, event: PreferencesEv
 
 export const preferencesStream = {
   schema: PREFERENCES_EVENT_SCHEMA,
-  initialState: () => null,
+  initialState: (): PreferencesState => null,
   evolve: evolvePreferences,
 } satisfies SourcedStream<PreferencesState, PreferencesEvent>;
 

@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../decider/decider';
 import type { SourcedStream } from '../decider/stream';
-import type { EventSchema } from '../decider/upcast';
+import type { EventSchema, ListsEvery } from '../decider/upcast';
 
 /**
  * Which inbox messages an account has read, one stream per account (`notification-reads-<username>`):
@@ -15,6 +15,7 @@ export type MessageRead = { type: 'tally.notification.read'; data: MessageReadDa
 export type ReadsEvent = MessageRead;
 
 export const READS_EVENT_TYPES = ['tally.notification.read'] as const satisfies readonly ReadsEvent['type'][];
+export const READS_EVENT_TYPES_COMPLETE: ListsEvery<ReadsEvent['type'], typeof READS_EVENT_TYPES> = true;
 export const READS_EVENT_SCHEMA: EventSchema<ReadsEvent> = { types: READS_EVENT_TYPES };
 
 export const readsStreamId = (username: string): string => `notification-reads-${username}`;
@@ -35,7 +36,7 @@ export function evolveReads(state: ReadsState, event: ReadsEvent): ReadsState {
 
 export const readsStream = {
   schema: READS_EVENT_SCHEMA,
-  initialState: () => ({}),
+  initialState: (): ReadsState => ({}),
   evolve: evolveReads,
 } satisfies SourcedStream<ReadsState, ReadsEvent>;
 

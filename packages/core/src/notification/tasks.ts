@@ -1,6 +1,6 @@
 import { assertNever, type Decider, type EventMeta } from '../decider/decider';
 import type { SourcedStream } from '../decider/stream';
-import type { EventSchema } from '../decider/upcast';
+import type { EventSchema, ListsEvery } from '../decider/upcast';
 import { DomainError } from '../errors';
 
 /**
@@ -36,6 +36,7 @@ export type TaskDone = { type: 'tally.task.done'; data: TaskDoneData };
 export type TaskEvent = TaskAssigned | TaskDone;
 
 export const TASK_EVENT_TYPES = ['tally.task.assigned', 'tally.task.done'] as const satisfies readonly TaskEvent['type'][];
+export const TASK_EVENT_TYPES_COMPLETE: ListsEvery<TaskEvent['type'], typeof TASK_EVENT_TYPES> = true;
 
 /** A task stream's schema: every type at schema version 1 so far (add an upcaster here when a shape changes). */
 export const TASK_EVENT_SCHEMA: EventSchema<TaskEvent> = { types: TASK_EVENT_TYPES };
@@ -87,11 +88,11 @@ export function evolveTask(state: TaskState | null, event: TaskEvent, meta: Pick
 }
 
 /** A task stream (`task-<taskId>`): its events and how they fold (null until the task is assigned). */
-export const taskStream: SourcedStream<TaskState | null, TaskEvent> = {
+export const taskStream = {
   schema: TASK_EVENT_SCHEMA,
-  initialState: () => null,
+  initialState: (): TaskState | null => null,
   evolve: evolveTask,
-};
+} satisfies SourcedStream<TaskState | null, TaskEvent>;
 
 /** The task decider in the shape every decider has: decide(command, state). */
 export const taskDecider = {

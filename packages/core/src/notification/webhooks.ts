@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../decider/decider';
 import type { SourcedStream } from '../decider/stream';
-import type { EventSchema } from '../decider/upcast';
+import type { EventSchema, ListsEvery } from '../decider/upcast';
 
 /**
  * Webhook registrations, all on one stream (`notification-webhooks`), in the order they were made: the
@@ -23,6 +23,7 @@ export type WebhookRegistered = { type: 'tally.notification.webhook-registered';
 export type WebhookEvent = WebhookRegistered;
 
 export const WEBHOOK_EVENT_TYPES = ['tally.notification.webhook-registered'] as const satisfies readonly WebhookEvent['type'][];
+export const WEBHOOK_EVENT_TYPES_COMPLETE: ListsEvery<WebhookEvent['type'], typeof WEBHOOK_EVENT_TYPES> = true;
 export const WEBHOOK_EVENT_SCHEMA: EventSchema<WebhookEvent> = { types: WEBHOOK_EVENT_TYPES };
 
 export const WEBHOOKS_STREAM = 'notification-webhooks';
@@ -43,7 +44,7 @@ export function evolveWebhooks(state: WebhooksState, event: WebhookEvent): Webho
 
 export const webhooksStream = {
   schema: WEBHOOK_EVENT_SCHEMA,
-  initialState: () => ({}),
+  initialState: (): WebhooksState => ({}),
   evolve: evolveWebhooks,
 } satisfies SourcedStream<WebhooksState, WebhookEvent>;
 

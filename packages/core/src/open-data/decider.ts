@@ -1,6 +1,6 @@
 import { assertNever, type Decider } from '../decider/decider';
 import type { SourcedStream } from '../decider/stream';
-import type { EventSchema } from '../decider/upcast';
+import type { EventSchema, ListsEvery } from '../decider/upcast';
 import { DomainError } from '../errors';
 import type { DatasetDefinition } from './definition';
 import { cellKey, flagRevisions, type ReleaseCell } from './release';
@@ -56,6 +56,7 @@ export interface ReleasePublished {
 export type DatasetEvent = DatasetDefined | ReleasePart | ReleasePublished;
 
 export const DATASET_EVENT_TYPES = ['tally.opendata.dataset-defined', 'tally.opendata.release-part', 'tally.opendata.release-published'] as const satisfies readonly DatasetEvent['type'][];
+export const DATASET_EVENT_TYPES_COMPLETE: ListsEvery<DatasetEvent['type'], typeof DATASET_EVENT_TYPES> = true;
 
 /** A dataset stream's schema: every type at schema version 1 so far (add an upcaster here when a shape changes). */
 export const DATASET_EVENT_SCHEMA: EventSchema<DatasetEvent> = { types: DATASET_EVENT_TYPES };
