@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, TallyError, type CatalogQuery, type EventContext, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import { coarserPeriods, dueCalendarEntries, isPublic, type ReleaseCell, type ReleaseTrigger, type ReportValuesData, type ReportWorkflowData } from '@tally/core';
+import { coarserPeriods, dueCalendarEntries, isPublic, readEvent, REPORT_EVENT_SCHEMA, type ReleaseCell, type ReleaseTrigger, type ReportWorkflowData } from '@tally/core';
 import type { Doc } from '@tally/readstore';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { assembleTable } from './assemble';
@@ -194,17 +194,19 @@ export function createOpenDataService(
           logger: platform.logger,
           handle: async (events, partition) => {
             for (const e of events) {
-              if (e.type === 'tally.report.submitted' || e.type === 'tally.report.amended') {
-                const d = e.data as ReportValuesData;
+              // report events read through the report stream's schema (typed, upcast), never cast
+              const report = readEvent(REPORT_EVENT_SCHEMA, e);
+              if (report?.type === 'tally.report.submitted' || report?.type === 'tally.report.amended') {
+                const d = report.data;
                 await progress.update(
                   `${d.template}|p${partition}`,
                   { set: { template: d.template, [`periods.${d.period}`]: true, applied: e.position, updatedAt: e.time } },
                   { field: 'applied', below: e.position },
                 );
-              } else if (e.type === 'tally.report.approved' && (e.data as { final?: boolean }).final === true) {
-                await markDue({ ...e, data: e.data as ReportWorkflowData }, 'approved');
-              } else if (e.type === 'tally.report.locked') {
-                await markDue({ ...e, data: e.data as ReportWorkflowData }, 'locked');
+              } else if (report?.type === 'tally.report.approved' && report.data.final) {
+                await markDue({ ...e, data: report.data }, 'approved');
+              } else if (report?.type === 'tally.report.locked') {
+                await markDue({ ...e, data: report.data }, 'locked');
               }
             }
           },
