@@ -86,7 +86,7 @@ try {
   );
 
   child.kill('SIGTERM');
-  const stopped = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(r, STOP_TIMEOUT_MS).unref())]);
+  const stopped = await Promise.race([exit, new Promise<undefined>((r) => setTimeout(() => r(undefined), STOP_TIMEOUT_MS).unref())]);
   if (!stopped) throw new Error(`no exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM`);
   if (stopped.code !== 0) throw new Error(`stopped with code ${stopped.code}, signal ${stopped.signal}`);
   process.stdout.write(

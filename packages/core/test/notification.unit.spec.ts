@@ -28,7 +28,7 @@ const task: TaskAssignedData = {
   assignedBy: '19',
 };
 
-const fold = (events: ReturnType<typeof decideTask>, s: TaskState | null = null): TaskState | null => events.reduce<TaskState | null>((st, e) => evolveTask(st, e, '2026-07-01T00:00:00Z'), s);
+const fold = (events: ReturnType<typeof decideTask>, s: TaskState | null = null): TaskState | null => events.reduce<TaskState | null>((st, e) => evolveTask(st, e, { time: '2026-07-01T00:00:00Z' }), s);
 
 describe('task decider', () => {
   it('assigns once, marks units already reported as done, and a unit done twice changes nothing', () => {

@@ -8,7 +8,6 @@ export * from './http/normalize';
 export * from './http/create-app';
 export * from './service/service-module';
 export * from './service/request-context';
-export * from './service/append-with-retry';
 export * from './remote/remote-hierarchy-query';
 export * from './remote/remote-catalog-query';
 export * from './remote/remote-rollup-query';

@@ -1,17 +1,27 @@
-import { newEvent, type CatalogQuery, type EventContext, type HierarchyQuery } from '@tally/contracts';
-import { deadlineNoticeKey, dueDeadlineNotices, parsePeriod, periodsDueAround, vietnamDateOf, type DeadlineUnit } from '@tally/core';
-import { StreamVersionConflictError, type EventStore } from '@tally/eventstore';
+import type { CatalogQuery, EventContext, HierarchyQuery } from '@tally/contracts';
+import {
+  deadlineNoticeKey,
+  deadlineStreamId,
+  dueDeadlineNotices,
+  parsePeriod,
+  periodsDueAround,
+  vietnamDateOf,
+  type DeadlineDueData,
+  type DeadlineUnit,
+} from '@tally/core';
+import type { EventStore } from '@tally/eventstore';
 import type { Logger } from '@tally/runtime';
-import type { DeadlineDueData } from './messages';
 import type { NotificationSettings } from './settings';
+import { recordNotice } from './commands';
 import type { Stores } from './stores';
 
 /**
  * Looks at the calendar (an injectable clock: tests run a reporting period in milliseconds; no API sets it) and
  * records each deadline notice that is due as an event on a stream of its own,
- * `notification-deadline-<rule>-<template>-<unit>-<period>-<offset>`, appended only if that stream does not
- * exist: the event store's expected-version check makes each notice happen at most once, across restarts,
- * replays, several replicas, and in both modes. The consumer then turns the event into inbox messages and
+ * `notification-deadline-<rule>-<template>-<unit>-<period>-<offset>`, through the command handler with the notice
+ * decider (@tally/core): recorded only if that stream holds nothing, appended with the version that was read, so
+ * the event store's expected-version check makes each notice happen at most once, across restarts, replays,
+ * several replicas, and in both modes. The consumer then turns the event into inbox messages and
  * deliveries like any other event.
  */
 export interface DeadlineSchedulerDeps {
@@ -30,8 +40,6 @@ export interface DeadlineScheduler {
   runAt(now: Date, options?: { within?: string; templates?: string[] }): Promise<number>;
   stop(): void;
 }
-
-export const deadlineStreamId = (key: string): string => `notification-deadline-${key}`;
 
 export function startDeadlineScheduler(deps: DeadlineSchedulerDeps, options: { timer: boolean }): DeadlineScheduler {
   const units = new Map<string, Promise<DeadlineUnit[]>>();
@@ -80,15 +88,10 @@ export function startDeadlineScheduler(deps: DeadlineSchedulerDeps, options: { t
         for (const notice of notices) {
           const key = deadlineNoticeKey(notice);
           if (fired.has(key)) continue;
-          const data: DeadlineDueData & { hierarchy: string } = { ...notice, day: today, hierarchy };
+          const data: DeadlineDueData = { ...notice, day: today, hierarchy };
           const ctx: EventContext = { actor: { id: 'system:notification' }, correlationId: `deadline-${key}`, time: now.toISOString(), reason: `${notice.rule} ${today}` };
           const stream = deadlineStreamId(key);
-          try {
-            await deps.store.append(stream, [newEvent('tally/notification', stream, { type: 'tally.notification.deadline-due', data }, ctx)], 'no_stream');
-            created++;
-          } catch (err) {
-            if (!(err instanceof StreamVersionConflictError)) throw err;
-          }
+          if (await recordNotice(deps.store, stream, { type: 'tally.notification.deadline-due', data }, ctx)) created++;
           fired.add(key);
         }
       }

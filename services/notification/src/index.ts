@@ -5,4 +5,4 @@ export * from './allow-list';
 export * from './webhook-sender';
 export * from './email';
 export { backoffMs, type Dispatcher } from './dispatcher';
-export { deadlineStreamId, type DeadlineScheduler } from './deadline-scheduler';
+export type { DeadlineScheduler } from './deadline-scheduler';

@@ -1,5 +1,20 @@
 import type { StoredEvent } from '@tally/contracts';
-import type { DeadlineNotice, ReportValuesData, ReportWorkflowData, TaskAssignedData } from '@tally/core';
+import {
+  assertNever,
+  NOTICE_EVENT_SCHEMA,
+  readEvent,
+  REPORT_EVENT_SCHEMA,
+  TASK_EVENT_SCHEMA,
+  type DeadlineDueData,
+  type FigureCompleteData,
+  type ReportApproved,
+  type ReportEvent,
+  type ReportLocked,
+  type ReportReturned,
+  type ReportUnlocked,
+  type ReportWorkflowData,
+  type TaskAssignedData,
+} from '@tally/core';
 
 /**
  * Which events tell whom what. Pure: the recipients are org units (every account of the unit sees its inbox);
@@ -65,17 +80,6 @@ interface TargetOutcomeData {
   previousOutcome: 'MET' | 'MISSED' | null;
 }
 
-/** tally.notification.deadline-due (deadline-scheduler.ts) */
-export type DeadlineDueData = Omit<DeadlineNotice, 'recipients'> & { recipients: string[]; day: string };
-
-/** tally.notification.figure-complete: every reporting unit under `orgUnit` has reported */
-export interface FigureCompleteData {
-  orgUnit: string;
-  template: string;
-  period: string;
-  expected: number;
-}
-
 const fmt = (x: number): string => String(Math.round(x * 100) / 100);
 
 export interface MessageContext {
@@ -83,31 +87,15 @@ export interface MessageContext {
 }
 
 export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
-  const { parentOf } = ctx;
+  // the report's and this service's own events are read through their streams' schemas (typed, upcast)
+  const report = readEvent(REPORT_EVENT_SCHEMA, e);
+  if (report) return reportMessages(report, e, ctx);
+  const task = readEvent(TASK_EVENT_SCHEMA, e);
+  if (task) return task.type === 'tally.task.assigned' ? taskMessages(task.data) : [];
+  const notice = readEvent(NOTICE_EVENT_SCHEMA, e);
+  if (notice) return notice.type === 'tally.notification.deadline-due' ? deadlineMessages(notice.data) : figureMessages(notice.data);
+  // the indicator service's events: their shapes are declared above (services do not import each other)
   switch (e.type) {
-    case 'tally.report.submitted':
-    case 'tally.report.amended': {
-      const d = e.data as ReportValuesData;
-      const parent = parentOf(d.orgUnit);
-      if (!parent) return [];
-      const amended = e.type === 'tally.report.amended';
-      const ref = { template: d.template, period: d.period, reportId: d.reportId };
-      return [
-        {
-          recipient: parent,
-          kind: amended ? 'report.amended' : 'report.submitted',
-          vi: {
-            title: `${d.template} ${d.period} của ${d.orgUnit} đã ${amended ? 'được sửa' : 'được nộp'}`,
-            body: amended ? `Phiên bản ${e.streamVersion}. Lý do: ${e.reason ?? ''}` : `Phiên bản ${e.streamVersion} chờ xem xét.`,
-          },
-          en: {
-            title: `${d.template} ${d.period} from ${d.orgUnit} ${amended ? 'amended' : 'submitted'}`,
-            body: amended ? `Version ${e.streamVersion}. Reason: ${e.reason ?? ''}` : `Version ${e.streamVersion} is ready for review.`,
-          },
-          ...ref,
-        },
-      ];
-    }
     case 'tally.indicators.validated': {
       const d = e.data as ValidatedData;
       if (d.violations.length === 0) return [];
@@ -116,7 +104,7 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
         .join('; ');
       const vi = { title: `${d.template} ${d.period} của ${d.orgUnit} vi phạm ${d.violations.length} quy tắc kiểm tra`, body: list };
       const en = { title: `${d.template} ${d.period} from ${d.orgUnit} breaks ${d.violations.length} validation rule(s)`, body: list };
-      const parent = parentOf(d.orgUnit);
+      const parent = ctx.parentOf(d.orgUnit);
       const ref = { template: d.template, period: d.period, reportId: d.reportId };
       return [d.orgUnit, ...(parent ? [parent] : [])].map((recipient) => ({ recipient, kind: 'validation.failed', vi, en, ...ref }));
     }
@@ -137,43 +125,72 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
         body: `${value}${changed ? ` (previous year ${fmt(d.previousValue!)}, change ${fmt(d.measured)})` : ''}; target: ${d.change === 'PREVIOUS_YEAR' ? 'change from the previous year' : 'value'} ${d.operator} ${fmt(d.target)} (${d.figures} figures).`,
       };
       const kind = missed ? 'target.missed' : 'target.met';
-      const parent = parentOf(d.orgUnit);
+      const parent = ctx.parentOf(d.orgUnit);
       return [d.orgUnit, ...(parent ? [parent] : [])].map((recipient) => ({ recipient, kind, vi, en, period: d.period }));
+    }
+    default:
+      return [];
+  }
+}
+
+/** A report in (to the parent, which reviews it) or a workflow step. */
+function reportMessages(event: ReportEvent, e: StoredEvent, ctx: MessageContext): Message[] {
+  switch (event.type) {
+    case 'tally.report.submitted':
+    case 'tally.report.amended': {
+      const d = event.data;
+      const parent = ctx.parentOf(d.orgUnit);
+      if (!parent) return [];
+      const amended = event.type === 'tally.report.amended';
+      const ref = { template: d.template, period: d.period, reportId: d.reportId };
+      return [
+        {
+          recipient: parent,
+          kind: amended ? 'report.amended' : 'report.submitted',
+          vi: {
+            title: `${d.template} ${d.period} của ${d.orgUnit} đã ${amended ? 'được sửa' : 'được nộp'}`,
+            body: amended ? `Phiên bản ${e.streamVersion}. Lý do: ${e.reason ?? ''}` : `Phiên bản ${e.streamVersion} chờ xem xét.`,
+          },
+          en: {
+            title: `${d.template} ${d.period} from ${d.orgUnit} ${amended ? 'amended' : 'submitted'}`,
+            body: amended ? `Version ${e.streamVersion}. Reason: ${e.reason ?? ''}` : `Version ${e.streamVersion} is ready for review.`,
+          },
+          ...ref,
+        },
+      ];
     }
     case 'tally.report.approved':
     case 'tally.report.returned':
     case 'tally.report.locked':
     case 'tally.report.unlocked':
-      return workflowMessages(e);
-    case 'tally.task.assigned': {
-      const d = e.data as TaskAssignedData;
-      const ref = { taskId: d.taskId, ...(d.template ? { template: d.template } : {}), ...(d.period ? { period: d.period } : {}) };
-      return d.orgUnits.map((recipient) => ({
-        recipient,
-        kind: 'task.assigned',
-        vi: { title: `Nhiệm vụ: ${d.title}`, body: `${d.body ? `${d.body}\n` : ''}Hạn: ${d.dueDate}.` },
-        en: { title: `Task: ${d.title}`, body: `${d.body ? `${d.body}\n` : ''}Due: ${d.dueDate}.` },
-        ...ref,
-      }));
-    }
-    case 'tally.notification.deadline-due':
-      return deadlineMessages(e.data as DeadlineDueData);
-    case 'tally.notification.figure-complete': {
-      const d = e.data as FigureCompleteData;
-      return [
-        {
-          recipient: d.orgUnit,
-          kind: 'figure.complete',
-          vi: { title: `${d.template} ${d.period}: đủ báo cáo của ${d.orgUnit}`, body: `Cả ${d.expected} đơn vị đã nộp báo cáo; số liệu tổng hợp đã đầy đủ.` },
-          en: { title: `${d.template} ${d.period}: the figure of ${d.orgUnit} is complete`, body: `All ${d.expected} units have reported.` },
-          template: d.template,
-          period: d.period,
-        },
-      ];
-    }
+      return workflowMessages(event);
     default:
-      return [];
+      return assertNever(event, 'report event');
   }
+}
+
+function taskMessages(d: TaskAssignedData): Message[] {
+  const ref = { taskId: d.taskId, ...(d.template ? { template: d.template } : {}), ...(d.period ? { period: d.period } : {}) };
+  return d.orgUnits.map((recipient) => ({
+    recipient,
+    kind: 'task.assigned',
+    vi: { title: `Nhiệm vụ: ${d.title}`, body: `${d.body ? `${d.body}\n` : ''}Hạn: ${d.dueDate}.` },
+    en: { title: `Task: ${d.title}`, body: `${d.body ? `${d.body}\n` : ''}Due: ${d.dueDate}.` },
+    ...ref,
+  }));
+}
+
+function figureMessages(d: FigureCompleteData): Message[] {
+  return [
+    {
+      recipient: d.orgUnit,
+      kind: 'figure.complete',
+      vi: { title: `${d.template} ${d.period}: đủ báo cáo của ${d.orgUnit}`, body: `Cả ${d.expected} đơn vị đã nộp báo cáo; số liệu tổng hợp đã đầy đủ.` },
+      en: { title: `${d.template} ${d.period}: the figure of ${d.orgUnit} is complete`, body: `All ${d.expected} units have reported.` },
+      template: d.template,
+      period: d.period,
+    },
+  ];
 }
 
 function deadlineMessages(d: DeadlineDueData): Message[] {
@@ -216,9 +233,9 @@ const STEP_VI: Record<string, string> = { approved: 'được duyệt', returned
 const ACTION_VI: Record<string, string> = { approve: 'duyệt', lock: 'khoá', amend: 'sửa và nộp lại' };
 
 /** Workflow steps tell the reporting unit (with the reason and what comes next) and, when another unit acts next (data.next), that unit. */
-function workflowMessages(e: StoredEvent): Message[] {
-  const d = e.data as ReportWorkflowData & { level?: string; reason?: string };
-  const step = e.type.slice('tally.report.'.length);
+function workflowMessages(event: ReportReturned | ReportApproved | ReportLocked | ReportUnlocked): Message[] {
+  const d: ReportWorkflowData & { level?: string; reason?: string } = event.data;
+  const step = event.type.slice('tally.report.'.length);
   const en: Text = { title: `${d.template} ${d.period} from ${d.orgUnit} ${step}${d.level ? ` at the ${d.level} level` : ''}`, body: '' };
   const vi: Text = { title: `${d.template} ${d.period} của ${d.orgUnit} ${STEP_VI[step] ?? step}${d.level ? ` (cấp ${d.level})` : ''}`, body: '' };
   en.body = `${en.title}.${d.reason ? ` Reason: ${d.reason}` : ''}${d.next ? ` Next: ${d.next.action}${d.next.level ? ` at the ${d.next.level} level` : ''} by ${d.next.orgUnit}.` : ''}`;

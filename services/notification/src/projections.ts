@@ -1,61 +1,84 @@
+import { ACCOUNT_EVENT_SCHEMA, type AccountEvent } from '@tally/auth';
 import type { StoredEvent } from '@tally/contracts';
-import type { TaskAssignedData, TaskDoneData } from '@tally/core';
-import type { Channel, Stores } from './stores';
+import {
+  assertNever,
+  PREFERENCES_EVENT_SCHEMA,
+  READS_EVENT_SCHEMA,
+  readEvent,
+  REPORT_EVENT_SCHEMA,
+  TASK_EVENT_SCHEMA,
+  type PreferencesEvent,
+  type ReadsEvent,
+  type ReportValuesData,
+  type TaskEvent,
+} from '@tally/core';
+import type { Stores } from './stores';
 
 /**
  * The read models the notification service keeps from others' events and its own: who is in which unit with
- * which e-mail, preferences, tasks, and which reports are in (webhooks are read from the log: webhook-registry.ts). Each write is guarded by the stream
- * version (or is a plain set of the same value), so a redelivery changes nothing.
+ * which e-mail, preferences, tasks, and which reports are in (webhooks are read from the log: webhook-registry.ts).
+ * Stored events are read through their streams' schemas (`readEvent`: type checked, data upcast to the current
+ * shape), never cast. Each write is guarded by the stream version (or is a set-once / a set of the same value), so
+ * the same events applied again change nothing (test/projections.unit.spec.ts).
  */
-export const prefsStreamId = (username: string): string => `notification-prefs-${username}`;
-export const readsStreamId = (username: string): string => `notification-reads-${username}`;
-
-export interface PreferencesSetData {
-  username: string;
-  channels: Record<string, Channel[]>;
-  digest: boolean;
-  language: 'vi' | 'en';
-}
-
-export interface WebhookRegisteredData {
-  id: string;
-  url: string;
-  events: string[];
-  orgUnit: string;
-  secret: string;
-  createdBy: string;
-}
-
 export const receivedId = (template: string, period: string, orgUnit: string): string => `${template}|${period}|${orgUnit}`;
 
 export async function project(stores: Stores, e: StoredEvent): Promise<void> {
-  const guard = { field: 'v', below: e.streamVersion };
-  const d = e.data as Record<string, unknown>;
-  switch (e.type) {
-    case 'tally.account.created':
+  const account = readEvent(ACCOUNT_EVENT_SCHEMA, e);
+  if (account) return projectAccount(stores, account, e);
+  const own = readEvent(PREFERENCES_EVENT_SCHEMA, e) ?? readEvent(READS_EVENT_SCHEMA, e) ?? readEvent(TASK_EVENT_SCHEMA, e);
+  if (own) return projectOwn(stores, own, e);
+  const report = readEvent(REPORT_EVENT_SCHEMA, e);
+  if (report?.type === 'tally.report.submitted') return projectReceived(stores, report.data);
+}
+
+const versionGuard = (e: StoredEvent) => ({ field: 'v', below: e.streamVersion });
+
+/** Accounts: the unit, role and e-mail address messages are sent by. */
+async function projectAccount(stores: Stores, event: AccountEvent, e: StoredEvent): Promise<void> {
+  const guard = versionGuard(e);
+  switch (event.type) {
+    case 'tally.account.created': {
+      const d = event.data;
       await stores.accounts.update(
-        String(d.username),
+        d.username,
         { set: { orgUnit: d.orgUnit, role: d.role, email: d.email ?? null, disabled: false, createdAt: e.time, createdPosition: e.position, v: e.streamVersion } },
         guard,
       );
       return;
+    }
     case 'tally.account.email-set':
-      await stores.accounts.update(String(d.username), { set: { email: d.email ?? null, v: e.streamVersion } }, guard);
+      await stores.accounts.update(event.data.username, { set: { email: event.data.email ?? null, v: e.streamVersion } }, guard);
       return;
     case 'tally.account.disabled':
     case 'tally.account.enabled':
-      await stores.accounts.update(String(d.username), { set: { disabled: e.type === 'tally.account.disabled', v: e.streamVersion } }, guard);
+      await stores.accounts.update(event.data.username, { set: { disabled: event.type === 'tally.account.disabled', v: e.streamVersion } }, guard);
       return;
+    case 'tally.account.password-changed':
+    case 'tally.account.api-token-issued':
+    case 'tally.account.token-revoked':
+    case 'tally.account.logged-in':
+    case 'tally.account.login-failed':
+      return;
+    default:
+      return assertNever(event, 'account event');
+  }
+}
+
+/** The notification service's own streams: preferences, messages read, tasks. */
+async function projectOwn(stores: Stores, event: PreferencesEvent | ReadsEvent | TaskEvent, e: StoredEvent): Promise<void> {
+  const guard = versionGuard(e);
+  switch (event.type) {
     case 'tally.notification.preferences-set': {
-      const p = d as unknown as PreferencesSetData;
+      const p = event.data;
       await stores.preferences.update(p.username, { set: { channels: p.channels, digest: p.digest, language: p.language, v: e.streamVersion } }, guard);
       return;
     }
     case 'tally.notification.read':
-      await stores.reads.update(`${String(d.messageId)}|${String(d.username)}`, { setOnInsert: { at: e.time, position: e.position } });
+      await stores.reads.update(`${event.data.messageId}|${event.data.username}`, { setOnInsert: { at: e.time, position: e.position } });
       return;
     case 'tally.task.assigned': {
-      const t = d as unknown as TaskAssignedData;
+      const t = event.data;
       await stores.tasks.update(
         t.taskId,
         {
@@ -79,14 +102,16 @@ export async function project(stores: Stores, e: StoredEvent): Promise<void> {
       return;
     }
     case 'tally.task.done': {
-      const t = d as unknown as TaskDoneData;
+      const t = event.data;
       await stores.tasks.update(t.taskId, { set: { [`done.${t.orgUnit}`]: { at: e.time, via: t.via }, v: e.streamVersion } }, guard);
       return;
     }
-    case 'tally.report.submitted': {
-      const r = d as { template: string; period: string; orgUnit: string; reportId: string };
-      await stores.received.update(receivedId(r.template, r.period, r.orgUnit), { setOnInsert: { template: r.template, period: r.period, orgUnit: r.orgUnit, reportId: r.reportId } });
-      return;
-    }
+    default:
+      return assertNever(event, 'notification event');
   }
+}
+
+/** Reports in: which units' report for a template and period has arrived (tasks waiting for it are done). */
+async function projectReceived(stores: Stores, r: ReportValuesData): Promise<void> {
+  await stores.received.update(receivedId(r.template, r.period, r.orgUnit), { setOnInsert: { template: r.template, period: r.period, orgUnit: r.orgUnit, reportId: r.reportId } });
 }

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { TallyError, newEvent, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
-import { decideTask, foldTask, isIsoDate, parsePeriod, taskStatus, taskStreamId, vietnamDateOf, type TaskAssignedData } from '@tally/core';
-import type { EventStore } from '@tally/eventstore';
-import { BooleanParam, DigitsParam, IsoDate, Level, OneOf, OrNull, OrgUnitCode, Strict, Type, Uuid, decideAndAppend, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
+import { TallyError, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
+import { DEFAULT_PREFERENCES, isIsoDate, parsePeriod, taskStatus, taskStream, taskStreamId, vietnamDateOf, type TaskAssignedData, type WebhookRegisteredData } from '@tally/core';
+import { loadStream, type EventStore } from '@tally/eventstore';
+import { BooleanParam, DigitsParam, IsoDate, Level, OneOf, OrNull, OrgUnitCode, Strict, Type, Uuid, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { urlProblem } from './allow-list';
+import { assignTask, markRead, markTaskDone, registerWebhook, setPreferences } from './commands';
 import type { Dispatcher } from './dispatcher';
 import { wants } from './fan-out';
 import { MESSAGE_KINDS } from './messages';
-import { prefsStreamId, readsStreamId, receivedId, type PreferencesSetData, type WebhookRegisteredData } from './projections';
+import { receivedId } from './projections';
 import { callerOf, defaultOrgUnit, requireWithin } from './scope';
 import type { NotificationSettings } from './settings';
 import type { Channel, InboxDoc, Stores } from './stores';
-import { WEBHOOKS_STREAM, type WebhookRegistry } from './webhook-registry';
+import type { WebhookRegistry } from './webhook-registry';
 
 export interface RouteDeps {
   store: EventStore;
@@ -26,7 +27,6 @@ export interface RouteDeps {
   nudgeRelay: () => void;
 }
 
-const SOURCE = 'tally/notification';
 const MAX_TASK_UNITS = 20_000;
 const INBOX_WINDOW = 5000;
 
@@ -106,10 +106,11 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       const key = `${id}|${username}`;
       if (!(await stores.reads.get(key))) {
         // the event is the record (a rebuild replays it); the read model is written at once for the next GET
-        const stream = readsStreamId(username);
-        const appended = await deps.store.append(stream, [newEvent(SOURCE, stream, { type: 'tally.notification.read', data: { username, messageId: id } }, eventContextOf(request))], 'any');
-        deps.nudgeRelay();
-        await stores.reads.update(key, { setOnInsert: { at: new Date().toISOString(), position: appended.positions[0] } });
+        const read = await markRead(deps.store, username, id, eventContextOf(request));
+        if (read) {
+          deps.nudgeRelay();
+          await stores.reads.update(key, { setOnInsert: read });
+        }
       }
       return { id, read: true };
     });
@@ -118,7 +119,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       const username = callerOf(request).username;
       if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
       const p = await stores.preferences.get(username);
-      return { username, channels: p?.channels ?? { '*': ['inbox', 'email'] }, digest: p?.digest ?? false, language: p?.language ?? 'vi' };
+      return { username, channels: p?.channels ?? DEFAULT_PREFERENCES.channels, digest: p?.digest ?? DEFAULT_PREFERENCES.digest, language: p?.language ?? DEFAULT_PREFERENCES.language };
     });
 
     app.put(
@@ -127,19 +128,10 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       async (request) => {
         const username = callerOf(request).username;
         if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
-        const body = request.body;
-        const old = await stores.preferences.get(username);
-        const data: PreferencesSetData = {
-          username,
-          channels: body.channels ?? old?.channels ?? { '*': ['inbox', 'email'] },
-          digest: body.digest ?? old?.digest ?? false,
-          language: body.language ?? old?.language ?? 'vi',
-        };
-        const stream = prefsStreamId(username);
-        const appended = await deps.store.append(stream, [newEvent(SOURCE, stream, { type: 'tally.notification.preferences-set', data }, eventContextOf(request))], 'any');
+        const { data, position } = await setPreferences(deps.store, { username, ...request.body }, eventContextOf(request));
         deps.nudgeRelay();
         const { username: _u, ...rest } = data;
-        return { username, ...rest, position: appended.positions[0] };
+        return { username, ...rest, position };
       },
     );
 
@@ -183,12 +175,9 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         };
         const reported =
           body.template && body.period ? (await stores.received.getMany(units.map((u) => receivedId(body.template!, body.period!, u)))).map((r) => ({ orgUnit: r.orgUnit, reportId: r.reportId })) : [];
-        const stream = taskStreamId(taskId);
-        const ctx = eventContextOf(request);
-        const events = decideTask(null, { kind: 'assign', task, reported });
-        const appended = await deps.store.append(stream, events.map((e) => newEvent<string, unknown>(SOURCE, stream, e, ctx)), 'no_stream');
+        const assigned = await assignTask(deps.store, task, reported, eventContextOf(request));
         deps.nudgeRelay();
-        return reply.status(201).send({ taskId, orgUnits: units.length, done: events.length - 1, position: appended.positions[0] });
+        return reply.status(201).send({ taskId, orgUnits: units.length, ...assigned });
       },
     );
 
@@ -225,23 +214,11 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { taskId } = request.params;
         const caller = callerOf(request);
         const orgUnit = request.body?.orgUnit ?? caller.orgUnit;
-        const stream = taskStreamId(taskId);
-        const existing = foldTask(await deps.store.readStream(stream));
+        const { state: existing } = await loadStream(deps.store, taskStreamId(taskId), taskStream);
         if (!existing) throw new TallyError('NOT_FOUND', `no task ${taskId}`);
         await requireWithin(hierarchy, existing.task.hierarchy, orgUnit, caller.orgUnit);
-        const ctx = eventContextOf(request);
-        return decideAndAppend(deps.store, stream, (history) => {
-          const events = decideTask(foldTask(history), { kind: 'done', orgUnit, via: 'manual' });
-          const result = { taskId, orgUnit, status: 'done' as const };
-          if (events.length === 0) return { result };
-          return {
-            events: events.map((e) => newEvent<string, unknown>(SOURCE, stream, e, ctx)),
-            result: () => {
-              deps.nudgeRelay();
-              return result;
-            },
-          };
-        });
+        if (await markTaskDone(deps.store, taskId, { orgUnit, via: 'manual' }, eventContextOf(request))) deps.nudgeRelay();
+        return { taskId, orgUnit, status: 'done' as const };
       },
     );
 
@@ -258,8 +235,7 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (body.orgUnit !== 'VN' && !(await hierarchy.unit(await currentVersion(), body.orgUnit))) throw new TallyError('UNKNOWN_ORG_UNIT', `no unit ${body.orgUnit}`);
         const id = randomUUID();
         const data: WebhookRegisteredData = { id, url: body.url, events: body.events, orgUnit: body.orgUnit, secret: body.secret, createdBy: callerOf(request).username ?? 'anonymous' };
-        await deps.store.append(WEBHOOKS_STREAM, [newEvent(SOURCE, WEBHOOKS_STREAM, { type: 'tally.notification.webhook-registered', data }, eventContextOf(request))], 'any');
-        deps.nudgeRelay();
+        if (await registerWebhook(deps.store, data, eventContextOf(request))) deps.nudgeRelay();
         return reply.status(201).send({ id });
       },
     );

@@ -1,12 +1,12 @@
-import { TOPICS, newEvent, type CatalogQuery, type EventContext, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
-import { decideTask, foldTask, taskStreamId, type ReportValuesData, type TaskAssignedData } from '@tally/core';
-import { StreamVersionConflictError } from '@tally/eventstore';
-import { decideAndAppend, observe, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { TOPICS, type CatalogQuery, type EventContext, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
+import { figureCompleteStreamId, readEvent, REPORT_EVENT_SCHEMA, TASK_EVENT_SCHEMA, type FigureCompleteData, type ReportValuesData, type TaskAssignedData } from '@tally/core';
+import { markTaskDone, recordNotice } from './commands';
+import { observe, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { startDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler';
 import { startDispatcher, type Dispatcher } from './dispatcher';
 import { smtpMailer, type Mailer } from './email';
 import { fanOut } from './fan-out';
-import { messagesFor, type FigureCompleteData } from './messages';
+import { messagesFor } from './messages';
 import { project, receivedId } from './projections';
 import { notificationRoutes } from './routes';
 import { loadNotificationSettings, type NotificationSettings } from './settings';
@@ -44,7 +44,6 @@ export interface NotificationService extends ServiceModule {
   readonly settings: NotificationSettings;
 }
 
-const SOURCE = 'tally/notification';
 const REPORT_OR_INDICATOR = /^tally\.(report|indicators)\./;
 
 export function createNotificationService(platform: Platform, deps: NotificationDeps, options: NotificationOptions = {}): NotificationService {
@@ -73,13 +72,9 @@ export function createNotificationService(platform: Platform, deps: Notification
     const n = await expected;
     if (!doc || doc.told || Object.keys(doc.units ?? {}).length < n) return;
     const data: FigureCompleteData = { orgUnit: parent, template: d.template, period: d.period, expected: n };
-    const stream = `notification-complete-${d.template}-${parent}-${d.period}`;
-    try {
-      await platform.store.append(stream, [newEvent(SOURCE, stream, { type: 'tally.notification.figure-complete', data }, system(e))], 'no_stream');
-      platform.nudgeRelay();
-    } catch (err) {
-      if (!(err instanceof StreamVersionConflictError)) throw err;
-    }
+    const stream = figureCompleteStreamId(data);
+    // at most once per (template, unit, period): the stream holds the one notice (a redelivery or another replica records nothing)
+    if (await recordNotice(platform.store, stream, { type: 'tally.notification.figure-complete', data }, system(e))) platform.nudgeRelay();
     await stores.completeness.update(id, { set: { told: true } });
   }
 
@@ -91,13 +86,7 @@ export function createNotificationService(platform: Platform, deps: Notification
   }
 
   async function markDone(cause: StoredEvent, taskId: string, orgUnit: string, reportId: string): Promise<void> {
-    const stream = taskStreamId(taskId);
-    const appended = await decideAndAppend(platform.store, stream, (history) => {
-      const state = foldTask(history);
-      const events = state && !state.done[orgUnit] ? decideTask(state, { kind: 'done', orgUnit, via: 'report', reportId }) : [];
-      return events.length === 0 ? { result: false } : { events: events.map((x) => newEvent<string, unknown>(SOURCE, stream, x, system(cause))), result: () => true };
-    });
-    if (appended) platform.nudgeRelay();
+    if (await markTaskDone(platform.store, taskId, { orgUnit, via: 'report', reportId }, system(cause))) platform.nudgeRelay();
   }
 
   async function handle(events: StoredEvent[]): Promise<void> {
@@ -112,8 +101,10 @@ export function createNotificationService(platform: Platform, deps: Notification
         parents.set(data.orgUnit, unit?.parentCode ?? null);
         level = unit?.level ?? null;
       }
-      if (e.type === 'tally.task.assigned') await onTaskAssigned(e, e.data as TaskAssignedData);
-      if (e.type === 'tally.report.submitted') await onReportReceived(e, e.data as ReportValuesData, parents.get(data.orgUnit!) ?? null, level);
+      const task = readEvent(TASK_EVENT_SCHEMA, e);
+      if (task?.type === 'tally.task.assigned') await onTaskAssigned(e, task.data);
+      const report = readEvent(REPORT_EVENT_SCHEMA, e);
+      if (report?.type === 'tally.report.submitted') await onReportReceived(e, report.data, parents.get(report.data.orgUnit) ?? null, level);
       const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null });
       await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: !!(options.mailer ?? settings.smtpUrl) }, e, messages, hierarchy);
     }

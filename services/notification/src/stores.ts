@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { InboxLanguage, NotificationChannel } from '@tally/core';
 import type { Doc, ReadStore } from '@tally/readstore';
 import type { Text } from './messages';
 
@@ -46,14 +47,14 @@ export interface AccountDoc extends Doc {
   v: number;
 }
 
-export type Channel = 'inbox' | 'email';
+export type Channel = NotificationChannel;
 
 export interface PreferencesDoc extends Doc {
   /** kind (or '*') -> channels; absent kinds use '*', absent '*' means every channel */
   channels: Record<string, Channel[]>;
   /** e-mail once a day (the Vietnam day's messages, sent after it ends) instead of one e-mail each */
   digest: boolean;
-  language: 'vi' | 'en';
+  language: InboxLanguage;
   v: number;
 }
 

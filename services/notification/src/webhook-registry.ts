@@ -1,13 +1,13 @@
+import { readEvent, WEBHOOK_EVENT_SCHEMA, WEBHOOKS_STREAM, type WebhookRegisteredData } from '@tally/core';
 import type { EventStore } from '@tally/eventstore';
-import type { WebhookRegisteredData } from './projections';
 
 /**
  * Every webhook, read from the log itself: registrations are appended to one stream, `notification-webhooks`,
  * and read here in stream order. The consumer asks for the webhooks registered before an event's position, so
  * a report handled before the registration's own message arrived on the other topic still finds it (a projection
- * fed by another topic could lag behind).
+ * fed by another topic could lag behind). The stream (`WEBHOOKS_STREAM`) and its schema are core's
+ * (notification/webhooks.ts); it is read here incrementally, each event through the schema (typed, upcast).
  */
-export const WEBHOOKS_STREAM = 'notification-webhooks';
 
 export interface RegisteredWebhook extends WebhookRegisteredData {
   position: number;
@@ -24,9 +24,9 @@ export class WebhookRegistry {
   /** Reads registrations appended since the last look. */
   async refresh(): Promise<void> {
     for (const e of await this.store.readStream(WEBHOOKS_STREAM, this.version + 1)) {
-      const d = e.data as WebhookRegisteredData;
-      this.hooks.set(d.id, { ...d, position: e.position, createdAt: e.time });
       this.version = e.streamVersion;
+      const event = readEvent(WEBHOOK_EVENT_SCHEMA, e);
+      if (event && !this.hooks.has(event.data.id)) this.hooks.set(event.data.id, { ...event.data, position: e.position, createdAt: e.time });
       this.head = Math.max(this.head, e.position);
     }
   }

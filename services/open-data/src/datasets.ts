@@ -1,25 +1,29 @@
 import { createHash } from 'node:crypto';
 import { newEvent, type EventContext, type StoredEvent } from '@tally/contracts';
 import {
+  assertNever,
   canonicalText,
+  DATASET_EVENT_SCHEMA,
   datasetDecider,
+  datasetStream,
   datasetStreamId,
-  DATASET_EVENT_TYPES,
+  readEvent,
   type DatasetDefinition,
   type DatasetEvent,
   type DatasetState,
   type ReleaseCell,
   type ReleaseHeader,
+  type ReleasePublished,
   type ReleaseTrigger,
 } from '@tally/core';
-import type { EventStore, NewEvent } from '@tally/eventstore';
+import { handleCommand, loadStream, type CommandDecision, type EventStore, type NewEvent } from '@tally/eventstore';
 import type { Collection, Doc, ReadStore } from '@tally/readstore';
-import { decideAndAppend } from '@tally/runtime';
 
 /**
- * The write side (commands on a dataset's stream) and the read side (projections of its events) of open
- * datasets. The read side is derived only from `tally.opendata.*` events, so dropping it and replaying the log
- * gives back every definition and every release as it was.
+ * The write side (commands on a dataset's stream, through `handleCommand` with core's `datasetStream`: typed,
+ * upcast events, append with the version that was read, conflicts retried) and the read side (projections of its
+ * events) of open datasets. The read side is derived only from `tally.opendata.*` events read through the
+ * stream's schema, so dropping it and replaying the log gives back every definition and every release as it was.
  */
 export interface DefinitionDoc extends Doc {
   definition: DatasetDefinition;
@@ -56,8 +60,8 @@ export type DatasetCollections = ReturnType<typeof datasetCollections>;
 
 /** Applies one event (idempotent: every write is guarded by the event's position). */
 export async function project(c: DatasetCollections, e: StoredEvent): Promise<void> {
-  if (!(DATASET_EVENT_TYPES as readonly string[]).includes(e.type)) return;
-  const event = { type: e.type, data: e.data } as DatasetEvent;
+  const event = readEvent(DATASET_EVENT_SCHEMA, e);
+  if (!event) return;
   const guard = { field: 'position', below: e.position };
   switch (event.type) {
     case 'tally.opendata.dataset-defined':
@@ -73,6 +77,8 @@ export async function project(c: DatasetCollections, e: StoredEvent): Promise<vo
       await c.releases.update(`${d.dataset}|${d.release}`, { set: { dataset: d.dataset, release: d.release, header: d, position: e.position } }, guard);
       return;
     }
+    default:
+      return assertNever(event, 'dataset event');
   }
 }
 
@@ -83,8 +89,9 @@ export async function releaseCells(parts: Collection<PartDoc>, header: ReleaseHe
   return docs.sort((a, b) => a.part - b.part).flatMap((d) => d.cells);
 }
 
-export function foldDataset(history: StoredEvent[]): DatasetState {
-  return history.reduce((s, e) => datasetDecider.evolve(s, { type: e.type, data: e.data } as DatasetEvent), datasetDecider.initialState());
+/** A dataset's stream folded (typed, upcast). */
+export async function loadDataset(store: EventStore, id: string): Promise<DatasetState> {
+  return (await loadStream(store, datasetStreamId(id), datasetStream)).state;
 }
 
 export const SOURCE = 'tally/open-data';
@@ -95,13 +102,12 @@ const envelope = (streamId: string, ev: DatasetEvent, ctx: EventContext): NewEve
 
 export async function defineDataset(store: EventStore, definition: DatasetDefinition, mode: 'create' | 'replace', ctx: EventContext): Promise<DefineResult> {
   const streamId = datasetStreamId(definition.id);
-  return decideAndAppend<DefineResult>(store, streamId, (history) => {
-    const state = foldDataset(history);
+  return handleCommand(store, streamId, datasetStream, (state): CommandDecision<DefineResult> => {
     const events = datasetDecider.decide({ type: 'DefineDataset', data: { definition, mode } }, state);
     if (events.length === 0) return { result: { version: state.definitionVersion, changed: false, position: null } };
     return {
-      events: events.map((ev) => envelope(streamId, ev, ctx)),
-      result: (positions) => ({ version: state.definitionVersion + 1, changed: true, position: positions[0]! }),
+      append: events.map((ev) => envelope(streamId, ev, ctx)),
+      result: (appended) => ({ version: state.definitionVersion + 1, changed: true, position: appended.positions[0]! }),
     };
   });
 }
@@ -124,12 +130,11 @@ type CutResult = { header: ReleaseHeader | null; latest: ReleaseHeader | null };
 export async function cutRelease(store: EventStore, id: string, input: CutReleaseInput, ctx: EventContext): Promise<CutResult> {
   const streamId = datasetStreamId(id);
   const contentHash = contentHashOf(input.cells);
-  return decideAndAppend<CutResult>(store, streamId, (history) => {
-    const state = foldDataset(history);
+  return handleCommand(store, streamId, datasetStream, (state): CommandDecision<CutResult> => {
     const events = datasetDecider.decide({ type: 'CutRelease', data: { ...input, contentHash } }, state);
     const latest = state.releases[state.releases.length - 1] ?? null;
     if (events.length === 0) return { result: { header: null, latest } };
-    const header = (events[events.length - 1] as Extract<DatasetEvent, { type: 'tally.opendata.release-published' }>).data;
-    return { events: events.map((ev) => envelope(streamId, ev, { ...ctx, time: input.at })), result: () => ({ header, latest: header }) };
+    const header = events.find((ev): ev is ReleasePublished => ev.type === 'tally.opendata.release-published')?.data ?? null;
+    return { append: events.map((ev) => envelope(streamId, ev, { ...ctx, time: input.at })), result: () => ({ header, latest: header }) };
   });
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, TallyError, type CatalogQuery, type EventContext, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import { coarserPeriods, datasetStreamId, dueCalendarEntries, isPublic, type ReleaseCell, type ReleaseTrigger, type ReportValuesData, type ReportWorkflowData } from '@tally/core';
+import { coarserPeriods, dueCalendarEntries, isPublic, readEvent, REPORT_EVENT_SCHEMA, type ReleaseCell, type ReleaseTrigger, type ReportWorkflowData } from '@tally/core';
 import type { Doc } from '@tally/readstore';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { assembleTable } from './assemble';
-import { cutRelease, datasetCollections, defineDataset, foldDataset, PREFIX, project, releaseCells } from './datasets';
+import { cutRelease, datasetCollections, defineDataset, loadDataset, PREFIX, project, releaseCells } from './datasets';
 import { defaultDefinitions } from './defaults';
 import { openDataRoutes } from './routes';
 import type { OpenData } from './open-data';
@@ -101,7 +101,7 @@ export function createOpenDataService(
     },
     define: (def, mode, ctx) => defineDataset(platform.store, def, mode, ctx),
     async release(id, input, ctx) {
-      const state = foldDataset(await platform.store.readStream(datasetStreamId(id)));
+      const state = await loadDataset(platform.store, id);
       if (!state.definition) throw new TallyError('NOT_FOUND', `no defined dataset ${id}; only defined datasets have releases (POST /open-data/datasets)`);
       const def = state.definition;
       const p = await progressOf(def.templates);
@@ -126,7 +126,7 @@ export function createOpenDataService(
     let cut = 0;
     for (const d of await due.find({})) {
       if ((d.releasedUpTo ?? 0) >= d.position) continue;
-      const state = foldDataset(await platform.store.readStream(datasetStreamId(d.dataset)));
+      const state = await loadDataset(platform.store, d.dataset);
       const latest = state.releases[state.releases.length - 1];
       // a replayed approval that an earlier release already reflects
       if (!state.definition || (latest && latest.cutoffPosition >= d.position)) {
@@ -146,7 +146,7 @@ export function createOpenDataService(
     const now = new Date().toISOString();
     for (const doc of await c.definitions.find({})) {
       if (doc.definition.release.calendar.length === 0) continue;
-      const state = foldDataset(await platform.store.readStream(datasetStreamId(doc._id)));
+      const state = await loadDataset(platform.store, doc._id);
       for (const entry of dueCalendarEntries(state, now)) {
         const r = await openData.release(doc._id, { trigger: 'calendar', embargoUntil: entry.embargoUntil ?? null, scheduledFor: entry.at }, systemContext());
         if (r.header) cut++;
@@ -194,17 +194,19 @@ export function createOpenDataService(
           logger: platform.logger,
           handle: async (events, partition) => {
             for (const e of events) {
-              if (e.type === 'tally.report.submitted' || e.type === 'tally.report.amended') {
-                const d = e.data as ReportValuesData;
+              // report events read through the report stream's schema (typed, upcast), never cast
+              const report = readEvent(REPORT_EVENT_SCHEMA, e);
+              if (report?.type === 'tally.report.submitted' || report?.type === 'tally.report.amended') {
+                const d = report.data;
                 await progress.update(
                   `${d.template}|p${partition}`,
                   { set: { template: d.template, [`periods.${d.period}`]: true, applied: e.position, updatedAt: e.time } },
                   { field: 'applied', below: e.position },
                 );
-              } else if (e.type === 'tally.report.approved' && (e.data as { final?: boolean }).final === true) {
-                await markDue({ ...e, data: e.data as ReportWorkflowData }, 'approved');
-              } else if (e.type === 'tally.report.locked') {
-                await markDue({ ...e, data: e.data as ReportWorkflowData }, 'locked');
+              } else if (report?.type === 'tally.report.approved' && report.data.final) {
+                await markDue({ ...e, data: report.data }, 'approved');
+              } else if (report?.type === 'tally.report.locked') {
+                await markDue({ ...e, data: report.data }, 'locked');
               }
             }
           },

@@ -17,6 +17,13 @@ export interface EventSchema<E extends DomainEvent> {
   upcasters?: { readonly [T in E['type']]?: Readonly<Record<number, Upcaster>> };
 }
 
+/**
+ * `true` only when `List` names every type of the union `Type`: a type missing from a schema's list would be
+ * skipped silently when a stream is read, so each stream states `const X_EVENT_TYPES_COMPLETE: ListsEvery<...> = true`
+ * and a new member of its event union that is not listed fails to compile.
+ */
+export type ListsEvery<Type extends string, List extends readonly string[]> = [Exclude<Type, List[number]>] extends [never] ? true : never;
+
 /** The shape of an event as the store keeps it (an envelope, or anything with these fields). */
 export interface StoredShape {
   type: string;

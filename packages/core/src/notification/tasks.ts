@@ -1,3 +1,6 @@
+import { assertNever, type Decider, type EventMeta } from '../decider/decider';
+import type { SourcedStream } from '../decider/stream';
+import type { EventSchema, ListsEvery } from '../decider/upcast';
 import { DomainError } from '../errors';
 
 /**
@@ -28,7 +31,15 @@ export interface TaskDoneData {
   reportId: string | null;
 }
 
-export type TaskEvent = { type: 'tally.task.assigned'; data: TaskAssignedData } | { type: 'tally.task.done'; data: TaskDoneData };
+export type TaskAssigned = { type: 'tally.task.assigned'; data: TaskAssignedData };
+export type TaskDone = { type: 'tally.task.done'; data: TaskDoneData };
+export type TaskEvent = TaskAssigned | TaskDone;
+
+export const TASK_EVENT_TYPES = ['tally.task.assigned', 'tally.task.done'] as const satisfies readonly TaskEvent['type'][];
+export const TASK_EVENT_TYPES_COMPLETE: ListsEvery<TaskEvent['type'], typeof TASK_EVENT_TYPES> = true;
+
+/** A task stream's schema: every type at schema version 1 so far (add an upcaster here when a shape changes). */
+export const TASK_EVENT_SCHEMA: EventSchema<TaskEvent> = { types: TASK_EVENT_TYPES };
 
 export interface TaskState {
   task: TaskAssignedData;
@@ -63,21 +74,31 @@ export function decideTask(state: TaskState | null, command: TaskCommand): TaskE
   return [{ type: 'tally.task.done', data: { taskId: state.task.taskId, orgUnit: command.orgUnit, via: command.via, reportId: command.reportId ?? null } }];
 }
 
-export function evolveTask(state: TaskState | null, event: TaskEvent, time: string): TaskState | null {
+/** Folds one task event. Deterministic: when a unit was done is the event's time (`meta.time`), never the clock. */
+export function evolveTask(state: TaskState | null, event: TaskEvent, meta: Pick<EventMeta, 'time'>): TaskState | null {
   switch (event.type) {
     case 'tally.task.assigned':
       return { task: event.data, done: {} };
     case 'tally.task.done':
       if (!state) return null;
-      return { ...state, done: { ...state.done, [event.data.orgUnit]: { at: time, via: event.data.via } } };
+      return { ...state, done: { ...state.done, [event.data.orgUnit]: { at: meta.time, via: event.data.via } } };
+    default:
+      return assertNever(event, 'task event');
   }
 }
 
-export function foldTask(events: ReadonlyArray<{ type: string; data: unknown; time: string }>): TaskState | null {
-  let s: TaskState | null = null;
-  for (const e of events) s = evolveTask(s, e as TaskEvent, e.time);
-  return s;
-}
+/** A task stream (`task-<taskId>`): its events and how they fold (null until the task is assigned). */
+export const taskStream = {
+  schema: TASK_EVENT_SCHEMA,
+  initialState: (): TaskState | null => null,
+  evolve: evolveTask,
+} satisfies SourcedStream<TaskState | null, TaskEvent>;
+
+/** The task decider in the shape every decider has: decide(command, state). */
+export const taskDecider = {
+  ...taskStream,
+  decide: (command: TaskCommand, state: TaskState | null): TaskEvent[] => decideTask(state, command),
+} satisfies Decider<TaskCommand, TaskEvent, TaskState | null>;
 
 /** A unit's status on `today` (Vietnam calendar date): done, else overdue after the due date, else open. */
 export function taskStatus(state: TaskState, orgUnit: string, today: string): TaskStatus {

@@ -1,3 +1,6 @@
+import { assertNever, type Decider } from '../decider/decider';
+import type { SourcedStream } from '../decider/stream';
+import type { EventSchema, ListsEvery } from '../decider/upcast';
 import { DomainError } from '../errors';
 import type { DatasetDefinition } from './definition';
 import { cellKey, flagRevisions, type ReleaseCell } from './release';
@@ -52,7 +55,11 @@ export interface ReleasePublished {
 
 export type DatasetEvent = DatasetDefined | ReleasePart | ReleasePublished;
 
-export const DATASET_EVENT_TYPES = ['tally.opendata.dataset-defined', 'tally.opendata.release-part', 'tally.opendata.release-published'] as const;
+export const DATASET_EVENT_TYPES = ['tally.opendata.dataset-defined', 'tally.opendata.release-part', 'tally.opendata.release-published'] as const satisfies readonly DatasetEvent['type'][];
+export const DATASET_EVENT_TYPES_COMPLETE: ListsEvery<DatasetEvent['type'], typeof DATASET_EVENT_TYPES> = true;
+
+/** A dataset stream's schema: every type at schema version 1 so far (add an upcaster here when a shape changes). */
+export const DATASET_EVENT_SCHEMA: EventSchema<DatasetEvent> = { types: DATASET_EVENT_TYPES };
 
 export const datasetStreamId = (id: string): string => `opendata-dataset-${id}`;
 
@@ -134,6 +141,8 @@ export function decideDataset(command: DatasetCommand, state: DatasetState): Dat
       };
       return [...parts, { type: 'tally.opendata.release-published', data: header }];
     }
+    default:
+      return assertNever(command, 'dataset command');
   }
 }
 
@@ -145,10 +154,19 @@ export function evolveDataset(state: DatasetState, event: DatasetEvent): Dataset
       return { ...state, pending: [...state.pending, ...event.data.cells] };
     case 'tally.opendata.release-published':
       return { ...state, releases: [...state.releases, event.data], lastCells: new Map(state.pending.map((c) => [cellKey(c), c])), pending: [] };
+    default:
+      return assertNever(event, 'dataset event');
   }
 }
 
-export const datasetDecider = { initialState: initialDatasetState, decide: decideDataset, evolve: evolveDataset };
+/** A dataset stream (`opendata-dataset-<id>`): its events (with their upcasters) and how they fold. */
+export const datasetStream = {
+  schema: DATASET_EVENT_SCHEMA,
+  initialState: initialDatasetState,
+  evolve: evolveDataset,
+} satisfies SourcedStream<DatasetState, DatasetEvent>;
+
+export const datasetDecider = { ...datasetStream, decide: decideDataset } satisfies Decider<DatasetCommand, DatasetEvent, DatasetState>;
 
 /** Whether a release is public at an instant (its embargo, if any, has passed). */
 export const isPublic = (r: Pick<ReleaseHeader, 'embargoUntil'>, now: string): boolean => r.embargoUntil === null || Date.parse(r.embargoUntil) <= Date.parse(now);
