@@ -2,15 +2,14 @@ import { TallyError, type HierarchyQuery, type RollupQuery } from '@tally/contra
 import type { EventStore } from '@tally/eventstore';
 import { eventContextOf } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
-import { daysGoverned, publicationEffect } from '@tally/core';
+import { CATALOG_ASK_SCHEMA, catalogAsked, type CatalogAsk } from './catalog-asked';
 import type { CatalogRegistry } from './catalog-registry';
 import { rankComposite } from './composites';
-import { publishCatalog } from './publish-catalog';
+import { publishAndAnswer } from './publish-answer';
 import type { TargetDoc } from './target-tracker';
 import { OPERATORS, setTarget, type SetTargetInput } from './targets';
 import type { ReportValidator } from './validation-consumer';
 
-const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}$';
 const ORG_UNIT = '^(VN|[0-9]{2,5})$';
 const CODE = '^[A-Z][A-Z0-9_]{0,63}$';
 const PERIOD = '^[0-9]{4}(S[12]|Q[1-4]|[0-9]{2})?$';
@@ -49,58 +48,14 @@ export function targetView(t: TargetDoc) {
   };
 }
 
-function notFound(message: string): never {
-  throw new TallyError('NOT_FOUND', message);
-}
-
-/** Catalog dates are Vietnamese legal dates: "today" is the date in Vietnam (UTC+7, no daylight saving). */
-function todayInVietnam(now = Date.now()): string {
-  return new Date(now + 7 * 3_600_000).toISOString().slice(0, 10);
-}
-
 export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
   return async (app) => {
     app.put('/catalog', { schema: { body: { type: 'object' } } }, async (request, reply) => {
-      const result = await publishCatalog(deps.store, request.body, eventContextOf(request));
-      deps.nudgeRelay();
-      // the registry follows the stream; make the new version visible to this process at once
-      deps.registry.add(result.catalog, result.position);
-      const { catalog: _catalog, ...answer } = result;
-      const all = deps.registry.all();
-      // governs: the days it rules now; displaced: what it took over from when it was published
-      const { displaced } = publicationEffect(all, result.version);
-      return reply.status(result.created ? 201 : 200).send({ ...answer, governs: daysGoverned(all, result.version), displaced });
+      const answer = await publishAndAnswer(deps, request.body, eventContextOf(request));
+      return reply.status(answer.status).send(answer.body);
     });
 
-    app.get(
-      '/catalog',
-      {
-        schema: {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: {
-              version: { type: 'string', maxLength: 64 },
-              date: { type: 'string', pattern: DATE },
-              latest: { type: 'string', enum: ['true', 'false'] },
-            },
-          },
-        },
-      },
-      async (request) => {
-        const q = request.query as { version?: string; date?: string; latest?: 'true' | 'false' };
-        if ([q.version, q.date, q.latest === 'true' ? q.latest : undefined].filter((x) => x !== undefined).length > 1) {
-          throw new TallyError('INVALID_REQUEST', 'give at most one of version, date and latest=true');
-        }
-        if (q.version) return deps.registry.version(q.version) ?? notFound(`no catalog version ${q.version}`);
-        if (q.latest === 'true') return deps.registry.latest() ?? notFound('no catalog is published');
-        const date = q.date ?? todayInVietnam();
-        return (
-          deps.registry.forDate(date) ??
-          notFound(deps.registry.latest() ? `no catalog version is in force on ${date} (?latest=true for the last published)` : 'no catalog is published')
-        );
-      },
-    );
+    app.get('/catalog', { schema: { querystring: CATALOG_ASK_SCHEMA } }, async (request) => catalogAsked(deps.registry, request.query as CatalogAsk));
 
     app.get('/catalog/versions', async () =>
       deps.registry.all().map((c) => ({ version: c.version, legalBasis: c.legalBasis, effectiveFrom: c.effectiveFrom ?? null, effectiveTo: c.effectiveTo ?? null })),
