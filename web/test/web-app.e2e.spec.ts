@@ -366,7 +366,7 @@ describe('web app in Chromium', () => {
     await context.close();
   });
 
-  it('an administrator merges two units of the map from the admin screen', async () => {
+  it('an administrator merges two units of the map, then splits one, from the admin screen', async () => {
     // two communes of Hà Nội (01) without demo data: the second is merged into the first
     const before = (await api('GET', '/api/v1/org-units/01?hierarchy=2025')).body.children as Array<{ code: string; level: string }>;
     const [into, merged] = before.filter((c) => c.level === 'commune').slice(-2).map((c) => c.code);
@@ -388,6 +388,20 @@ describe('web app in Chromium', () => {
     // the same merge again: the unit is gone, and the screen shows the API's code
     await card.getByRole('button', { name: 'Áp dụng' }).click();
     await card.getByRole('alert').filter({ hasText: /UNKNOWN_ORG_UNIT|INVALID_REQUEST/ }).waitFor();
+
+    // then split the enlarged commune in two: it keeps its code, a new commune 99990 takes part of it
+    const unit = (await api('GET', `/api/v1/org-units/${into}?hierarchy=2025`)).body.unit as { name: string; type: string };
+    await card.getByLabel('Loại thay đổi').selectOption('split');
+    await card.getByLabel('Mã', { exact: true }).fill(into!);
+    await card.getByLabel('Các đơn vị mới').fill(`${into}; ${unit.name}; ${unit.type}\n99990; Xã Tân Thành Mới; ${unit.type}`);
+    await card.getByLabel('Lý do').fill('Nghị quyết chia tách xã (thử nghiệm)');
+    await card.getByRole('button', { name: 'Áp dụng' }).click();
+    await card.getByRole('status').filter({ hasText: `split ${into}` }).waitFor();
+    await screenshot(page, 'admin-hierarchy-split');
+    await expectAccessible(page);
+    const split = (await api('GET', '/api/v1/org-units/01?hierarchy=2025')).body.children as Array<{ code: string; name: string }>;
+    expect(split.find((c) => c.code === '99990')?.name).toBe('Xã Tân Thành Mới');
+    expect(split.map((c) => c.code)).toContain(into);
     expect(errors).toEqual([]);
     await context.close();
   });

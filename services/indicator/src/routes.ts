@@ -1,4 +1,4 @@
-import { TallyError, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
+import type { HierarchyQuery, RollupQuery } from '@tally/contracts';
 import type { EventStore } from '@tally/eventstore';
 import { eventContextOf } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';

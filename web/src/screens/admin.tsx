@@ -3,6 +3,7 @@ import { Card, ErrorBox, Field, Loading } from '../components';
 import { ApiError, XLSX, api, download, get, post, put } from '../lib/api';
 import { useLoad } from '../lib/hooks';
 import { t } from '../lib/i18n';
+import { changeOf, codesIn } from '../lib/hierarchy-change';
 import { nfc } from '../lib/text';
 import type { Me } from '../lib/types';
 
@@ -181,40 +182,6 @@ function CatalogVersions() {
 }
 
 const CHANGE_KINDS = ['rename', 'move', 'retire', 'merge', 'split'] as const;
-
-/** "a, b c" -> ['a', 'b', 'c'] */
-const codesIn = (text: string) => text.split(/[\s,;]+/).filter((c) => c !== '');
-
-/**
- * The change as `POST /hierarchies/{version}/changes` takes it (core's HierarchyChange). A split's parts are
- * lines `code; name; type[; parentCode]`, its assignment lines `child = part`.
- */
-function changeOf(form: Record<string, string>): Record<string, unknown> {
-  switch (form.kind) {
-    case 'rename':
-      return { kind: 'rename', code: form.code, name: nfc(form.name ?? '') };
-    case 'move':
-      return { kind: 'move', code: form.code, newParentCode: form.newParentCode };
-    case 'merge':
-      return { kind: 'merge', codes: codesIn(form.codes ?? ''), into: form.into };
-    case 'split': {
-      const parts = nfc(form.parts ?? '')
-        .split('\n')
-        .map((line) => line.split(';').map((x) => x.trim()))
-        .filter((f) => f[0])
-        .map(([code, name, type, parentCode]) => ({ code, name, type, ...(parentCode ? { parentCode } : {}) }));
-      const assign = Object.fromEntries(
-        (form.assign ?? '')
-          .split('\n')
-          .map((line) => line.split('=').map((x) => x.trim()))
-          .filter((f) => f[0] && f[1]),
-      );
-      return { kind: 'split', code: form.code, parts, ...(Object.keys(assign).length > 0 ? { assign } : {}) };
-    }
-    default:
-      return { kind: 'retire', code: form.code };
-  }
-}
 
 function HierarchyChange() {
   const versions = useLoad(() => get<Array<{ id: string }>>('/hierarchies'), []);
