@@ -302,6 +302,8 @@ describe('web app in Chromium', () => {
     const listed = page.locator(`section:has(#subtree-reports) tr[data-report="${reportId}"]`);
     await listed.waitFor();
     expect(await listed.locator('.badge').innerText()).toBe('Đã nộp');
+    expect(await listed.locator('td').first().innerText()).toContain('Đức Xuân');
+    await listed.scrollIntoViewIfNeeded();
     await screenshot(page, 'review-subtree-list');
     await expectAccessible(page);
     await listed.getByRole('link', { name: /Mở/ }).click();

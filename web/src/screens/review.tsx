@@ -100,7 +100,7 @@ export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, 
               </ul>
             </Card>
           </div>
-          <SubtreeReports orgUnit={orgUnit} template={template} period={period} />
+          <SubtreeReports orgUnit={orgUnit} template={template} period={period} names={new Map([[d.unit.code, d.unit.name], ...d.children.map(({ unit }): [string, string] => [unit.code, unit.name])])} />
           {d.unit.level !== 'commune' && <ExcelPanel template={template} orgUnit={orgUnit} period={period} children />}
         </>
       )}

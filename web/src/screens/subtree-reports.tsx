@@ -17,9 +17,10 @@ const PAGE = 50;
 
 /**
  * The reports of a unit's whole subtree for a template and period (`GET /reports?subtree=true`), filtered by
- * status, a page at a time: the reviewer opens one to approve or return it.
+ * status, a page at a time: the reviewer opens one to approve or return it. `names`: the units' names known to the
+ * screen (its child units), shown next to the codes.
  */
-export function SubtreeReports({ orgUnit, template, period }: { orgUnit: string; template: string; period: string }) {
+export function SubtreeReports({ orgUnit, template, period, names }: { orgUnit: string; template: string; period: string; names?: ReadonlyMap<string, string> }) {
   const [status, setStatus] = useState('submitted');
   const [rows, setRows] = useState<ReportSummary[]>([]);
   const [next, setNext] = useState<string | undefined>(undefined);
@@ -70,7 +71,9 @@ export function SubtreeReports({ orgUnit, template, period }: { orgUnit: string;
           <tbody>
             {rows.map((r) => (
               <tr key={r.reportId} data-report={r.reportId}>
-                <td>{r.orgUnit}</td>
+                <td>
+                  {names?.get(r.orgUnit) ?? r.orgUnit} <small>{r.orgUnit}</small>
+                </td>
                 <td>
                   <StatusBadge status={r.status} text={statusText(r.status)} />
                 </td>
