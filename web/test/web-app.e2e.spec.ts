@@ -379,9 +379,10 @@ describe('web app in Chromium', () => {
     await card.getByLabel('Loại thay đổi').selectOption('merge');
     await card.getByLabel('Các đơn vị sáp nhập (mã)').fill(merged!);
     await card.getByLabel('Sáp nhập vào (mã)').fill(into!);
-    await card.getByLabel('Lý do').fill('Nghị quyết sáp nhập xã (thử nghiệm)');
+    await card.getByLabel('Lý do (căn cứ)').fill('Nghị quyết sáp nhập xã (thử nghiệm)');
     await card.getByRole('button', { name: 'Áp dụng' }).click();
     await card.getByRole('status').filter({ hasText: `${merged} → ${into}` }).waitFor();
+    await card.getByRole('status').scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-hierarchy-merge');
     await expectAccessible(page);
     const after = (await api('GET', '/api/v1/org-units/01?hierarchy=2025')).body.children as Array<{ code: string }>;
@@ -396,9 +397,10 @@ describe('web app in Chromium', () => {
     await card.getByLabel('Loại thay đổi').selectOption('split');
     await card.getByLabel('Mã', { exact: true }).fill(into!);
     await card.getByLabel('Các đơn vị mới').fill(`${into}; ${unit.name}; ${unit.type}\n99990; Xã Tân Thành Mới; ${unit.type}`);
-    await card.getByLabel('Lý do').fill('Nghị quyết chia tách xã (thử nghiệm)');
+    await card.getByLabel('Lý do (căn cứ)').fill('Nghị quyết chia tách xã (thử nghiệm)');
     await card.getByRole('button', { name: 'Áp dụng' }).click();
     await card.getByRole('status').filter({ hasText: `split ${into}` }).waitFor();
+    await card.getByRole('status').scrollIntoViewIfNeeded();
     await screenshot(page, 'admin-hierarchy-split');
     await expectAccessible(page);
     const split = (await api('GET', '/api/v1/org-units/01?hierarchy=2025')).body.children as Array<{ code: string; name: string }>;

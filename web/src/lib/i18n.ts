@@ -138,6 +138,7 @@ const M = {
   publishHint: ['Tệp Excel: tải một phiên bản về, sửa, đổi số phiên bản rồi tải lên', 'Excel: download a version, edit it, change its version, upload it'],
   xlsxCatalog: ['Tải Excel', 'Download Excel'],
   applied: ['Đã áp dụng', 'Applied'],
+  changeReason: ['Lý do (căn cứ)', 'Reason (legal basis)'],
   change_rename: ['Đổi tên', 'Rename'],
   change_move: ['Chuyển đơn vị cấp trên', 'Move'],
   change_retire: ['Giải thể', 'Retire'],

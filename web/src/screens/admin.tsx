@@ -245,7 +245,7 @@ function HierarchyChange() {
             </Field>
           </>
         )}
-        <Field label={t('reason')}>{(id) => <input id={id} required minLength={3} {...bind('reason')} />}</Field>
+        <Field label={t('changeReason')}>{(id) => <input id={id} required minLength={3} {...bind('reason')} />}</Field>
         <button type="submit">{t('apply')}</button>
       </form>
       <ErrorBox error={error} />
