@@ -1,23 +1,18 @@
 import { TallyError } from '@tally/contracts';
 import type { Catalog } from '@tally/core';
+import { OneOf, Type, type Static } from '@tally/runtime';
 import type { CatalogRegistry } from './catalog-registry';
 
 /** `?version=` | `?date=` | `?latest=true` of the catalog reads (`GET /catalog`, `GET /catalog/xlsx`). */
-export interface CatalogAsk {
-  version?: string;
-  date?: string;
-  latest?: 'true' | 'false';
-}
-
-export const CATALOG_ASK_SCHEMA = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    version: { type: 'string', maxLength: 64 },
-    date: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' },
-    latest: { type: 'string', enum: ['true', 'false'] },
+export const CatalogAskQuery = Type.Object(
+  {
+    version: Type.Optional(Type.String({ maxLength: 64 })),
+    date: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
+    latest: Type.Optional(OneOf(['true', 'false'])),
   },
-} as const;
+  { additionalProperties: false },
+);
+export type CatalogAsk = Static<typeof CatalogAskQuery>;
 
 function notFound(message: string): never {
   throw new TallyError('NOT_FOUND', message);

@@ -1,9 +1,9 @@
 import { TallyError } from '@tally/contracts';
 import { catalogFromSheets, catalogToSheets, locateProblems, validateCatalog, type LocatedProblem } from '@tally/core';
 import type { EventStore } from '@tally/eventstore';
-import { acceptUploads, eventContextOf, readTables, uploadedBuffer, writeTables } from '@tally/runtime';
+import { acceptUploads, eventContextOf, readTables, uploadedBuffer, writeTables, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
-import { CATALOG_ASK_SCHEMA, catalogAsked, type CatalogAsk } from './catalog-asked';
+import { CatalogAskQuery, catalogAsked } from './catalog-asked';
 import type { CatalogRegistry } from './catalog-registry';
 import { publishAndAnswer } from './publish-answer';
 
@@ -20,11 +20,12 @@ const LIMITS = { maxSheets: 20, maxRows: 20_000, maxColumns: 50 };
  */
 export function catalogXlsxRoutes(deps: { store: EventStore; registry: CatalogRegistry; nudgeRelay: () => void; importLimitBytes: number }): FastifyPluginAsync {
   const limit = Math.min(deps.importLimitBytes, CATALOG_XLSX_MAX_BYTES);
-  return async (app) => {
-    acceptUploads(app, { buffer: [XLSX] }, limit);
+  return async (plain) => {
+    acceptUploads(plain, { buffer: [XLSX] }, limit);
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/catalog/xlsx', { schema: { querystring: CATALOG_ASK_SCHEMA } }, async (request, reply) => {
-      const catalog = catalogAsked(deps.registry, request.query as CatalogAsk);
+    app.get('/catalog/xlsx', { schema: { querystring: CatalogAskQuery } }, async (request, reply) => {
+      const catalog = catalogAsked(deps.registry, request.query);
       const body = await writeTables(catalogToSheets(catalog));
       const name = `catalog-${catalog.version}.xlsx`;
       return reply.header('content-type', XLSX).header('content-disposition', `attachment; filename="${name}"`).send(body);

@@ -2,7 +2,7 @@ import type { HierarchyQuery, RollupQuery } from '@tally/contracts';
 import type { EventStore } from '@tally/eventstore';
 import { eventContextOf } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
-import { CATALOG_ASK_SCHEMA, catalogAsked, type CatalogAsk } from './catalog-asked';
+import { CatalogAskQuery, catalogAsked, type CatalogAsk } from './catalog-asked';
 import type { CatalogRegistry } from './catalog-registry';
 import { rankComposite } from './composites';
 import { publishAndAnswer } from './publish-answer';
@@ -55,7 +55,7 @@ export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
       return reply.status(answer.status).send(answer.body);
     });
 
-    app.get('/catalog', { schema: { querystring: CATALOG_ASK_SCHEMA } }, async (request) => catalogAsked(deps.registry, request.query as CatalogAsk));
+    app.get('/catalog', { schema: { querystring: CatalogAskQuery } }, async (request) => catalogAsked(deps.registry, request.query as CatalogAsk));
 
     app.get('/catalog/versions', async () =>
       deps.registry.all().map((c) => ({ version: c.version, legalBasis: c.legalBasis, effectiveFrom: c.effectiveFrom ?? null, effectiveTo: c.effectiveTo ?? null })),
