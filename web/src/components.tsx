@@ -8,8 +8,8 @@ import type { OrgUnit } from './lib/types';
 /** An API error as people read it: the message, the machine code, and every listed problem. */
 export function ErrorBox({ error }: { error: ApiError | undefined | null }) {
   if (!error) return null;
-  const details = error.details as { problems?: Array<{ message?: string; path?: string }>; violations?: Array<{ message?: string }> } | undefined;
-  const items = [...(details?.problems ?? []), ...(details?.violations ?? [])];
+  const details = error.details as { problems?: Array<{ message?: string; path?: string; sheet?: string; cell?: string; row?: number }>; violations?: Array<{ message?: string }> } | undefined;
+  const items: Array<{ message?: string; path?: string; sheet?: string; cell?: string; row?: number }> = [...(details?.problems ?? []), ...(details?.violations ?? [])];
   return (
     <div class="error" role="alert">
       <strong>{t('error')}</strong> <code>{error.code}</code>: {error.message}
@@ -17,7 +17,8 @@ export function ErrorBox({ error }: { error: ApiError | undefined | null }) {
         <ul>
           {items.map((p, i) => (
             <li key={i}>
-              {'path' in p && p.path ? <code>{p.path}</code> : null} {p.message}
+              {p.sheet ? <code class="where">{p.cell ? `${p.sheet}!${p.cell}` : p.row ? `${p.sheet}:${p.row}` : p.sheet}</code> : null}{' '}
+              {p.path ? <code>{p.path}</code> : null} {p.message}
             </li>
           ))}
         </ul>

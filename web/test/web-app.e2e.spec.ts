@@ -13,7 +13,8 @@ import { PHONE, launchChromium, newSession, screenshot, seriousA11yViolations } 
 /**
  * The web app in a real Chromium against a real platform (embedded, auth on, the demo data): an officer signs in,
  * sees what is due, fills a form, gets a per-field refusal, submits; fills a form offline, comes back online and
- * sees it sent once; a reviewer approves; the dashboard's figure changes; a citizen downloads an open dataset.
+ * sees it sent once; a reviewer opens a report from its subtree's list and approves it; the dashboard's figure
+ * changes; an administrator publishes a catalog from XLSX and merges two units; a citizen downloads an open dataset.
  * axe-core runs inside each main screen (no serious or critical violation); screenshots go to .cache/screenshots.
  */
 const ADMIN_PASSWORD = 'admin-web-test-password-1719';
@@ -295,29 +296,116 @@ describe('web app in Chromium', () => {
     await screenshot(page, 'alerts');
     await expectAccessible(page);
 
-    await page.goto(`${base}/#/review?orgUnit=${commune}&template=M1719_S&period=2026S2`);
-    await page.locator(`tr[data-report="report-M1719_S-${commune}-2026S2"] a`).click();
+    // the province's list of its whole subtree's reports (GET /reports?subtree=true), waiting ones first: open, approve
+    const reportId = `report-M1719_S-${commune}-2026S2`;
+    await page.goto(`${base}/#/review?orgUnit=19&template=M1719_S&period=2026S2`);
+    const listed = page.locator(`section:has(#subtree-reports) tr[data-report="${reportId}"]`);
+    await listed.waitFor();
+    expect(await listed.locator('.badge').innerText()).toBe('Đã nộp');
+    expect(await listed.locator('td').first().innerText()).toContain('Đức Xuân');
+    await listed.scrollIntoViewIfNeeded();
+    await screenshot(page, 'review-subtree-list');
+    await expectAccessible(page);
+    await listed.getByRole('link', { name: /Mở/ }).click();
     await page.getByLabel('Nhận xét').fill('Số liệu khớp với biên bản của xã');
     await page.getByRole('button', { name: 'Duyệt', exact: true }).click();
     await page.locator('.badge.st-approved').first().waitFor();
     await screenshot(page, 'report-approved');
     await expectAccessible(page);
-    expect((await api('GET', `/api/v1/reports/report-M1719_S-${commune}-2026S2`)).body.status).toBe('approved');
+    expect((await api('GET', `/api/v1/reports/${reportId}`)).body.status).toBe('approved');
+    // back on the list: no longer waiting; under "approved" it is
+    await page.goto(`${base}/#/review?orgUnit=19&template=M1719_S&period=2026S2`);
+    const list = page.locator('section:has(#subtree-reports)');
+    await list.locator('p.hint', { hasText: /^0 / }).waitFor();
+    await list.getByLabel('Trạng thái').selectOption('approved');
+    await list.locator(`tr[data-report="${reportId}"] .badge.st-approved`).waitFor();
     expect(errors).toEqual([]);
     await context.close();
   });
 
-  it('an administrator sees the accounts and every problem of a refused catalog', async () => {
+  it('an administrator sees the accounts and every problem of a refused catalog, JSON or XLSX, and publishes one from XLSX', async () => {
     const { context, page, errors } = await newSession(browser);
     await signIn(page, 'admin', ADMIN_PASSWORD);
     await page.goto(`${base}/#/admin`);
     await page.locator('tr[data-account="demo.officer"]').waitFor();
-    await page.getByLabel('Ban hành từ tệp JSON').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ version: '', dataElements: [{ code: 'bad code' }] })) });
+    const publish = page.getByLabel('Ban hành từ tệp JSON hoặc Excel');
+    await publish.setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify({ version: '', dataElements: [{ code: 'bad code' }] })) });
     const alert = page.getByRole('alert').filter({ hasText: 'INVALID_CATALOG' });
     await alert.waitFor();
     expect(await alert.locator('li').count()).toBeGreaterThan(1);
     await screenshot(page, 'admin');
     await expectAccessible(page);
+
+    // download the version in force as a workbook, edit it in "Excel", upload it: a bad cell is named by its sheet and cell
+    const current = (await api('GET', '/api/v1/catalog')).body.version as string;
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: new RegExp(`Tải Excel\\s+${current.replace(/\./g, '\\.')}$`) }).click()]);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(readFileSync((await saved.path())!) as unknown as ExcelJS.Buffer);
+    const meta = book.getWorksheet('catalog')!;
+    const field = (name: string) => [...Array(meta.rowCount).keys()].map((i) => meta.getRow(i + 1)).find((r) => r.getCell(1).value === name)!.getCell(2);
+    field('version').value = 'web.xlsx.1';
+    field('effectiveFrom').value = '2099-01-01'; // in force only from then: the other tests keep today's version
+    field('effectiveTo').value = null;
+    const elements = book.getWorksheet('dataElements')!;
+    let valueTypeColumn = 0;
+    elements.getRow(1).eachCell((c, col) => {
+      if (c.value === 'valueType') valueTypeColumn = col;
+    });
+    const typeCell = elements.getRow(2).getCell(valueTypeColumn);
+    const goodType = typeCell.value;
+    typeCell.value = 'SỐ';
+    await publish.setInputFiles({ name: 'catalog.xlsx', mimeType: XLSX, buffer: Buffer.from(await book.xlsx.writeBuffer()) });
+    await page.getByRole('alert').filter({ hasText: 'INVALID_CATALOG' }).locator('li', { hasText: `dataElements!${typeCell.address}` }).waitFor();
+    await screenshot(page, 'admin-catalog-xlsx-problems');
+    await expectAccessible(page);
+    typeCell.value = goodType;
+    await publish.setInputFiles({ name: 'catalog.xlsx', mimeType: XLSX, buffer: Buffer.from(await book.xlsx.writeBuffer()) });
+    await page.getByRole('status').filter({ hasText: 'web.xlsx.1' }).waitFor();
+    await page.locator('section:has(#catalog)').getByRole('cell', { name: 'web.xlsx.1', exact: true }).waitFor();
+    expect((await api('GET', '/api/v1/catalog?version=web.xlsx.1')).status).toBe(200);
+    expect((await api('GET', '/api/v1/catalog')).body.version).toBe(current);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an administrator merges two units of the map, then splits one, from the admin screen', async () => {
+    // two communes of Hà Nội (01) without demo data: the second is merged into the first
+    const before = (await api('GET', '/api/v1/org-units/01?hierarchy=2025')).body.children as Array<{ code: string; level: string }>;
+    const [into, merged] = before.filter((c) => c.level === 'commune').slice(-2).map((c) => c.code);
+    const { context, page, errors } = await newSession(browser);
+    await signIn(page, 'admin', ADMIN_PASSWORD);
+    await page.goto(`${base}/#/admin`);
+    const card = page.locator('section:has(#hierarchy)');
+    await card.getByLabel('Loại thay đổi').selectOption('merge');
+    await card.getByLabel('Các đơn vị sáp nhập (mã)').fill(merged!);
+    await card.getByLabel('Sáp nhập vào (mã)').fill(into!);
+    await card.getByLabel('Lý do (căn cứ)').fill('Nghị quyết sáp nhập xã (thử nghiệm)');
+    await card.getByRole('button', { name: 'Áp dụng' }).click();
+    await card.getByRole('status').filter({ hasText: `${merged} → ${into}` }).waitFor();
+    await card.getByRole('status').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-hierarchy-merge');
+    await expectAccessible(page);
+    const after = (await api('GET', '/api/v1/org-units/01?hierarchy=2025')).body.children as Array<{ code: string }>;
+    expect(after.map((c) => c.code)).toContain(into);
+    expect(after.map((c) => c.code)).not.toContain(merged);
+    // the same merge again: the unit is gone, and the screen shows the API's code
+    await card.getByRole('button', { name: 'Áp dụng' }).click();
+    await card.getByRole('alert').filter({ hasText: /UNKNOWN_ORG_UNIT|INVALID_REQUEST/ }).waitFor();
+
+    // then split the enlarged commune in two: it keeps its code, a new commune 99990 takes part of it
+    const unit = (await api('GET', `/api/v1/org-units/${into}?hierarchy=2025`)).body.unit as { name: string; type: string };
+    await card.getByLabel('Loại thay đổi').selectOption('split');
+    await card.getByLabel('Mã', { exact: true }).fill(into!);
+    await card.getByLabel('Các đơn vị mới').fill(`${into}; ${unit.name}; ${unit.type}\n99990; Xã Tân Thành Mới; ${unit.type}`);
+    await card.getByLabel('Lý do (căn cứ)').fill('Nghị quyết chia tách xã (thử nghiệm)');
+    await card.getByRole('button', { name: 'Áp dụng' }).click();
+    await card.getByRole('status').filter({ hasText: `split ${into}` }).waitFor();
+    await card.getByRole('status').scrollIntoViewIfNeeded();
+    await screenshot(page, 'admin-hierarchy-split');
+    await expectAccessible(page);
+    const split = (await api('GET', '/api/v1/org-units/01?hierarchy=2025')).body.children as Array<{ code: string; name: string }>;
+    expect(split.find((c) => c.code === '99990')?.name).toBe('Xã Tân Thành Mới');
+    expect(split.map((c) => c.code)).toContain(into);
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkRulesLive, formElements, keyOf, referencedKeys, serverFieldErrors, valuesOf, checkField } from '../src/lib/form-model';
+import { changeOf } from '../src/lib/hierarchy-change';
 import { periodRange, rankDescending } from '../src/lib/ranking';
 import { fold, matches } from '../src/lib/text';
 import type { Catalog } from '../src/lib/types';
@@ -72,5 +73,37 @@ describe('the data-entry form generated from the catalog', () => {
       violations: [{ rule: 'EM_POOR_LE_EM', message: 'em poor > em' }],
     });
     expect(fields).toEqual({ 'CHILDREN_5Y.MALE': ['negative'], HH_EM_POOR: ['em poor > em'], HH_EM: ['em poor > em'] });
+  });
+});
+
+describe('hierarchy changes typed on the admin screen', () => {
+  it('a merge: codes separated by commas, spaces or semicolons', () => {
+    expect(changeOf({ kind: 'merge', codes: '00004, 00007;00010  00013', into: '00001' })).toEqual({ kind: 'merge', codes: ['00004', '00007', '00010', '00013'], into: '00001' });
+  });
+
+  it('a split: one part a line (code; name; type[; parent]), children assigned by "child = part", names in NFC', () => {
+    const change = changeOf({
+      kind: 'split',
+      code: '001',
+      parts: `001; Quận Ba Đình; Quận\n${'002; Quận Mới; Quận; 01'.normalize('NFD')}\n\n`,
+      assign: '00001 = 001\n00004=002\nbroken line',
+    });
+    expect(change).toEqual({
+      kind: 'split',
+      code: '001',
+      parts: [
+        { code: '001', name: 'Quận Ba Đình', type: 'Quận' },
+        { code: '002', name: 'Quận Mới', type: 'Quận', parentCode: '01' },
+      ],
+      assign: { '00001': '001', '00004': '002' },
+    });
+    expect(((change.parts as Array<{ name: string }>)[1]!.name)).toBe('Quận Mới'.normalize('NFC'));
+    expect(changeOf({ kind: 'split', code: '001', parts: '002; A; Xã', assign: '' })).not.toHaveProperty('assign');
+  });
+
+  it('rename, move and retire', () => {
+    expect(changeOf({ kind: 'rename', code: '19', name: 'Thái Nguyên'.normalize('NFD') })).toEqual({ kind: 'rename', code: '19', name: 'Thái Nguyên' });
+    expect(changeOf({ kind: 'move', code: '01840', newParentCode: '20' })).toEqual({ kind: 'move', code: '01840', newParentCode: '20' });
+    expect(changeOf({ kind: 'retire', code: '01840' })).toEqual({ kind: 'retire', code: '01840' });
   });
 });

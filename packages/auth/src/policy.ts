@@ -67,6 +67,9 @@ export const POLICIES: readonly RoutePolicy[] = [
   { method: 'PUT', url: '/api/v1/catalog', access: national('catalog.publish') },
   { method: 'GET', url: '/api/v1/catalog', access: any('reference.read') },
   { method: 'GET', url: '/api/v1/catalog/versions', access: any('reference.read') },
+  // the catalog as a workbook (web app's admin screen): download a version, publish one from an upload
+  { method: 'GET', url: '/api/v1/catalog/xlsx', access: any('reference.read') },
+  { method: 'PUT', url: '/api/v1/catalog/xlsx', access: national('catalog.publish') },
   { method: 'GET', url: '/api/v1/hierarchies', access: any('reference.read') },
   // the map is national: only national administrators change it
   { method: 'POST', url: '/api/v1/hierarchies/:version/changes', access: national('hierarchy.manage') },

@@ -28,6 +28,7 @@ describe('what flows which way', () => {
   });
   it('a linked deployment refuses local edits of the catalog, the map, targets and tasks; reads stay open', () => {
     expect(isUpstreamOwnedRoute('PUT', '/api/v1/catalog')).toBe(true);
+    expect(isUpstreamOwnedRoute('PUT', '/api/v1/catalog/xlsx')).toBe(true);
     expect(isUpstreamOwnedRoute('POST', '/api/v1/hierarchies/:version/changes')).toBe(true);
     expect(isUpstreamOwnedRoute('PUT', '/api/v1/targets')).toBe(true);
     expect(isUpstreamOwnedRoute('POST', '/api/v1/tasks')).toBe(true);

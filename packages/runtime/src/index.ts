@@ -24,3 +24,6 @@ export * from './consumer/dead-letter';
 export * from './consumer/dead-letter-admin';
 export * from './consumer/dead-letter-cli';
 export * from './http/schemas';
+export { acceptUploads, uploadedBuffer } from './http/raw-upload';
+export { cellOf, rawOf, textOf } from './workbook/cells';
+export { readTables, writeTables, type TableLimits, type WorkbookTable } from './workbook/tables';

@@ -85,6 +85,10 @@ describe('federation: a province deployment linked to the national one', () => {
     const edit = await province.app.inject({ method: 'PUT', url: '/api/v1/catalog', payload: { ...(demoCatalog() as object), version: 'local.1' } });
     expect(edit.statusCode).toBe(409);
     expect(edit.json().error.code).toBe('UPSTREAM_OWNED');
+    // the catalog workbook upload is the same command: refused too, before the body is read
+    const workbook = await province.app.inject({ method: 'PUT', url: '/api/v1/catalog/xlsx', payload: Buffer.from('PK'), headers: { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
+    expect(workbook.statusCode).toBe(409);
+    expect(workbook.json().error.code).toBe('UPSTREAM_OWNED');
     const target = await province.app.inject({ method: 'PUT', url: '/api/v1/targets', payload: { indicator: 'POVERTY_RATE', orgUnit: '19', period: PERIOD, operator: '<=', value: 10 } });
     expect(target.json().error.code).toBe('UPSTREAM_OWNED');
   });

@@ -1,11 +1,9 @@
-import { TallyError, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
+import type { HierarchyQuery, RollupQuery } from '@tally/contracts';
 import type { EventStore } from '@tally/eventstore';
 import {
-  BooleanParam,
   Code,
   DigitsParam,
   Figures,
-  IsoDate,
   OneOf,
   OrgUnitCode,
   PeriodCode,
@@ -16,17 +14,16 @@ import {
   type TypeBoxTypeProvider,
 } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
-import { daysGoverned, publicationEffect } from '@tally/core';
+import { CatalogAskQuery, catalogAsked } from './catalog-asked';
 import type { CatalogRegistry } from './catalog-registry';
 import { rankComposite } from './composites';
-import { publishCatalog } from './publish-catalog';
+import { publishAndAnswer } from './publish-answer';
 import type { TargetDoc } from './target-tracker';
 import { OPERATORS, setTarget } from './targets';
 import type { ReportValidator } from './validation-consumer';
 
-/** a catalog is checked whole by publishCatalog (INVALID_CATALOG lists every problem): the schema asks for an object */
+/** a catalog is checked whole when published (INVALID_CATALOG lists every problem): the schema asks for an object */
 const CatalogBody = Type.Object({});
-const CatalogQuery = Strict({ version: Type.Optional(Type.String({ maxLength: 64 })), date: Type.Optional(IsoDate), latest: Type.Optional(BooleanParam) });
 const TargetBody = Strict({
   indicator: Code,
   orgUnit: OrgUnitCode,
@@ -84,47 +81,15 @@ export function targetView(t: TargetDoc) {
   };
 }
 
-function notFound(message: string): never {
-  throw new TallyError('NOT_FOUND', message);
-}
-
-/** Catalog dates are Vietnamese legal dates: "today" is the date in Vietnam (UTC+7, no daylight saving). */
-function todayInVietnam(now = Date.now()): string {
-  return new Date(now + 7 * 3_600_000).toISOString().slice(0, 10);
-}
-
 export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
   return async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     app.put('/catalog', { schema: { body: CatalogBody } }, async (request, reply) => {
-      const result = await publishCatalog(deps.store, request.body, eventContextOf(request));
-      deps.nudgeRelay();
-      // the registry follows the stream; make the new version visible to this process at once
-      deps.registry.add(result.catalog, result.position);
-      const { catalog: _catalog, ...answer } = result;
-      const all = deps.registry.all();
-      // governs: the days it rules now; displaced: what it took over from when it was published
-      const { displaced } = publicationEffect(all, result.version);
-      return reply.status(result.created ? 201 : 200).send({ ...answer, governs: daysGoverned(all, result.version), displaced });
+      const answer = await publishAndAnswer(deps, request.body, eventContextOf(request));
+      return reply.status(answer.status).send(answer.body);
     });
 
-    app.get(
-      '/catalog',
-      { schema: { querystring: CatalogQuery } },
-      async (request) => {
-        const q = request.query;
-        if ([q.version, q.date, q.latest === 'true' ? q.latest : undefined].filter((x) => x !== undefined).length > 1) {
-          throw new TallyError('INVALID_REQUEST', 'give at most one of version, date and latest=true');
-        }
-        if (q.version) return deps.registry.version(q.version) ?? notFound(`no catalog version ${q.version}`);
-        if (q.latest === 'true') return deps.registry.latest() ?? notFound('no catalog is published');
-        const date = q.date ?? todayInVietnam();
-        return (
-          deps.registry.forDate(date) ??
-          notFound(deps.registry.latest() ? `no catalog version is in force on ${date} (?latest=true for the last published)` : 'no catalog is published')
-        );
-      },
-    );
+    app.get('/catalog', { schema: { querystring: CatalogAskQuery } }, async (request) => catalogAsked(deps.registry, request.query));
 
     app.get('/catalog/versions', async () =>
       deps.registry.all().map((c) => ({ version: c.version, legalBasis: c.legalBasis, effectiveFrom: c.effectiveFrom ?? null, effectiveTo: c.effectiveTo ?? null })),

@@ -3,6 +3,7 @@ import { startEventConsumer, type EventConsumer, type Platform, type ServiceModu
 import { CATALOG_STREAM, isCatalogPublished, type CatalogPublished } from './catalog-events';
 import { catalogQueryOf } from './catalog-query';
 import { CatalogRegistry } from './catalog-registry';
+import { catalogXlsxRoutes } from './catalog-xlsx-routes';
 import { indicatorRoutes } from './routes';
 import { TargetTracker } from './target-tracker';
 import { ReportValidator } from './validation-consumer';
@@ -62,14 +63,19 @@ export function createIndicatorService(platform: Platform, initial?: IndicatorDe
       deps = d;
       tracker = undefined;
     },
-    routes: indicatorRoutes({
-      store: platform.store,
-      registry,
-      nudgeRelay: platform.nudgeRelay,
-      queries,
-      validator,
-      targets: () => trackerOf().targets,
-    }),
+    routes: async (app) => {
+      await app.register(
+        indicatorRoutes({
+          store: platform.store,
+          registry,
+          nudgeRelay: platform.nudgeRelay,
+          queries,
+          validator,
+          targets: () => trackerOf().targets,
+        }),
+      );
+      await app.register(catalogXlsxRoutes({ store: platform.store, registry, nudgeRelay: platform.nudgeRelay, importLimitBytes: platform.config.importLimitBytes }));
+    },
     consumers: () => consumers,
     async start() {
       await loadCatalogs();

@@ -20,7 +20,7 @@ export function createProjectionService(platform: Platform, deps?: { catalog: Ca
     name: 'projection',
     readModelPrefix: 'projection_',
     routes: async (app) => {
-      await app.register(projectionRoutes({ reports }));
+      await app.register(projectionRoutes({ reports, ...(deps ? { hierarchy: deps.hierarchy } : {}) }));
       await app.register(auditRoutes({ store: platform.store }));
       if (deps) await app.register(dueRoutes({ reports, ...deps }));
     },

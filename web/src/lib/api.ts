@@ -40,7 +40,7 @@ export function withQuery(path: string, query: Query = {}): string {
   return s ? `${path}?${s}` : path;
 }
 
-export async function api<T>(method: string, path: string, body?: unknown, init: { raw?: BodyInit; contentType?: string } = {}): Promise<T> {
+export async function api<T>(method: string, path: string, body?: unknown, init: { raw?: BodyInit; contentType?: string; onHeaders?: (headers: Headers) => void } = {}): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = session.token;
   if (token) headers.authorization = `Bearer ${token}`;
@@ -58,6 +58,7 @@ export async function api<T>(method: string, path: string, body?: unknown, init:
   } catch (err) {
     throw new ApiError(0, 'NETWORK', (err as Error).message || 'network error');
   }
+  init.onHeaders?.(response.headers);
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   let json: unknown = undefined;
@@ -78,8 +79,33 @@ export async function api<T>(method: string, path: string, body?: unknown, init:
 }
 
 export const get = <T>(path: string, query?: Query) => api<T>('GET', withQuery(path, query));
+/** One page of a list the API pages by cursor: the items and the cursor of the next page (`x-next-after`), if any. */
+export async function getPage<T>(path: string, query: Query): Promise<{ items: T[]; next: string | undefined }> {
+  let next: string | undefined;
+  const items = await api<T[]>('GET', withQuery(path, query), undefined, { onHeaders: (h) => (next = h.get('x-next-after') ?? undefined) });
+  return { items, next };
+}
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body ?? {});
 export const put = <T>(path: string, body: unknown) => api<T>('PUT', path, body);
+
+export const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** Downloads a file the API answers (with the session's token) and saves it as `filename`; an error answer is thrown as ApiError. */
+export async function download(path: string, query: Query, filename: string): Promise<void> {
+  const r = await fetch(`/api/v1${withQuery(path, query)}`, { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} }).catch(() => null);
+  if (!r || !r.ok) {
+    const body = r ? ((await r.json().catch(() => ({}))) as { error?: { code?: string; message?: string } }) : {};
+    throw new ApiError(r?.status ?? 0, body.error?.code ?? 'NETWORK', body.error?.message ?? 'download failed');
+  }
+  const blob = await r.blob();
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+}
 
 /** Runs `f` over items with at most `limit` requests in flight (the API rate-limits each account). */
 export async function pool<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {

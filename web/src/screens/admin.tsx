@@ -1,14 +1,15 @@
 import { useState } from 'preact/hooks';
 import { Card, ErrorBox, Field, Loading } from '../components';
-import { ApiError, get, post, put } from '../lib/api';
+import { ApiError, XLSX, api, download, get, post, put } from '../lib/api';
 import { useLoad } from '../lib/hooks';
 import { t } from '../lib/i18n';
+import { changeOf, codesIn } from '../lib/hierarchy-change';
 import { nfc } from '../lib/text';
 import type { Me } from '../lib/types';
 
 const ROLES = ['commune_officer', 'reviewer', 'analyst', 'central_admin', 'operator'] as const;
 
-/** Central administration: accounts, catalog versions (publish from a JSON file, every problem listed), map changes. */
+/** Central administration: accounts, catalog versions (download as XLSX; publish from a JSON or XLSX file, every problem listed), map changes (rename, move, retire, merge, split). */
 export function AdminScreen(_: { me: Me }) {
   return (
     <>
@@ -120,13 +121,18 @@ function CatalogVersions() {
     setError(null);
     setNote(null);
     try {
-      const json: unknown = JSON.parse(nfc(await file.text()));
-      const r = await put<{ version: string }>('/catalog', json);
+      // a workbook goes as it is (the server reads it and locates every problem); a JSON file as JSON
+      const xlsx = file.name.toLowerCase().endsWith('.xlsx') || file.type === XLSX;
+      const r = xlsx ? await api<{ version: string }>('PUT', '/catalog/xlsx', undefined, { raw: await file.arrayBuffer(), contentType: XLSX }) : await put<{ version: string }>('/catalog', JSON.parse(nfc(await file.text())) as unknown);
       setNote(t('published', { v: r.version }));
       versions.reload();
     } catch (err) {
       setError(err instanceof ApiError ? err : new ApiError(400, 'MALFORMED_JSON', (err as Error).message));
     }
+  };
+  const save = (version: string) => {
+    setError(null);
+    download('/catalog/xlsx', { version }, `catalog-${version}.xlsx`).catch((err: unknown) => setError(err as ApiError));
   };
   return (
     <Card title={t('catalog')} id="catalog">
@@ -136,6 +142,7 @@ function CatalogVersions() {
             <th scope="col">{t('version')}</th>
             <th scope="col">{t('effective')}</th>
             <th scope="col">{t('source')}</th>
+            <th scope="col">{t('action')}</th>
           </tr>
         </thead>
         <tbody>
@@ -146,16 +153,21 @@ function CatalogVersions() {
                 {v.effectiveFrom ?? '…'} – {v.effectiveTo ?? '…'}
               </td>
               <td>{v.legalBasis}</td>
+              <td>
+                <button type="button" class="link" onClick={() => save(v.version)}>
+                  {t('xlsxCatalog')} <span class="sr-only">{v.version}</span>
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <Field label={t('publish')}>
+      <Field label={t('publish')} hint={t('publishHint')}>
         {(id) => (
           <input
             id={id}
             type="file"
-            accept="application/json,.json"
+            accept="application/json,.json,.xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             onChange={(e) => {
               const f = (e.target as HTMLInputElement).files?.[0];
               if (f) void publish(f);
@@ -169,21 +181,22 @@ function CatalogVersions() {
   );
 }
 
+const CHANGE_KINDS = ['rename', 'move', 'retire', 'merge', 'split'] as const;
+
 function HierarchyChange() {
   const versions = useLoad(() => get<Array<{ id: string }>>('/hierarchies'), []);
-  const [form, setForm] = useState({ version: '2025', kind: 'rename', code: '', name: '', newParentCode: '', reason: '' });
+  const [form, setForm] = useState<Record<string, string>>({ version: '2025', kind: 'rename', code: '', name: '', newParentCode: '', codes: '', into: '', parts: '', assign: '', reason: '' });
   const [error, setError] = useState<ApiError | null>(null);
   const [note, setNote] = useState<string | null>(null);
-  const bind = (k: keyof typeof form) => ({ value: form[k], onInput: (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value }) });
+  const bind = (k: string) => ({ value: form[k] ?? '', onInput: (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value }) });
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
     setNote(null);
-    const change =
-      form.kind === 'rename' ? { kind: 'rename', code: form.code, name: nfc(form.name) } : form.kind === 'move' ? { kind: 'move', code: form.code, newParentCode: form.newParentCode } : { kind: 'retire', code: form.code };
+    const change = changeOf(form);
     try {
-      await post(`/hierarchies/${form.version}/changes`, { change, reason: nfc(form.reason) });
-      setNote(`${form.kind} ${form.code}`);
+      await post(`/hierarchies/${form.version}/changes`, { change, reason: nfc(form.reason ?? '') });
+      setNote(`${t('applied')}: ${form.kind} ${form.kind === 'merge' ? `${codesIn(form.codes ?? '').join(', ')} → ${form.into}` : form.code}`);
     } catch (err) {
       setError(err as ApiError);
     }
@@ -203,20 +216,44 @@ function HierarchyChange() {
         <Field label={t('changeKind')}>
           {(id) => (
             <select id={id} value={form.kind} onChange={(e) => setForm({ ...form, kind: (e.target as HTMLSelectElement).value })}>
-              <option value="rename">rename</option>
-              <option value="move">move</option>
-              <option value="retire">retire</option>
+              {CHANGE_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {t(`change_${k}` as const)}
+                </option>
+              ))}
             </select>
           )}
         </Field>
-        <Field label={t('code')}>{(id) => <input id={id} required size={6} {...bind('code')} />}</Field>
+        {form.kind !== 'merge' && <Field label={t('code')}>{(id) => <input id={id} required size={6} {...bind('code')} />}</Field>}
         {form.kind === 'rename' && <Field label={t('name')}>{(id) => <input id={id} required {...bind('name')} />}</Field>}
-        {form.kind === 'move' && <Field label={t('unit')}>{(id) => <input id={id} required size={6} {...bind('newParentCode')} />}</Field>}
-        <Field label={t('reason')}>{(id) => <input id={id} required minLength={3} {...bind('reason')} />}</Field>
+        {form.kind === 'move' && <Field label={t('newParent')}>{(id) => <input id={id} required size={6} {...bind('newParentCode')} />}</Field>}
+        {form.kind === 'merge' && (
+          <>
+            <Field label={t('mergeCodes')} hint={t('mergeCodesHint')}>
+              {(id) => <input id={id} required {...bind('codes')} />}
+            </Field>
+            <Field label={t('mergeInto')}>{(id) => <input id={id} required size={6} {...bind('into')} />}</Field>
+          </>
+        )}
+        {form.kind === 'split' && (
+          <>
+            <Field label={t('splitParts')} hint={t('splitPartsHint')}>
+              {(id) => <textarea id={id} required rows={3} cols={36} {...bind('parts')} />}
+            </Field>
+            <Field label={t('splitAssign')} hint={t('splitAssignHint')}>
+              {(id) => <textarea id={id} rows={3} cols={20} {...bind('assign')} />}
+            </Field>
+          </>
+        )}
+        <Field label={t('changeReason')}>{(id) => <input id={id} required minLength={3} {...bind('reason')} />}</Field>
         <button type="submit">{t('apply')}</button>
       </form>
       <ErrorBox error={error} />
-      {note && <p class="ok" role="status">{note}</p>}
+      {note && (
+        <p class="ok" role="status">
+          {note}
+        </p>
+      )}
     </Card>
   );
 }

@@ -1,6 +1,6 @@
 import { useId, useState } from 'preact/hooks';
 import { ErrorBox } from '../components';
-import { ApiError, api, session, withQuery } from '../lib/api';
+import { ApiError, XLSX, api, download, withQuery } from '../lib/api';
 import { t } from '../lib/i18n';
 
 /**
@@ -14,8 +14,6 @@ export interface ImportSummary {
   conflicts: Array<{ object: string; value: string; errorCode: string; row?: number; cell?: string; sheet?: string }>;
 }
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
 export function ExcelPanel({ template, orgUnit, period, children = false }: { template: string; orgUnit: string; period: string; children?: boolean }) {
   const fileId = useId();
   const [error, setError] = useState<ApiError | null>(null);
@@ -23,23 +21,13 @@ export function ExcelPanel({ template, orgUnit, period, children = false }: { te
   const [dryRun, setDryRun] = useState(false);
   const [reason, setReason] = useState('');
 
-  const download = async () => {
+  const save = async () => {
     setError(null);
-    const url = `/api/v1${withQuery('/forms/xlsx', { template, orgUnit, period, children: children ? 'true' : undefined })}`;
-    const r = await fetch(url, { headers: session.token ? { authorization: `Bearer ${session.token}` } : {} }).catch(() => null);
-    if (!r || !r.ok) {
-      const body = r ? ((await r.json().catch(() => ({}))) as { error?: { code?: string; message?: string } }) : {};
-      setError(new ApiError(r?.status ?? 0, body.error?.code ?? 'NETWORK', body.error?.message ?? 'download failed'));
-      return;
+    try {
+      await download('/forms/xlsx', { template, orgUnit, period, children: children ? 'true' : undefined }, `${template}-${orgUnit}-${period}${children ? '-all' : ''}.xlsx`);
+    } catch (err) {
+      setError(err as ApiError);
     }
-    const blob = await r.blob();
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(blob);
-    a.download = `${template}-${orgUnit}-${period}${children ? '-all' : ''}.xlsx`;
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
   };
 
   const upload = async (file: File) => {
@@ -60,7 +48,7 @@ export function ExcelPanel({ template, orgUnit, period, children = false }: { te
     <section class="card excel" aria-labelledby={`${fileId}-title`}>
       <h2 id={`${fileId}-title`}>{t('excel')}</h2>
       <p>
-        <button type="button" onClick={() => void download()}>
+        <button type="button" onClick={() => void save()}>
           {children ? t('xlsxDownloadAll') : t('xlsxDownload')}
         </button>
       </p>

@@ -1,25 +1,19 @@
 import { useState } from 'preact/hooks';
-import { Card, ErrorBox, Loading, StatusBadge, UnitSearch } from '../components';
+import { Card, ErrorBox, Loading, UnitSearch } from '../components';
 import { get } from '../lib/api';
 import { hierarchyForPeriod } from '../lib/hierarchies';
 import { useLoad } from '../lib/hooks';
-import { statusText, t } from '../lib/i18n';
+import { t } from '../lib/i18n';
 import { href, navigate } from '../lib/router';
 import { matches } from '../lib/text';
 import type { Catalog, Completeness, Me, OrgUnit } from '../lib/types';
 import { ExcelPanel } from './excel';
-
-interface ReportSummary {
-  reportId: string;
-  orgUnit: string;
-  status: string;
-  version: number;
-  submittedAt: string;
-}
+import { SubtreeReports } from './subtree-reports';
 
 /**
  * A reviewer's view of its subtree for one template and period: completeness per child unit (expected, received,
- * on time) as a tree one level at a time, the units that have not reported, and the reports received to open.
+ * on time) as a tree one level at a time, the units that have not reported, and the reports of the whole subtree
+ * (filtered by status, paged) to open, approve or return.
  */
 export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, period: periodParam }: { me: Me; orgUnit?: string | undefined; template?: string | undefined; period?: string | undefined }) {
   const orgUnit = unitParam ?? (me.orgUnit === 'VN' ? '19' : me.orgUnit);
@@ -38,9 +32,7 @@ export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, 
         ),
       ),
     );
-    // the reports list is per unit (a subtree listing is national-only): shown once a reporting unit is opened
-    const reports = unit.children.length === 0 ? await get<ReportSummary[]>('/reports', { orgUnit, template, period, limit: 1000 }) : [];
-    return { top, unit: unit.unit, children, reports };
+    return { top, unit: unit.unit, children };
   }, [orgUnit, template, period]);
   const pct = (c: Completeness | null) => (c && c.expected > 0 ? Math.round((100 * c.received) / c.expected) : 0);
   const d = tree.data;
@@ -108,38 +100,7 @@ export function ReviewScreen({ me, orgUnit: unitParam, template: templateParam, 
               </ul>
             </Card>
           </div>
-          {d.reports.length > 0 && (
-            <Card title={`${t('submittedReports')} (${d.reports.length})`} id="received">
-              <div class="scroll" tabIndex={0}>
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">{t('unit')}</th>
-                      <th scope="col">{t('status')}</th>
-                      <th scope="col">{t('time')}</th>
-                      <th scope="col">{t('action')}</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.reports.slice(0, 200).map((r) => (
-                      <tr key={r.reportId} data-report={r.reportId}>
-                        <td>{r.orgUnit}</td>
-                        <td>
-                          <StatusBadge status={r.status} text={statusText(r.status)} />
-                        </td>
-                        <td>{new Date(r.submittedAt).toLocaleString()}</td>
-                        <td>
-                          <a href={href('/report', { id: r.reportId })}>
-                            {t('open')} <span class="sr-only">{r.reportId}</span>
-                          </a>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </Card>
-          )}
+          <SubtreeReports orgUnit={orgUnit} template={template} period={period} names={new Map([[d.unit.code, d.unit.name], ...d.children.map(({ unit }): [string, string] => [unit.code, unit.name])])} />
           {d.unit.level !== 'commune' && <ExcelPanel template={template} orgUnit={orgUnit} period={period} children />}
         </>
       )}

@@ -45,3 +45,17 @@ export {
 export { computeComposite, rankUnits, type ComponentScore, type CompositeOptions, type CompositeScore, type RankedUnit } from './composite';
 export { checkMinMax, checkOutliers, checkRules, reportLookup, reportTotals, type CheckKind, type ReportViolation, type ReportedValue } from './report-checks';
 export { evaluateTarget, previousYearPeriod, targetPeriodsAffectedBy, type TargetChange, type TargetOutcome, type TargetSpec } from './targets';
+export {
+  CATALOG_SHEET,
+  CATALOG_SHEETS,
+  catalogFromSheets,
+  catalogToSheets,
+  columnLetter,
+  locateProblems,
+  type CellLocation,
+  type LocatedProblem,
+  type ReadCell,
+  type SheetCell,
+  type SheetTable,
+  type SheetsRead,
+} from './catalog-sheets';

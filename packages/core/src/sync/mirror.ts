@@ -32,6 +32,7 @@ export const isReportEvent = (type: string): boolean => type.startsWith('tally.r
  */
 export const UPSTREAM_OWNED_ROUTES: ReadonlyArray<{ method: string; url: string }> = [
   { method: 'PUT', url: '/api/v1/catalog' },
+  { method: 'PUT', url: '/api/v1/catalog/xlsx' },
   { method: 'POST', url: '/api/v1/hierarchies/:version/changes' },
   { method: 'PUT', url: '/api/v1/targets' },
 ];

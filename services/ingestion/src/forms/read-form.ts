@@ -1,5 +1,6 @@
 import { TallyError } from '@tally/contracts';
-import { restoreNeutralized, type ImportConflict, type RawValue } from '@tally/core';
+import type { ImportConflict } from '@tally/core';
+import { rawOf, textOf } from '@tally/runtime';
 import ExcelJS from 'exceljs';
 import type { ImportedReportInput, ImportedValue } from '../import/imported-report';
 import { COLUMNS, META_KEYS, type Column, type MetaKey } from './form-sheet';
@@ -84,31 +85,4 @@ export async function readFormWorkbook(body: Buffer): Promise<ReadForms> {
     });
   }
   return out;
-}
-
-/** A cell as text (trimmed, NFC, the formula guard's apostrophe removed), or undefined when empty. */
-function textOf(v: ExcelJS.CellValue): string | undefined {
-  const raw = rawOf(v);
-  if (raw === undefined || typeof raw === 'object') return undefined;
-  return String(raw);
-}
-
-/** A cell as a value: text, number or boolean; undefined when empty; a problem for errors and uncomputed formulas. */
-function rawOf(v: ExcelJS.CellValue): RawValue | undefined | { problem: string } {
-  if (v === null || v === undefined) return undefined;
-  if (typeof v === 'number' || typeof v === 'boolean') return v;
-  if (typeof v === 'string') {
-    const t = restoreNeutralized(v.trim()).normalize('NFC');
-    return t === '' ? undefined : t;
-  }
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if ('richText' in v) return rawOf(v.richText.map((p) => p.text).join(''));
-  if ('hyperlink' in v) return rawOf(v.text);
-  if ('error' in v) return { problem: `the cell holds the error ${v.error}` };
-  if ('result' in v || 'formula' in v || 'sharedFormula' in v) {
-    const result = (v as { result?: unknown }).result;
-    if (result === undefined) return { problem: 'the cell holds a formula without a computed value' };
-    return rawOf(result as ExcelJS.CellValue);
-  }
-  return { problem: 'the cell holds an unsupported value' };
 }

@@ -1,4 +1,5 @@
-import { formRows, neutralizeFormula, type Catalog, type CellValue, type DataValue } from '@tally/core';
+import { formRows, type Catalog, type CellValue, type DataValue } from '@tally/core';
+import { cellOf as cell } from '@tally/runtime';
 import ExcelJS from 'exceljs';
 import { COLUMNS, HEADER_ROW, META_KEYS, META_LABELS, sheetNameOf, type MetaKey } from './form-sheet';
 
@@ -12,9 +13,6 @@ export interface FormSheet {
   status: string;
   values: readonly DataValue[];
 }
-
-/** Every text cell goes through neutralizeFormula (a name or a value never runs as a formula). */
-const cell = (v: CellValue): ExcelJS.CellValue => (typeof v === 'string' ? neutralizeFormula(v) : (v ?? null));
 
 /**
  * A pre-filled data entry workbook: one sheet per unit, each the template's rows (data elements x option
