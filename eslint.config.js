@@ -18,6 +18,16 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
+    // better-sqlite3 is loaded in one place, which picks the major that works on the running Node (README.md, "Node versions")
+    files: ['**/*.ts'],
+    ignores: ['packages/sqlite/src/driver.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [{ name: 'better-sqlite3', allowTypeImports: true, message: 'construct databases with `Database` from @tally/sqlite (packages/sqlite/src/driver.ts)' }],
+      }],
+    },
+  },
+  {
     // The domain stays pure: no I/O libraries in packages/core.
     files: ['packages/core/src/**/*.ts'],
     rules: {

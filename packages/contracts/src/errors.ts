@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'REPORT_LOCKED'
   | 'INVALID_TRANSITION'
   | 'REPORT_VERSION_CONFLICT'
+  /** any other stream's expected-version race (the event store's generic conflict) */
+  | 'STREAM_VERSION_CONFLICT'
   | 'INVALID_CATALOG'
   | 'CATALOG_VERSION_EXISTS'
   | 'NO_CATALOG'
@@ -79,6 +81,8 @@ export const ERROR_CATALOG: Readonly<Record<ErrorCode, { http: number; grpc: sta
   INVALID_TRANSITION: { http: 409, grpc: status.FAILED_PRECONDITION },
   // a lost expected-version race: retry the whole read-decide-append
   REPORT_VERSION_CONFLICT: { http: 409, grpc: status.ABORTED },
+  // the same race on a stream that is not a report's (catalog, hierarchy, account, task, dataset...)
+  STREAM_VERSION_CONFLICT: { http: 409, grpc: status.ABORTED },
   INVALID_CATALOG: { http: 422, grpc: status.INVALID_ARGUMENT },
   CATALOG_VERSION_EXISTS: { http: 409, grpc: status.ALREADY_EXISTS },
   NO_CATALOG: { http: 409, grpc: status.FAILED_PRECONDITION },
@@ -132,6 +136,9 @@ export function isErrorCode(code: unknown): code is ErrorCode {
 }
 
 export const isTallyError = (e: unknown): e is TallyError => e instanceof TallyError;
+
+/** The two codes of a lost expected-version race: a report's stream (as the report API documents) or any other. */
+export type VersionConflictCode = Extract<ErrorCode, 'REPORT_VERSION_CONFLICT' | 'STREAM_VERSION_CONFLICT'>;
 
 /**
  * A condition that passes on its own (a peer not caught up or unavailable, a busy lock, a dropped connection):

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { Database } from '@tally/sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteEventBus, type BusMessage, type SqliteEventBus, type Subscription } from '@tally/eventbus';
 import { describeEventBusConformance, runUntilKilled, waitFor } from '@tally/testkit/conformance';

@@ -1,4 +1,4 @@
-import type { EventEnvelope, StoredEvent } from '@tally/contracts';
+import type { ErrorCode, EventEnvelope, StoredEvent } from '@tally/contracts';
 import type { LeaseStore } from './relay-lease';
 
 /**
@@ -19,9 +19,12 @@ export interface AppendResult {
   positions: number[];
 }
 
-/** Thrown (from any adapter) when the expected version does not match: the one typed conflict. */
+/**
+ * Thrown (from any adapter) when the expected version does not match: the one typed conflict. Its code is the
+ * generic one; the HTTP/gRPC edge answers `REPORT_VERSION_CONFLICT` when the stream is a report's (versionConflictCode).
+ */
 export class StreamVersionConflictError extends Error {
-  readonly code = 'REPORT_VERSION_CONFLICT' as const;
+  readonly code = 'STREAM_VERSION_CONFLICT' satisfies ErrorCode;
   constructor(
     readonly streamId: string,
     readonly expected: ExpectedVersion,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
+import { Database } from '@tally/sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openSqliteReadStore, type SqliteReadStore } from '@tally/readstore';
 import { describeReadStoreConformance, runUntilKilled } from '@tally/testkit/conformance';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { ERROR_CATALOG, RetryableError, TallyError, grpcErrorFrom, isErrorCode, isRetryable, type ErrorCode } from '@tally/contracts';
 import { DomainError } from '@tally/core';
 import { StreamVersionConflictError } from '@tally/eventstore';
@@ -20,7 +21,11 @@ describe('the error catalog', () => {
     expect(toTallyError(new DomainError('INVALID_AGGREGATION', 'no')).httpStatus).toBe(422);
     expect(toTallyError(new DomainError('REPORT_LOCKED', 'locked'))).toMatchObject({ code: 'REPORT_LOCKED', httpStatus: 409 });
     expect(toTallyError(new DomainError('NOT_A_CODE', 'x')).code).toBe('INTERNAL');
-    expect(toTallyError(new StreamVersionConflictError('s', 1, 2))).toMatchObject({ code: 'REPORT_VERSION_CONFLICT', httpStatus: 409 });
+    // the generic store's race has its own code; a report's stream keeps the documented REPORT_VERSION_CONFLICT
+    expect(toTallyError(new StreamVersionConflictError('s', 1, 2))).toMatchObject({ code: 'STREAM_VERSION_CONFLICT', httpStatus: 409 });
+    expect(toTallyError(new StreamVersionConflictError('catalog', 1, 2)).code).toBe('STREAM_VERSION_CONFLICT');
+    expect(toTallyError(new StreamVersionConflictError('report-POVERTY_HH-19-2026Q1', 3, 4))).toMatchObject({ code: 'REPORT_VERSION_CONFLICT', httpStatus: 409 });
+    expect(grpcErrorFrom(toTallyError(new StreamVersionConflictError('s', 1, 2))).code).toBe(grpcStatus.ABORTED);
     // an error merely named like one is not one
     expect(toTallyError(Object.assign(new Error('x'), { name: 'DomainError', code: 'REPORT_LOCKED' })).code).toBe('INTERNAL');
   });

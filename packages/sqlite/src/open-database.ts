@@ -1,7 +1,7 @@
 /** How every embedded adapter opens its SQLite file: WAL, a busy timeout, and the durability it asks for. */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
+import { Database } from './driver';
 
 export interface SqliteOpenOptions {
   /** FULL survives power loss in WAL mode; NORMAL only survives a process crash. */
@@ -10,7 +10,7 @@ export interface SqliteOpenOptions {
   busyTimeoutMs?: number;
 }
 
-export function openDatabase(path: string, options: SqliteOpenOptions = {}): Database.Database {
+export function openDatabase(path: string, options: SqliteOpenOptions = {}): Database {
   if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 10_000))}`);

@@ -1,17 +1,10 @@
 import { TallyError } from '@tally/contracts';
 import type { Catalog } from '@tally/core';
-import { OneOf, Type, type Static } from '@tally/runtime';
+import { BooleanParam, IsoDate, Strict, Type, type Static } from '@tally/runtime';
 import type { CatalogRegistry } from './catalog-registry';
 
 /** `?version=` | `?date=` | `?latest=true` of the catalog reads (`GET /catalog`, `GET /catalog/xlsx`). */
-export const CatalogAskQuery = Type.Object(
-  {
-    version: Type.Optional(Type.String({ maxLength: 64 })),
-    date: Type.Optional(Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' })),
-    latest: Type.Optional(OneOf(['true', 'false'])),
-  },
-  { additionalProperties: false },
-);
+export const CatalogAskQuery = Strict({ version: Type.Optional(Type.String({ maxLength: 64 })), date: Type.Optional(IsoDate), latest: Type.Optional(BooleanParam) });
 export type CatalogAsk = Static<typeof CatalogAskQuery>;
 
 function notFound(message: string): never {

@@ -1,19 +1,52 @@
 import type { HierarchyQuery, RollupQuery } from '@tally/contracts';
 import type { EventStore } from '@tally/eventstore';
-import { eventContextOf } from '@tally/runtime';
+import {
+  Code,
+  DigitsParam,
+  Figures,
+  OneOf,
+  OrgUnitCode,
+  PeriodCode,
+  PositionParam,
+  Strict,
+  Type,
+  eventContextOf,
+  type TypeBoxTypeProvider,
+} from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
-import { CatalogAskQuery, catalogAsked, type CatalogAsk } from './catalog-asked';
+import { CatalogAskQuery, catalogAsked } from './catalog-asked';
 import type { CatalogRegistry } from './catalog-registry';
 import { rankComposite } from './composites';
 import { publishAndAnswer } from './publish-answer';
 import type { TargetDoc } from './target-tracker';
-import { OPERATORS, setTarget, type SetTargetInput } from './targets';
+import { OPERATORS, setTarget } from './targets';
 import type { ReportValidator } from './validation-consumer';
 
-const ORG_UNIT = '^(VN|[0-9]{2,5})$';
-const CODE = '^[A-Z][A-Z0-9_]{0,63}$';
-const PERIOD = '^[0-9]{4}(S[12]|Q[1-4]|[0-9]{2})?$';
-const FIGURES = ['estimate', 'official', 'latest'];
+/** a catalog is checked whole by publishCatalog (INVALID_CATALOG lists every problem): the schema asks for an object */
+const CatalogBody = Type.Object({});
+const TargetBody = Strict({
+  indicator: Code,
+  orgUnit: OrgUnitCode,
+  period: PeriodCode,
+  operator: OneOf(OPERATORS),
+  value: Type.Number({ minimum: -1e15, maximum: 1e15 }),
+  change: Type.Optional(OneOf(['PREVIOUS_YEAR'])),
+  figures: Type.Optional(Figures),
+  note: Type.Optional(Type.String({ maxLength: 1000 })),
+});
+const TargetsQuery = Strict({ orgUnit: OrgUnitCode, period: Type.Optional(PeriodCode), indicator: Type.Optional(Code) });
+const AlertsQuery = Strict({ orgUnit: OrgUnitCode, period: Type.Optional(PeriodCode) });
+const CompositeParams = Type.Object({ code: Code });
+const CompositeQuery = Strict({
+  period: PeriodCode,
+  level: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  parent: Type.Optional(OrgUnitCode),
+  hierarchy: Type.Optional(Type.String({ minLength: 1, maxLength: 32 })),
+  figures: Type.Optional(Figures),
+  decimals: Type.Optional(DigitsParam(2)),
+  missing: Type.Optional(OneOf(['NULL', 'ZERO'])),
+  after: Type.Optional(PositionParam),
+});
 
 export interface IndicatorRouteDeps {
   store: EventStore;
@@ -49,13 +82,14 @@ export function targetView(t: TargetDoc) {
 }
 
 export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
-  return async (app) => {
-    app.put('/catalog', { schema: { body: { type: 'object' } } }, async (request, reply) => {
+  return async (plain) => {
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+    app.put('/catalog', { schema: { body: CatalogBody } }, async (request, reply) => {
       const answer = await publishAndAnswer(deps, request.body, eventContextOf(request));
       return reply.status(answer.status).send(answer.body);
     });
 
-    app.get('/catalog', { schema: { querystring: CatalogAskQuery } }, async (request) => catalogAsked(deps.registry, request.query as CatalogAsk));
+    app.get('/catalog', { schema: { querystring: CatalogAskQuery } }, async (request) => catalogAsked(deps.registry, request.query));
 
     app.get('/catalog/versions', async () =>
       deps.registry.all().map((c) => ({ version: c.version, legalBasis: c.legalBasis, effectiveFrom: c.effectiveFrom ?? null, effectiveTo: c.effectiveTo ?? null })),
@@ -63,27 +97,9 @@ export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
 
     app.put(
       '/targets',
-      {
-        schema: {
-          body: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['indicator', 'orgUnit', 'period', 'operator', 'value'],
-            properties: {
-              indicator: { type: 'string', pattern: CODE },
-              orgUnit: { type: 'string', pattern: ORG_UNIT },
-              period: { type: 'string', pattern: PERIOD },
-              operator: { type: 'string', enum: [...OPERATORS] },
-              value: { type: 'number', minimum: -1e15, maximum: 1e15 },
-              change: { type: 'string', enum: ['PREVIOUS_YEAR'] },
-              figures: { type: 'string', enum: FIGURES },
-              note: { type: 'string', maxLength: 1000 },
-            },
-          },
-        },
-      },
+      { schema: { body: TargetBody } },
       async (request, reply) => {
-        const result = await setTarget({ store: deps.store, registry: deps.registry, hierarchy: deps.queries().hierarchy }, request.body as SetTargetInput, eventContextOf(request));
+        const result = await setTarget({ store: deps.store, registry: deps.registry, hierarchy: deps.queries().hierarchy }, request.body, eventContextOf(request));
         if (result.created) deps.nudgeRelay();
         return reply.status(result.created ? 201 : 200).send({ ...result.target, version: result.version, position: result.position });
       },
@@ -91,18 +107,9 @@ export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
 
     app.get(
       '/targets',
-      {
-        schema: {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['orgUnit'],
-            properties: { orgUnit: { type: 'string', pattern: ORG_UNIT }, period: { type: 'string', pattern: PERIOD }, indicator: { type: 'string', pattern: CODE } },
-          },
-        },
-      },
+      { schema: { querystring: TargetsQuery } },
       async (request) => {
-        const q = request.query as { orgUnit: string; period?: string; indicator?: string };
+        const q = request.query;
         const rows = await deps.targets().find({ orgUnit: q.orgUnit, ...(q.period ? { period: q.period } : {}), ...(q.indicator ? { indicator: q.indicator } : {}) });
         return { orgUnit: q.orgUnit, targets: rows.map(targetView).sort(byKey) };
       },
@@ -111,18 +118,9 @@ export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
     // what needs attention at a unit: targets missed (latest outcome) and the validation violations of its reports
     app.get(
       '/alerts',
-      {
-        schema: {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['orgUnit'],
-            properties: { orgUnit: { type: 'string', pattern: ORG_UNIT }, period: { type: 'string', pattern: PERIOD } },
-          },
-        },
-      },
+      { schema: { querystring: AlertsQuery } },
       async (request) => {
-        const q = request.query as { orgUnit: string; period?: string };
+        const q = request.query;
         const filter = { orgUnit: q.orgUnit, ...(q.period ? { period: q.period } : {}) };
         const targets = (await deps.targets().find(filter)).map(targetView).filter((t) => t.status === 'MISSED').sort(byKey);
         const reports = (await deps.validator.violations.find(filter)).filter((r) => r.violations.length > 0);
@@ -138,29 +136,10 @@ export function indicatorRoutes(deps: IndicatorRouteDeps): FastifyPluginAsync {
 
     app.get(
       '/composites/:code',
-      {
-        schema: {
-          params: { type: 'object', properties: { code: { type: 'string', pattern: CODE } } },
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['period'],
-            properties: {
-              period: { type: 'string', pattern: PERIOD },
-              level: { type: 'string', minLength: 1, maxLength: 32 },
-              parent: { type: 'string', pattern: ORG_UNIT },
-              hierarchy: { type: 'string', minLength: 1, maxLength: 32 },
-              figures: { type: 'string', enum: FIGURES },
-              decimals: { type: 'string', pattern: '^[0-9]{1,2}$' },
-              missing: { type: 'string', enum: ['NULL', 'ZERO'] },
-              after: { type: 'string', pattern: '^[0-9]{1,15}$' },
-            },
-          },
-        },
-      },
+      { schema: { params: CompositeParams, querystring: CompositeQuery } },
       async (request) => {
-        const { code } = request.params as { code: string };
-        const q = request.query as { period: string; level?: string; parent?: string; hierarchy?: string; figures?: 'estimate' | 'official' | 'latest'; decimals?: string; missing?: 'NULL' | 'ZERO'; after?: string };
+        const { code } = request.params;
+        const q = request.query;
         const { hierarchy, rollups } = deps.queries();
         return rankComposite(
           { registry: deps.registry, hierarchy, rollups },

@@ -1,6 +1,6 @@
 import { TallyError } from '@tally/contracts';
 import { Ajv } from 'ajv';
-import { submitReportSchema } from './report-schema';
+import { SubmitReportSchema } from './report-schema';
 import type { SubmitReportInput } from './submit-report';
 
 /**
@@ -8,11 +8,11 @@ import type { SubmitReportInput } from './submit-report';
  * so every entry point refuses the same things with the same code.
  */
 const ajv = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false });
-const validate = ajv.compile(submitReportSchema);
+const validate = ajv.compile<SubmitReportInput>(SubmitReportSchema);
 
 export function checkSubmitShape(input: unknown): SubmitReportInput {
   if (!validate(input)) {
     throw new TallyError('INVALID_REQUEST', `report is invalid: ${ajv.errorsText(validate.errors)}`, validate.errors);
   }
-  return input as SubmitReportInput;
+  return input;
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { TallyError, newEvent, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
 import { decideTask, foldTask, isIsoDate, parsePeriod, taskStatus, taskStreamId, vietnamDateOf, type TaskAssignedData } from '@tally/core';
 import type { EventStore } from '@tally/eventstore';
-import { decideAndAppend, eventContextOf } from '@tally/runtime';
+import { BooleanParam, DigitsParam, IsoDate, Level, OneOf, OrNull, OrgUnitCode, Strict, Type, Uuid, decideAndAppend, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { urlProblem } from './allow-list';
 import type { Dispatcher } from './dispatcher';
@@ -11,7 +11,7 @@ import { MESSAGE_KINDS } from './messages';
 import { prefsStreamId, readsStreamId, receivedId, type PreferencesSetData, type WebhookRegisteredData } from './projections';
 import { callerOf, defaultOrgUnit, requireWithin } from './scope';
 import type { NotificationSettings } from './settings';
-import type { InboxDoc, Stores } from './stores';
+import type { Channel, InboxDoc, Stores } from './stores';
 import { WEBHOOKS_STREAM, type WebhookRegistry } from './webhook-registry';
 
 export interface RouteDeps {
@@ -26,13 +26,44 @@ export interface RouteDeps {
   nudgeRelay: () => void;
 }
 
-const ORG_UNIT = { type: 'string', pattern: '^(VN|[0-9]{2,5})$' } as const;
-const DATE = { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } as const;
-const CODE = { type: 'string', pattern: '^[A-Za-z0-9_]{1,64}$' } as const;
-const strict = (properties: Record<string, unknown>, required: string[] = []) => ({ type: 'object', additionalProperties: false, required, properties });
 const SOURCE = 'tally/notification';
 const MAX_TASK_UNITS = 20_000;
 const INBOX_WINDOW = 5000;
+
+/** a template named by a task: any case (the task only records it; the catalog lookup refuses unknown ones) */
+const TaskTemplate = Type.String({ pattern: '^[A-Za-z0-9_]{1,64}$' });
+const InboxQuery = Strict({ orgUnit: Type.Optional(OrgUnitCode), unread: Type.Optional(BooleanParam), limit: Type.Optional(DigitsParam(4)) });
+const MessageParams = Strict({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+const KindOrAll = OneOf(['*', ...MESSAGE_KINDS]);
+/** per message kind ('*' for every kind), the channels wanted: {"*": ["inbox", "email"]} */
+const Channels = Type.Unsafe<Record<string, Channel[]>>({
+  type: 'object',
+  maxProperties: 64,
+  propertyNames: { enum: ['*', ...MESSAGE_KINDS] },
+  additionalProperties: { type: 'array', maxItems: 2, uniqueItems: true, items: { type: 'string', enum: ['inbox', 'email'] } },
+});
+const PreferencesBody = Strict({ channels: Type.Optional(Channels), digest: Type.Optional(Type.Boolean()), language: Type.Optional(OneOf(['vi', 'en'])) });
+const TaskBody = Strict({
+  title: Type.String({ minLength: 1, maxLength: 200 }),
+  body: Type.Optional(Type.String({ maxLength: 5000 })),
+  orgUnits: Type.Optional(Type.Array(OrgUnitCode, { minItems: 1, maxItems: MAX_TASK_UNITS })),
+  scope: Type.Optional(Strict({ orgUnit: OrgUnitCode, level: Level })),
+  dueDate: IsoDate,
+  template: Type.Optional(TaskTemplate),
+  period: Type.Optional(Type.String({ maxLength: 16 })),
+});
+const TasksQuery = Strict({ orgUnit: Type.Optional(OrgUnitCode), status: Type.Optional(OneOf(['open', 'done', 'overdue'])) });
+const TaskParams = Strict({ taskId: Uuid });
+const TaskDoneBody = OrNull(Strict({ orgUnit: Type.Optional(OrgUnitCode) }));
+const WebhookBody = Strict({
+  url: Type.String({ minLength: 8, maxLength: 2000 }),
+  events: Type.Array(KindOrAll, { minItems: 1, maxItems: 64, uniqueItems: true }),
+  orgUnit: OrgUnitCode,
+  secret: Type.String({ minLength: 16, maxLength: 256 }),
+});
+const WebhookParams = Strict({ id: Uuid });
+const DeliveriesQuery = Strict({ state: Type.Optional(OneOf(['pending', 'sent', 'dead'])) });
+const RetryParams = Strict({ id: Uuid, deliveryId: Type.String({ pattern: '^[0-9a-f]{32}$' }) });
 
 /** Inbox, preferences, tasks and webhooks (under /api/v1). */
 export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
@@ -40,16 +71,17 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
   const today = () => vietnamDateOf(deps.clock());
   const currentVersion = () => hierarchy.versionFor(today());
 
-  return async (app) => {
+  return async (plain) => {
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     // ---- inbox
     app.get(
       '/inbox',
       {
         preValidation: defaultOrgUnit('query'),
-        schema: { querystring: strict({ orgUnit: ORG_UNIT, unread: { type: 'string', enum: ['true', 'false'] }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } }) },
+        schema: { querystring: InboxQuery },
       },
       async (request) => {
-        const q = request.query as { orgUnit?: string; unread?: string; limit?: string };
+        const q = request.query;
         if (!q.orgUnit) throw new TallyError('INVALID_REQUEST', 'orgUnit is required when not signed in');
         const reader = callerOf(request).username ?? 'anonymous';
         const prefs = (await stores.preferences.get(reader)) ?? undefined;
@@ -64,8 +96,8 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       },
     );
 
-    app.post('/inbox/:id/read', { schema: { params: strict({ id: { type: 'string', minLength: 1, maxLength: 200 } }, ['id']) } }, async (request) => {
-      const { id } = request.params as { id: string };
+    app.post('/inbox/:id/read', { schema: { params: MessageParams } }, async (request) => {
+      const { id } = request.params;
       const message = await stores.inbox.get(id);
       if (!message) throw new TallyError('NOT_FOUND', `no message ${id}`);
       const caller = callerOf(request);
@@ -89,26 +121,17 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       return { username, channels: p?.channels ?? { '*': ['inbox', 'email'] }, digest: p?.digest ?? false, language: p?.language ?? 'vi' };
     });
 
-    const channelList = { type: 'array', maxItems: 2, uniqueItems: true, items: { type: 'string', enum: ['inbox', 'email'] } };
     app.put(
       '/inbox/preferences',
-      {
-        schema: {
-          body: strict({
-            channels: { type: 'object', maxProperties: 64, propertyNames: { enum: ['*', ...MESSAGE_KINDS] }, additionalProperties: channelList },
-            digest: { type: 'boolean' },
-            language: { type: 'string', enum: ['vi', 'en'] },
-          }),
-        },
-      },
+      { schema: { body: PreferencesBody } },
       async (request) => {
         const username = callerOf(request).username;
         if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
-        const body = request.body as Partial<PreferencesSetData>;
+        const body = request.body;
         const old = await stores.preferences.get(username);
         const data: PreferencesSetData = {
           username,
-          channels: (body.channels ?? old?.channels ?? { '*': ['inbox', 'email'] }) as PreferencesSetData['channels'],
+          channels: body.channels ?? old?.channels ?? { '*': ['inbox', 'email'] },
           digest: body.digest ?? old?.digest ?? false,
           language: body.language ?? old?.language ?? 'vi',
         };
@@ -124,23 +147,10 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post(
       '/tasks',
       {
-        schema: {
-          body: strict(
-            {
-              title: { type: 'string', minLength: 1, maxLength: 200 },
-              body: { type: 'string', maxLength: 5000 },
-              orgUnits: { type: 'array', minItems: 1, maxItems: MAX_TASK_UNITS, items: ORG_UNIT },
-              scope: strict({ orgUnit: ORG_UNIT, level: { type: 'string', pattern: '^[a-z_]{1,32}$' } }, ['orgUnit', 'level']),
-              dueDate: DATE,
-              template: CODE,
-              period: { type: 'string', maxLength: 16 },
-            },
-            ['title', 'dueDate'],
-          ),
-        },
+        schema: { body: TaskBody },
       },
       async (request, reply) => {
-        const body = request.body as { title: string; body?: string; orgUnits?: string[]; scope?: { orgUnit: string; level: string }; dueDate: string; template?: string; period?: string };
+        const body = request.body;
         if (!body.orgUnits === !body.scope) throw new TallyError('INVALID_REQUEST', 'name the units: either orgUnits or scope {orgUnit, level}');
         if (!isIsoDate(body.dueDate)) throw new TallyError('INVALID_REQUEST', `dueDate ${body.dueDate} is not a calendar date`);
         if (!body.template !== !body.period) throw new TallyError('INVALID_REQUEST', 'template and period go together');
@@ -184,9 +194,9 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
 
     app.get(
       '/tasks',
-      { preValidation: defaultOrgUnit('query'), schema: { querystring: strict({ orgUnit: ORG_UNIT, status: { type: 'string', enum: ['open', 'done', 'overdue'] } }) } },
+      { preValidation: defaultOrgUnit('query'), schema: { querystring: TasksQuery } },
       async (request) => {
-        const q = request.query as { orgUnit?: string; status?: string };
+        const q = request.query;
         if (!q.orgUnit) throw new TallyError('INVALID_REQUEST', 'orgUnit is required when not signed in');
         const addressed = (await stores.taskUnits.find({ orgUnit: q.orgUnit })).map((t) => t.taskId);
         const assigned = await stores.tasks.find({ assignedBy: q.orgUnit });
@@ -209,12 +219,12 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       '/tasks/:taskId/done',
       {
         preValidation: defaultOrgUnit('body'),
-        schema: { params: strict({ taskId: { type: 'string', pattern: '^[0-9a-f-]{36}$' } }, ['taskId']), body: { anyOf: [strict({ orgUnit: ORG_UNIT }), { type: 'null' }] } },
+        schema: { params: TaskParams, body: TaskDoneBody },
       },
       async (request) => {
-        const { taskId } = request.params as { taskId: string };
+        const { taskId } = request.params;
         const caller = callerOf(request);
-        const orgUnit = (request.body as { orgUnit?: string } | null)?.orgUnit ?? caller.orgUnit;
+        const orgUnit = request.body?.orgUnit ?? caller.orgUnit;
         const stream = taskStreamId(taskId);
         const existing = foldTask(await deps.store.readStream(stream));
         if (!existing) throw new TallyError('NOT_FOUND', `no task ${taskId}`);
@@ -239,20 +249,10 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
     app.post(
       '/webhooks',
       {
-        schema: {
-          body: strict(
-            {
-              url: { type: 'string', minLength: 8, maxLength: 2000 },
-              events: { type: 'array', minItems: 1, maxItems: 64, uniqueItems: true, items: { type: 'string', enum: ['*', ...MESSAGE_KINDS] } },
-              orgUnit: ORG_UNIT,
-              secret: { type: 'string', minLength: 16, maxLength: 256 },
-            },
-            ['url', 'events', 'orgUnit', 'secret'],
-          ),
-        },
+        schema: { body: WebhookBody },
       },
       async (request, reply) => {
-        const body = request.body as Omit<WebhookRegisteredData, 'id' | 'createdBy'>;
+        const body = request.body;
         const problem = urlProblem(deps.settings.webhookAllow, body.url);
         if (problem) throw new TallyError('INVALID_REQUEST', `webhook url refused: ${problem}`, { field: 'url' });
         if (body.orgUnit !== 'VN' && !(await hierarchy.unit(await currentVersion(), body.orgUnit))) throw new TallyError('UNKNOWN_ORG_UNIT', `no unit ${body.orgUnit}`);
@@ -270,14 +270,12 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
       await requireWithin(hierarchy, await currentVersion(), hook.orgUnit, orgUnit);
       return hook;
     };
-    const idParam = { type: 'string', pattern: '^[0-9a-f-]{36}$' };
-
     app.get(
       '/webhooks/:id/deliveries',
-      { schema: { params: strict({ id: idParam }, ['id']), querystring: strict({ state: { type: 'string', enum: ['pending', 'sent', 'dead'] } }) } },
+      { schema: { params: WebhookParams, querystring: DeliveriesQuery } },
       async (request) => {
-        const { id } = request.params as { id: string };
-        const { state } = request.query as { state?: string };
+        const { id } = request.params;
+        const { state } = request.query;
         await webhookOf(id, callerOf(request).orgUnit);
         const rows = await stores.outbox.find({ target: id, channel: 'webhook', ...(state ? { state } : {}) });
         return {
@@ -291,9 +289,9 @@ export function notificationRoutes(deps: RouteDeps): FastifyPluginAsync {
 
     app.post(
       '/webhooks/:id/deliveries/:deliveryId/retry',
-      { schema: { params: strict({ id: idParam, deliveryId: { type: 'string', pattern: '^[0-9a-f]{32}$' } }, ['id', 'deliveryId']) } },
+      { schema: { params: RetryParams } },
       async (request, reply) => {
-        const { id, deliveryId } = request.params as { id: string; deliveryId: string };
+        const { id, deliveryId } = request.params;
         await webhookOf(id, callerOf(request).orgUnit);
         const d = await stores.outbox.get(deliveryId);
         if (!d || d.target !== id || d.channel !== 'webhook') throw new TallyError('NOT_FOUND', `no delivery ${deliveryId} for webhook ${id}`);

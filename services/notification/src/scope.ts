@@ -21,7 +21,8 @@ export async function requireWithin(hierarchy: HierarchyQuery, version: string, 
 export const defaultOrgUnit =
   (from: 'query' | 'body') =>
   async (request: FastifyRequest): Promise<void> => {
-    const target = (from === 'query' ? request.query : request.body) as Record<string, unknown> | undefined;
+    // runs before validation: the query or body is whatever arrived (the schema checks it next)
+    const target: unknown = from === 'query' ? request.query : request.body;
     const orgUnit = request.tallyActor?.orgUnit;
-    if (target && typeof target === 'object' && target.orgUnit === undefined && orgUnit) target.orgUnit = orgUnit;
+    if (target && typeof target === 'object' && Reflect.get(target, 'orgUnit') === undefined && orgUnit) Object.assign(target, { orgUnit });
   };

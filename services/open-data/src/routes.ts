@@ -1,6 +1,6 @@
 import { TallyError } from '@tally/contracts';
 import { definitionProblems, normalizeDefinition, type DatasetDefinition, type DatasetInput, type ReleaseCell, type ReleaseHeader } from '@tally/core';
-import { eventContextOf } from '@tally/runtime';
+import { Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { tableCsv } from './formats/csv';
 import { dataPackage } from './formats/datapackage';
@@ -8,7 +8,7 @@ import { dcatCatalog } from './formats/dcat';
 import { sdmxCsv, sdmxJson } from './formats/sdmx';
 import { openApiDocument } from './openapi';
 import { installPublicHttp } from './public-http';
-import { definitionSchema, dataQuerySchema, type DataQuery } from './schemas';
+import { DATASET_ID_PATTERN, DefinitionSchema, NewDefinitionSchema, dataQuerySchema, type DataQuery, type DefinitionBody } from './schemas';
 import type { DatasetSummary, OpenData } from './open-data';
 import { columnsOf, recordOf } from './table';
 import { datasetUrl, distributions, FORMATS, releaseUrl } from './urls';
@@ -16,13 +16,15 @@ import { datasetUrl, distributions, FORMATS, releaseUrl } from './urls';
 /** The open-data HTTP API: public reads (no sign-in) and the administrators' definitions and releases. */
 type Format = 'csv' | 'json' | 'sdmx.csv' | 'sdmx.json';
 
-const NAME = '^[a-z0-9][a-z0-9-]{0,79}$';
 const FILE_SUFFIX = '(\\.(csv|json|sdmx\\.csv|sdmx\\.json))?';
-const params = (pattern: string, extra: Record<string, unknown> = {}) => ({
-  type: 'object',
-  required: ['name', ...Object.keys(extra)],
-  properties: { name: { type: 'string', pattern }, ...extra },
-});
+const DatasetName = Type.String({ pattern: DATASET_ID_PATTERN });
+const NameParams = Type.Object({ name: DatasetName });
+/** <id> (metadata) or <id>.csv, .json, .sdmx.csv, .sdmx.json */
+const NameFileParams = Type.Object({ name: Type.String({ pattern: `^[a-z0-9][a-z0-9-]{0,79}${FILE_SUFFIX}$` }) });
+/** a release number, with or without a format suffix */
+const ReleaseFileParams = Type.Object({ name: DatasetName, file: Type.String({ pattern: `^[1-9][0-9]{0,5}${FILE_SUFFIX}$` }) });
+const ReleaseNumberParams = Type.Object({ name: DatasetName, file: Type.String({ pattern: '^[1-9][0-9]{0,5}$' }) });
+const ReleaseBody = Strict({ embargoUntil: Type.Optional(Type.String({ maxLength: 40 })) });
 
 function splitName(name: string): { id: string; format: Format | null } {
   const dot = name.indexOf('.');
@@ -32,8 +34,9 @@ function splitName(name: string): { id: string; format: Format | null } {
 const LICENCE_NOTE = 'Source: Tally open data. Licence: see `licence` (CC BY 4.0 unless stated): reuse with attribution.';
 
 export function openDataRoutes(od: OpenData): FastifyPluginAsync {
-  return async (app) => {
-    installPublicHttp(app, od.settings.rateLimit);
+  return async (plain) => {
+    installPublicHttp(plain, od.settings.rateLimit);
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     const baseOf = (request: FastifyRequest): string => od.settings.publicUrl ?? `${request.protocol}://${request.host}`;
 
     async function meta(s: DatasetSummary, base: string) {
@@ -117,8 +120,7 @@ export function openDataRoutes(od: OpenData): FastifyPluginAsync {
       });
     }
 
-    async function sendData(request: FastifyRequest, reply: FastifyReply, id: string, format: Format, release: number | null) {
-      const q = request.query as DataQuery;
+    async function sendData(request: FastifyRequest, reply: FastifyReply, q: DataQuery, id: string, format: Format, release: number | null) {
       for (const k of ['asOf', 'updatedAfter'] as const) {
         if (q[k] !== undefined && Number.isNaN(Date.parse(q[k]!))) throw new TallyError('INVALID_REQUEST', `${k} must be an ISO 8601 instant`);
       }
@@ -167,21 +169,21 @@ export function openDataRoutes(od: OpenData): FastifyPluginAsync {
     });
 
     // /open-data/datasets/<id> (metadata), <id>.csv, .json, .sdmx.csv, .sdmx.json (the latest data)
-    app.get('/open-data/datasets/:name', { schema: { params: params(`^[a-z0-9][a-z0-9-]{0,79}${FILE_SUFFIX}$`), querystring: dataQuerySchema } }, async (request, reply) => {
-      const { id, format } = splitName((request.params as { name: string }).name);
+    app.get('/open-data/datasets/:name', { schema: { params: NameFileParams, querystring: dataQuerySchema } }, async (request, reply) => {
+      const { id, format } = splitName(request.params.name);
       if (!format) return meta(await od.dataset(id), baseOf(request));
-      return sendData(request, reply, id, format, null);
+      return sendData(request, reply, request.query, id, format, null);
     });
 
-    app.get('/open-data/datasets/:name/datapackage.json', { schema: { params: params(NAME) } }, async (request) => {
-      const { name } = request.params as { name: string };
+    app.get('/open-data/datasets/:name/datapackage.json', { schema: { params: NameParams } }, async (request) => {
+      const { name } = request.params;
       const s = await od.dataset(name);
       const releases = await od.releases(name);
       return dataPackage(s.def, baseOf(request), null, releases[releases.length - 1] ?? null);
     });
 
-    app.get('/open-data/datasets/:name/releases', { schema: { params: params(NAME) } }, async (request) => {
-      const { name } = request.params as { name: string };
+    app.get('/open-data/datasets/:name/releases', { schema: { params: NameParams } }, async (request) => {
+      const { name } = request.params;
       const s = await od.dataset(name);
       const base = baseOf(request);
       const releases = await od.releases(s.def.id);
@@ -194,11 +196,11 @@ export function openDataRoutes(od: OpenData): FastifyPluginAsync {
     // /releases/<n> (the release's header), <n>.csv, .json, .sdmx.csv, .sdmx.json
     app.get(
       '/open-data/datasets/:name/releases/:file',
-      { schema: { params: params(NAME, { file: { type: 'string', pattern: `^[1-9][0-9]{0,5}${FILE_SUFFIX}$` } }), querystring: dataQuerySchema } },
+      { schema: { params: ReleaseFileParams, querystring: dataQuerySchema } },
       async (request, reply) => {
-        const { name, file } = request.params as { name: string; file: string };
+        const { name, file } = request.params;
         const { id: n, format } = splitName(file);
-        if (format) return sendData(request, reply, name, format, Number(n));
+        if (format) return sendData(request, reply, request.query, name, format, Number(n));
         const header = (await od.releases(name)).find((r) => r.release === Number(n));
         if (!header) throw new TallyError('NOT_FOUND', `dataset ${name} has no public release ${n}`);
         const base = baseOf(request);
@@ -206,8 +208,8 @@ export function openDataRoutes(od: OpenData): FastifyPluginAsync {
       },
     );
 
-    app.get('/open-data/datasets/:name/releases/:file/datapackage.json', { schema: { params: params(NAME, { file: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' } }) } }, async (request) => {
-      const { name, file } = request.params as { name: string; file: string };
+    app.get('/open-data/datasets/:name/releases/:file/datapackage.json', { schema: { params: ReleaseNumberParams } }, async (request) => {
+      const { name, file } = request.params;
       const s = await od.dataset(name);
       const header = (await od.releases(name)).find((r) => r.release === Number(file));
       if (!header) throw new TallyError('NOT_FOUND', `dataset ${name} has no public release ${file}`);
@@ -227,18 +229,18 @@ export function openDataRoutes(od: OpenData): FastifyPluginAsync {
     app.get('/open-data/openapi.json', async () => openApiDocument());
 
     // administrators: define datasets and cut releases
-    app.post('/open-data/datasets', { schema: { body: definitionSchema(true) } }, async (request, reply) => {
-      const def = await checked(od, request.body as DatasetInput);
+    app.post('/open-data/datasets', { schema: { body: NewDefinitionSchema } }, async (request, reply) => {
+      const def = await checked(od, inputOf(request.body, request.body.id));
       const r = await od.define(def, 'create', eventContextOf(request));
       void reply.header('location', datasetUrl(def.id));
       return reply.status(201).send({ dataset: def, version: r.version, position: r.position });
     });
 
-    app.put('/open-data/datasets/:name', { schema: { params: params(NAME), body: definitionSchema(false) } }, async (request) => {
-      const { name } = request.params as { name: string };
-      const body = request.body as Omit<DatasetInput, 'id'> & { id?: string };
+    app.put('/open-data/datasets/:name', { schema: { params: NameParams, body: DefinitionSchema } }, async (request) => {
+      const { name } = request.params;
+      const body = request.body;
       if (body.id !== undefined && body.id !== name) throw new TallyError('INVALID_DATASET', `the body's id ${body.id} is not the dataset ${name}`);
-      const def = await checked(od, { ...body, id: name });
+      const def = await checked(od, inputOf(body, name));
       const r = await od.define(def, 'replace', eventContextOf(request));
       return { dataset: def, version: r.version, changed: r.changed, position: r.position };
     });
@@ -247,13 +249,13 @@ export function openDataRoutes(od: OpenData): FastifyPluginAsync {
       '/open-data/datasets/:name/releases',
       {
         schema: {
-          params: params(NAME),
-          body: { type: 'object', additionalProperties: false, properties: { embargoUntil: { type: 'string', maxLength: 40 } } },
+          params: NameParams,
+          body: ReleaseBody,
         },
       },
       async (request, reply) => {
-        const { name } = request.params as { name: string };
-        const embargo = (request.body as { embargoUntil?: string } | undefined)?.embargoUntil ?? null;
+        const { name } = request.params;
+        const embargo = request.body.embargoUntil ?? null;
         if (embargo !== null && (Number.isNaN(Date.parse(embargo)) || !/T/.test(embargo))) throw new TallyError('INVALID_REQUEST', 'embargoUntil must be an ISO 8601 instant');
         const r = await od.release(name, { trigger: 'manual', embargoUntil: embargo, scheduledFor: null }, eventContextOf(request));
         if (!r.header) return reply.status(200).send({ created: false, release: r.latest, message: 'nothing changed since the latest release' });
@@ -261,6 +263,12 @@ export function openDataRoutes(od: OpenData): FastifyPluginAsync {
       },
     );
   };
+}
+
+/** The definition as the domain takes it: the dataset's id, and a description's missing language as empty text. */
+function inputOf(body: DefinitionBody, id: string): DatasetInput {
+  const { description, ...rest } = body;
+  return { ...rest, id, ...(description ? { description: { vi: description.vi ?? '', en: description.en ?? '' } } : {}) };
 }
 
 async function checked(od: OpenData, input: DatasetInput): Promise<DatasetDefinition> {

@@ -1,106 +1,75 @@
 import { UPDATE_FREQUENCIES } from '@tally/core';
+import { Level, OneOf, Strict, Type, type Static } from '@tally/runtime';
 
-/** JSON Schemas of the open-data routes: strict (no unknown fields) and bounded. */
-const text = (max: number) => ({ type: 'string', minLength: 1, maxLength: max });
-const code = { type: 'string', pattern: '^[A-Z0-9_.]{1,64}$' };
-const codes = { type: 'array', maxItems: 500, items: code };
-const localized = (max: number, required: boolean) => ({
-  type: 'object',
-  additionalProperties: false,
-  required: required ? ['vi', 'en'] : [],
-  properties: { vi: { type: 'string', maxLength: max }, en: { type: 'string', maxLength: max } },
-});
-const instant = { type: 'string', maxLength: 40 };
+/** Request schemas of the open-data routes (TypeBox: the JSON Schema and the handler's type): strict (no unknown fields) and bounded. */
+const Text = (max: number) => Type.String({ minLength: 1, maxLength: max });
+/** an item code as open data names it: a data element, `ELEMENT.COMBO`, an indicator or a template */
+const ItemCode = Type.String({ pattern: '^[A-Z0-9_.]{1,64}$' });
+const Codes = Type.Array(ItemCode, { maxItems: 500 });
+const Localized = (max: number) => ({ vi: Type.String({ maxLength: max }), en: Type.String({ maxLength: max }) });
+/** an instant as written (its meaning is checked by the domain: normalizeDefinition, the release route) */
+const Instant = Type.String({ maxLength: 40 });
+const WebUrl = Type.String({ pattern: '^https?://', maxLength: 500 });
+/** a dataset id: lower-case letters, digits and '-' (core's DATASET_ID) */
+export const DATASET_ID_PATTERN = '^[a-z0-9][a-z0-9-]{0,79}$';
+
+const definitionFields = {
+  title: Strict(Localized(300)),
+  description: Type.Optional(Strict({ vi: Type.Optional(Localized(5000).vi), en: Type.Optional(Localized(5000).en) })),
+  templates: Type.Optional(Codes),
+  dataElements: Type.Optional(Codes),
+  indicators: Type.Optional(Codes),
+  levels: Type.Optional(Type.Array(Level, { minItems: 1, maxItems: 10 })),
+  periods: Type.Optional(Type.Array(Type.String({ pattern: '^[0-9]{4}([SQ][1-4]|[0-9]{2})?$' }), { maxItems: 500 })),
+  figures: Type.Optional(OneOf(['official', 'estimate', 'latest'])),
+  licence: Type.Optional(Strict({ id: Text(64), title: Text(200), url: WebUrl })),
+  publisher: Type.Optional(Strict({ name: Text(300), url: Type.Optional(WebUrl), email: Type.Optional(Type.String({ maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+$' })) })),
+  updateFrequency: Type.Optional(OneOf(UPDATE_FREQUENCIES)),
+  keywords: Type.Optional(Type.Array(Text(100), { maxItems: 50 })),
+  release: Type.Optional(
+    Strict({
+      on: Type.Optional(OneOf(['approved', 'locked', 'manual'])),
+      calendar: Type.Optional(Type.Array(Strict({ at: Instant, embargoUntil: Type.Optional(Instant) }), { maxItems: 200 })),
+    }),
+  ),
+  disclosure: Type.Optional(
+    Type.Union([
+      Type.Null(),
+      Strict({
+        minCount: Type.Integer({ minimum: 1, maximum: 1000 }),
+        levels: Type.Array(Level, { maxItems: 10 }),
+        dataElements: Type.Optional(Codes),
+        suppressZero: Type.Optional(Type.Boolean()),
+      }),
+    ]),
+  ),
+};
+
+/** POST /open-data/datasets: a definition with its id */
+export const NewDefinitionSchema = Strict({ id: Type.String({ pattern: DATASET_ID_PATTERN }), ...definitionFields });
+/** PUT /open-data/datasets/{name}: the id comes from the path (a body's id must match it) */
+export const DefinitionSchema = Strict({ id: Type.Optional(Type.String({ pattern: DATASET_ID_PATTERN })), ...definitionFields });
+export type DefinitionBody = Static<typeof DefinitionSchema>;
 
 export function definitionSchema(withId: boolean) {
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: withId ? ['id', 'title'] : ['title'],
-    properties: {
-      id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{0,79}$' },
-      title: localized(300, true),
-      description: localized(5000, false),
-      templates: codes,
-      dataElements: codes,
-      indicators: codes,
-      levels: { type: 'array', minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^[a-z_]{1,32}$' } },
-      periods: { type: 'array', maxItems: 500, items: { type: 'string', pattern: '^[0-9]{4}([SQ][1-4]|[0-9]{2})?$' } },
-      figures: { enum: ['official', 'estimate', 'latest'] },
-      licence: { type: 'object', additionalProperties: false, required: ['id', 'title', 'url'], properties: { id: text(64), title: text(200), url: { type: 'string', pattern: '^https?://', maxLength: 500 } } },
-      publisher: {
-        type: 'object',
-        additionalProperties: false,
-        required: ['name'],
-        properties: { name: text(300), url: { type: 'string', pattern: '^https?://', maxLength: 500 }, email: { type: 'string', maxLength: 200, pattern: '^[^@\\s]+@[^@\\s]+$' } },
-      },
-      updateFrequency: { enum: [...UPDATE_FREQUENCIES] },
-      keywords: { type: 'array', maxItems: 50, items: text(100) },
-      release: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          on: { enum: ['approved', 'locked', 'manual'] },
-          calendar: {
-            type: 'array',
-            maxItems: 200,
-            items: { type: 'object', additionalProperties: false, required: ['at'], properties: { at: instant, embargoUntil: instant } },
-          },
-        },
-      },
-      disclosure: {
-        oneOf: [
-          { type: 'null' },
-          {
-            type: 'object',
-            additionalProperties: false,
-            required: ['minCount', 'levels'],
-            properties: {
-              minCount: { type: 'integer', minimum: 1, maximum: 1000 },
-              levels: { type: 'array', maxItems: 10, items: { type: 'string', pattern: '^[a-z_]{1,32}$' } },
-              dataElements: codes,
-              suppressZero: { type: 'boolean' },
-            },
-          },
-        ],
-      },
-    },
-  };
+  return withId ? NewDefinitionSchema : DefinitionSchema;
 }
+
+const List = Type.Optional(Type.String({ maxLength: 2000, pattern: '^[A-Za-z0-9_.,-]*$' }));
 
 /** Query parameters of every data download. Lists are comma-separated. */
-export interface DataQuery {
-  dataElement?: string;
-  indicator?: string;
-  orgUnit?: string;
-  unit?: string;
-  level?: string;
-  period?: string;
-  updatedAfter?: string;
-  asOf?: string;
-  limit?: string;
-  offset?: string;
-  bom?: string;
-  lang?: 'vi' | 'en';
-}
-
-const list = { type: 'string', maxLength: 2000, pattern: '^[A-Za-z0-9_.,-]*$' };
-
-export const dataQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    dataElement: list,
-    indicator: list,
-    orgUnit: list,
-    unit: list,
-    level: list,
-    period: list,
-    updatedAfter: instant,
-    asOf: instant,
-    limit: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
-    offset: { type: 'string', pattern: '^[0-9]{1,9}$' },
-    bom: { enum: ['0', '1', 'true', 'false'] },
-    lang: { enum: ['vi', 'en'] },
-  },
-};
+export const dataQuerySchema = Strict({
+  dataElement: List,
+  indicator: List,
+  orgUnit: List,
+  unit: List,
+  level: List,
+  period: List,
+  updatedAfter: Type.Optional(Instant),
+  asOf: Type.Optional(Instant),
+  limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,5}$' })),
+  offset: Type.Optional(Type.String({ pattern: '^[0-9]{1,9}$' })),
+  bom: Type.Optional(OneOf(['0', '1', 'true', 'false'])),
+  lang: Type.Optional(OneOf(['vi', 'en'])),
+});
+export type DataQuery = Static<typeof dataQuerySchema>;

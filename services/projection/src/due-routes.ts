@@ -1,6 +1,7 @@
 import { TallyError, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
 import { dueList, isIsoDate, parsePeriod, type DueReport } from '@tally/core';
 import type { Collection } from '@tally/readstore';
+import { IsoDate, OrgUnitCode, Strict, Type, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ReportViewDoc } from './report-view';
 
@@ -15,22 +16,16 @@ export interface DueDeps {
  * reports, for the current period and the three before, each tier's deadline and the status (open, due, late,
  * submitted, returned, approved, locked). `date` (default today, UTC) is the day the list is drawn up for.
  */
+const DueQuery = Strict({ orgUnit: OrgUnitCode, date: Type.Optional(IsoDate) });
+
 export function dueRoutes(deps: DueDeps): FastifyPluginAsync {
-  return async (app) => {
+  return async (plain) => {
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
       '/due',
-      {
-        schema: {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['orgUnit'],
-            properties: { orgUnit: { type: 'string', pattern: '^(VN|[0-9]{2,5})$' }, date: { type: 'string', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' } },
-          },
-        },
-      },
+      { schema: { querystring: DueQuery } },
       async (request) => {
-        const q = request.query as { orgUnit: string; date?: string };
+        const q = request.query;
         const today = q.date ?? new Date().toISOString().slice(0, 10);
         if (!isIsoDate(today)) throw new TallyError('INVALID_REQUEST', `invalid date ${today}`);
         const versions = await deps.hierarchy.versions();

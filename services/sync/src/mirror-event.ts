@@ -1,6 +1,7 @@
 import { TallyError, type StoredEvent } from '@tally/contracts';
 import { decideMirror } from '@tally/core';
 import { StreamVersionConflictError, type EventStore } from '@tally/eventstore';
+import { versionConflictCode } from '@tally/runtime';
 
 export type MirrorOutcome = 'appended' | 'duplicate';
 
@@ -20,7 +21,7 @@ export async function mirrorEvent(store: EventStore, event: StoredEvent): Promis
       case 'gap':
         throw new TallyError('SYNC_GAP', `${event.subject}: version ${event.streamVersion} arrived before version ${decision.missingFrom}`, { stream: event.subject, missingFrom: decision.missingFrom });
       case 'diverged':
-        throw new TallyError('REPORT_VERSION_CONFLICT', `${event.subject}: version ${event.streamVersion} is already another event (${decision.localId}); both deployments wrote this stream`, {
+        throw new TallyError(versionConflictCode(event.subject), `${event.subject}: version ${event.streamVersion} is already another event (${decision.localId}); both deployments wrote this stream`, {
           stream: event.subject,
         });
       case 'append': {
@@ -34,5 +35,5 @@ export async function mirrorEvent(store: EventStore, event: StoredEvent): Promis
       }
     }
   }
-  throw new TallyError('REPORT_VERSION_CONFLICT', `${event.subject}: the stream kept changing while an event was mirrored`);
+  throw new TallyError(versionConflictCode(event.subject), `${event.subject}: the stream kept changing while an event was mirrored`);
 }

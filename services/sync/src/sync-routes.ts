@@ -1,7 +1,7 @@
 import { TallyError, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
 import { isDownstreamOwned, isReportEvent } from '@tally/core';
 import type { EventStore } from '@tally/eventstore';
-import { parseStoredEvent } from '@tally/runtime';
+import { DigitsParam, PositionParam, Strict, Type, parseStoredEvent, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { mirrorEvent } from './mirror-event';
 import type { SyncAgent } from './sync-agent';
@@ -10,25 +10,22 @@ export const MAX_PUSH_EVENTS = 1000;
 /** How many of its own log entries the upstream reads for one pull (most are reports, which do not flow down). */
 const PULL_SCAN = 5000;
 
+const PullQuery = Strict({ after: Type.Optional(PositionParam), limit: Type.Optional(DigitsParam(4)) });
+/** each event is checked whole by parseStoredEvent (its message names the field), so the schema only bounds the batch */
+const PushBody = Type.Object({ events: Type.Array(Type.Unknown(), { maxItems: MAX_PUSH_EVENTS }) });
+
 /**
  * The upstream side (any deployment): a downstream's sync account pulls what flows down and pushes its reports,
  * each checked against the account's subtree. The local side: the link's status.
  */
 export function syncRoutes(deps: { store: EventStore; hierarchy: HierarchyQuery; nudgeRelay: () => void; agent: () => SyncAgent | null; upstreamUrl: string | null }): FastifyPluginAsync {
-  return async (app) => {
+  return async (plain) => {
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     app.get(
       '/sync/events',
-      {
-        schema: {
-          querystring: {
-            type: 'object',
-            additionalProperties: false,
-            properties: { after: { type: 'string', pattern: '^[0-9]{1,15}$' }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' } },
-          },
-        },
-      },
+      { schema: { querystring: PullQuery } },
       async (request) => {
-        const q = request.query as { after?: string; limit?: string };
+        const q = request.query;
         const after = Number(q.after ?? 0);
         const limit = Math.min(Math.max(Number(q.limit ?? 500), 1), 1000);
         const scope = request.tallyActor?.orgUnit ?? 'VN';
@@ -45,9 +42,9 @@ export function syncRoutes(deps: { store: EventStore; hierarchy: HierarchyQuery;
       },
     );
 
-    app.post('/sync/events', { schema: { body: { type: 'object', required: ['events'], properties: { events: { type: 'array', maxItems: MAX_PUSH_EVENTS } } } } }, async (request) => {
+    app.post('/sync/events', { schema: { body: PushBody } }, async (request) => {
       const scope = request.tallyActor?.orgUnit ?? 'VN';
-      const events = (request.body as { events: unknown[] }).events.map((raw, i) => {
+      const events = request.body.events.map((raw, i) => {
         try {
           return parseStoredEvent(raw);
         } catch (err) {

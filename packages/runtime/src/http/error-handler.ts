@@ -1,5 +1,5 @@
-import { TallyError, isErrorCode, isTallyError, type ErrorCode } from '@tally/contracts';
-import { isDomainError } from '@tally/core';
+import { TallyError, isErrorCode, isTallyError, type ErrorCode, type VersionConflictCode } from '@tally/contracts';
+import { isDomainError, parseReportStreamId } from '@tally/core';
 import { isStreamVersionConflict } from '@tally/eventstore';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -21,11 +21,19 @@ const FIXED_MESSAGES: Partial<Record<ErrorCode, string>> = {
   UNSUPPORTED_MEDIA_TYPE: 'this content type is not accepted; send application/json',
 };
 
+/**
+ * The code a lost expected-version race answers: a report's stream keeps the documented `REPORT_VERSION_CONFLICT`,
+ * any other stream the event store's generic `STREAM_VERSION_CONFLICT`.
+ */
+export function versionConflictCode(streamId: string): VersionConflictCode {
+  return parseReportStreamId(streamId) ? 'REPORT_VERSION_CONFLICT' : 'STREAM_VERSION_CONFLICT';
+}
+
 export function toTallyError(err: unknown): TallyError {
   if (isTallyError(err)) return err;
   // a domain refusal carries one of the catalog's codes; an unknown one is a bug (INTERNAL, logged)
   if (isDomainError(err)) return isErrorCode(err.code) ? new TallyError(err.code, err.message, err.details) : new TallyError('INTERNAL', 'internal error');
-  if (isStreamVersionConflict(err)) return new TallyError('REPORT_VERSION_CONFLICT', err.message);
+  if (isStreamVersionConflict(err)) return new TallyError(versionConflictCode(err.streamId), err.message);
   const e = err as Partial<FastifyError> & { code?: string; details?: unknown; name?: string };
   if (e && typeof e === 'object') {
     if (e.validation) {

@@ -51,7 +51,7 @@ export function describeEventStoreConformance(adapterName: string, factory: () =
       await store.append(s, [sampleEvent(s, 2)], 1);
       const error = await store.append(s, [sampleEvent(s, 3)], 1).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(StreamVersionConflictError);
-      expect(error).toMatchObject({ code: 'REPORT_VERSION_CONFLICT', streamId: s, expected: 1, actual: 2 });
+      expect(error).toMatchObject({ code: 'STREAM_VERSION_CONFLICT', streamId: s, expected: 1, actual: 2 });
       await expect(store.append(s, [sampleEvent(s, 3)], 5)).rejects.toBeInstanceOf(StreamVersionConflictError);
       expect(await store.streamVersion(s)).toBe(2);
     });

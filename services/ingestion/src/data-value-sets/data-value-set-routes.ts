@@ -1,7 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { TallyError } from '@tally/contracts';
 import { CatalogIds, parsePeriod, reportDataValues, uidOf, type IdScheme, type IdSchemeParam } from '@tally/core';
-import { eventContextOf } from '@tally/runtime';
+import { BooleanParam, OneOf, Reason, ReportPeriod, Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ImportDeps } from '../import/apply-report';
 import { IMPORT_STRATEGIES, type ImportStrategy } from '../import/imported-report';
@@ -22,43 +22,40 @@ const XML_TYPES = ['application/adx+xml', 'application/xml+adx', 'application/xm
 /** Most units one export may list (children=true on a province is ~100 communes; on VN ~10,000). */
 export const MAX_EXPORT_UNITS = 20_000;
 
-const scheme = { type: 'string', enum: ['code', 'uid', 'CODE', 'UID', 'auto'] } as const;
-const importQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    dryRun: { type: 'string', enum: ['true', 'false'] },
-    async: { type: 'string', enum: ['true', 'false'] },
-    idScheme: scheme,
-    dataElementIdScheme: scheme,
-    orgUnitIdScheme: scheme,
-    categoryOptionComboIdScheme: scheme,
-    dataSetIdScheme: scheme,
-    importStrategy: { type: 'string', enum: [...IMPORT_STRATEGIES, 'NEW_AND_UPDATES', 'NEW', 'UPDATES', 'DELETES'] },
-    dataSet: { type: 'string', minLength: 1, maxLength: 64 },
-    period: { type: 'string', minLength: 4, maxLength: 8 },
-    orgUnit: { type: 'string', minLength: 1, maxLength: 64 },
-    completeDate: { type: 'string', maxLength: 40 },
-    reason: { type: 'string', minLength: 1, maxLength: 2000 },
-  },
-} as const;
+/** an id scheme as DHIS2 clients spell it (either case) */
+const Scheme = OneOf(['code', 'uid', 'CODE', 'UID', 'auto']);
+/** a data set or org unit as a DHIS2 client names it: a code or a uid (resolved by the id scheme) */
+const DhisId = Type.String({ minLength: 1, maxLength: 64 });
+const LEGACY = { NEW_AND_UPDATES: 'CREATE_AND_UPDATE', NEW: 'CREATE', UPDATES: 'UPDATE', DELETES: 'DELETE' } as const satisfies Record<string, ImportStrategy>;
+const ImportQuery = Strict({
+  dryRun: Type.Optional(BooleanParam),
+  async: Type.Optional(BooleanParam),
+  idScheme: Type.Optional(Scheme),
+  dataElementIdScheme: Type.Optional(Scheme),
+  orgUnitIdScheme: Type.Optional(Scheme),
+  categoryOptionComboIdScheme: Type.Optional(Scheme),
+  dataSetIdScheme: Type.Optional(Scheme),
+  importStrategy: Type.Optional(OneOf([...IMPORT_STRATEGIES, 'NEW_AND_UPDATES', 'NEW', 'UPDATES', 'DELETES'])),
+  dataSet: Type.Optional(DhisId),
+  period: Type.Optional(ReportPeriod),
+  orgUnit: Type.Optional(DhisId),
+  completeDate: Type.Optional(Type.String({ maxLength: 40 })),
+  reason: Type.Optional(Reason),
+});
+const ExportQuery = Strict({
+  dataSet: DhisId,
+  period: ReportPeriod,
+  orgUnit: DhisId,
+  children: Type.Optional(BooleanParam),
+  format: Type.Optional(OneOf(['json', 'csv', 'adx'])),
+  idScheme: Type.Optional(Scheme),
+});
+const JobParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
-const exportQuery = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['dataSet', 'period', 'orgUnit'],
-  properties: {
-    dataSet: { type: 'string', minLength: 1, maxLength: 64 },
-    period: { type: 'string', minLength: 4, maxLength: 8 },
-    orgUnit: { type: 'string', minLength: 1, maxLength: 64 },
-    children: { type: 'string', enum: ['true', 'false'] },
-    format: { type: 'string', enum: ['json', 'csv', 'adx'] },
-    idScheme: scheme,
-  },
-} as const;
-
-const LEGACY: Record<string, ImportStrategy> = { NEW_AND_UPDATES: 'CREATE_AND_UPDATE', NEW: 'CREATE', UPDATES: 'UPDATE', DELETES: 'DELETE' };
 const schemeOf = (s: string | undefined): IdSchemeParam => (s === undefined ? 'auto' : (s.toLowerCase() as IdSchemeParam));
+const isLegacy = (s: string): s is keyof typeof LEGACY => Object.prototype.hasOwnProperty.call(LEGACY, s);
+/** DHIS2's older strategy names mean today's (NEW_AND_UPDATES is CREATE_AND_UPDATE) */
+const strategyOf = (s: ImportStrategy | keyof typeof LEGACY | undefined): ImportStrategy => (s === undefined ? 'CREATE_AND_UPDATE' : isLegacy(s) ? LEGACY[s] : s);
 
 /**
  * DHIS2 data value sets: `POST /dataValueSets` imports JSON, CSV or XML (ADX, DXF2), each (dataSet, orgUnit,
@@ -67,12 +64,14 @@ const schemeOf = (s: string | undefined): IdSchemeParam => (s === undefined ? 'a
  */
 export function dataValueSetRoutes(deps: ImportDeps & { nudgeRelay: () => void; importLimitBytes: number }): FastifyPluginAsync {
   const jobs = new ImportJobs();
-  return async (app) => {
-    app.removeContentTypeParser('application/json');
-    acceptUploads(app, { buffer: JSON_TYPES, stream: [...CSV_TYPES, ...XML_TYPES] }, deps.importLimitBytes);
+  return async (plain) => {
+    // the file is the raw body (JSON too: its own content-type parsers); only the query string has a schema
+    plain.removeContentTypeParser('application/json');
+    acceptUploads(plain, { buffer: JSON_TYPES, stream: [...CSV_TYPES, ...XML_TYPES] }, deps.importLimitBytes);
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.post('/dataValueSets', { schema: { querystring: importQuery }, bodyLimit: deps.importLimitBytes }, async (request, reply) => {
-      const q = request.query as Record<string, string | undefined>;
+    app.post('/dataValueSets', { schema: { querystring: ImportQuery }, bodyLimit: deps.importLimitBytes }, async (request, reply) => {
+      const q = request.query;
       const format = formatOf(request);
       const declared = Number(request.headers['content-length']);
       if (Number.isFinite(declared) && declared > deps.importLimitBytes) {
@@ -83,7 +82,7 @@ export function dataValueSetRoutes(deps: ImportDeps & { nudgeRelay: () => void; 
       const body = Buffer.isBuffer(upload) ? upload : upload.pipe(limitBytes(deps.importLimitBytes));
       const progress = jobs.start(request.tallyActor?.id ?? 'anonymous');
       void reply.header('x-tally-import-job', progress.id);
-      const strategy = (q.importStrategy ? (LEGACY[q.importStrategy] ?? q.importStrategy) : 'CREATE_AND_UPDATE') as ImportStrategy;
+      const strategy = strategyOf(q.importStrategy);
       const general = schemeOf(q.idScheme);
       const run = importDataValueSet(
         deps,
@@ -133,16 +132,16 @@ export function dataValueSetRoutes(deps: ImportDeps & { nudgeRelay: () => void; 
       return sendSummary(reply, await run);
     });
 
-    app.get('/dataValueSets/jobs/:id', { schema: { params: { type: 'object', properties: { id: { type: 'string', maxLength: 64 } } } } }, async (request) => {
-      const job = jobs.get((request.params as { id: string }).id);
+    app.get('/dataValueSets/jobs/:id', { schema: { params: JobParams } }, async (request) => {
+      const job = jobs.get(request.params.id);
       const actor = request.tallyActor;
       if (job && actor && actor.orgUnit !== 'VN' && actor.id !== job.owner) throw new TallyError('FORBIDDEN', 'this import was started by another account');
       if (!job) throw new TallyError('NOT_FOUND', 'no such import job on this instance');
       return job;
     });
 
-    app.get('/dataValueSets', { schema: { querystring: exportQuery } }, async (request, reply) => {
-      const q = request.query as { dataSet: string; period: string; orgUnit: string; children?: string; format?: string; idScheme?: string };
+    app.get('/dataValueSets', { schema: { querystring: ExportQuery } }, async (request, reply) => {
+      const q = request.query;
       const format = exportFormatOf(q.format, request.headers.accept);
       const idScheme: IdScheme = schemeOf(q.idScheme) === 'uid' ? 'uid' : 'code';
       const period = parsePeriod(q.period);

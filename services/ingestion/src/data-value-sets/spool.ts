@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import { Database } from '@tally/sqlite';
 
 /**
  * The values of a large import set aside on disk, grouped by report: the file is read once as it streams in,

@@ -1,13 +1,12 @@
 import { TallyError } from '@tally/contracts';
 import { ImportSummaryBuilder, parsePeriod } from '@tally/core';
-import { eventContextOf } from '@tally/runtime';
+import { BooleanParam, Code, OrgUnitCode, Reason, ReportPeriod, Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { importReport, ImportLookups, type ImportDeps } from '../import/apply-report';
 import { acceptUploads, uploadedBuffer } from '../import/raw-upload';
 import { readReportState } from '../import/report-state';
 import { reportingUnitsUnder } from '../import/reporting-units';
 import { sendSummary } from '../import/send-summary';
-import { CODE, ORG_UNIT } from '../report-schema';
 import { XLSX_CONTENT_TYPE } from './form-sheet';
 import { readFormWorkbook } from './read-form';
 import { writeFormWorkbook, type FormSheet } from './write-form';
@@ -15,26 +14,8 @@ import { writeFormWorkbook, type FormSheet } from './write-form';
 /** A reviewer's workbook has one sheet per unit; beyond this many, ask for a lower unit. */
 export const MAX_FORM_SHEETS = 1000;
 
-const formQuery = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['template', 'orgUnit', 'period'],
-  properties: {
-    template: { type: 'string', pattern: CODE },
-    orgUnit: { type: 'string', pattern: ORG_UNIT },
-    period: { type: 'string', minLength: 4, maxLength: 8 },
-    children: { type: 'string', enum: ['true', 'false'] },
-  },
-} as const;
-
-const uploadQuery = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    dryRun: { type: 'string', enum: ['true', 'false'] },
-    reason: { type: 'string', minLength: 1, maxLength: 2000 },
-  },
-} as const;
+const FormQuery = Strict({ template: Code, orgUnit: OrgUnitCode, period: ReportPeriod, children: Type.Optional(BooleanParam) });
+const UploadQuery = Strict({ dryRun: Type.Optional(BooleanParam), reason: Type.Optional(Reason) });
 
 /**
  * XLSX data entry forms: download one pre-filled (the template in force for the period, the report's current
@@ -42,11 +23,13 @@ const uploadQuery = {
  * unit under a parent unit. An upload answers a DHIS2-shaped import summary.
  */
 export function formRoutes(deps: ImportDeps & { nudgeRelay: () => void; importLimitBytes: number }): FastifyPluginAsync {
-  return async (app) => {
-    acceptUploads(app, { buffer: [XLSX_CONTENT_TYPE] }, deps.importLimitBytes);
+  return async (plain) => {
+    // the workbook is the raw body (its own content-type parser); only the query string has a schema
+    acceptUploads(plain, { buffer: [XLSX_CONTENT_TYPE] }, deps.importLimitBytes);
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
 
-    app.get('/forms/xlsx', { schema: { querystring: formQuery } }, async (request, reply) => {
-      const q = request.query as { template: string; orgUnit: string; period: string; children?: string };
+    app.get('/forms/xlsx', { schema: { querystring: FormQuery } }, async (request, reply) => {
+      const q = request.query;
       const period = parsePeriod(q.period);
       if (!period) throw new TallyError('INVALID_PERIOD', `invalid period ${q.period}`);
       const catalog = await deps.catalog.catalogFor(period.endDate);
@@ -74,8 +57,8 @@ export function formRoutes(deps: ImportDeps & { nudgeRelay: () => void; importLi
       return reply.header('content-type', XLSX_CONTENT_TYPE).header('content-disposition', `attachment; filename="${name}"`).send(body);
     });
 
-    app.post('/forms/xlsx', { schema: { querystring: uploadQuery }, bodyLimit: deps.importLimitBytes }, async (request, reply) => {
-      const q = request.query as { dryRun?: string; reason?: string };
+    app.post('/forms/xlsx', { schema: { querystring: UploadQuery }, bodyLimit: deps.importLimitBytes }, async (request, reply) => {
+      const q = request.query;
       const body = uploadedBuffer(request, XLSX_CONTENT_TYPE);
       const dryRun = q.dryRun === 'true';
       const read = await readFormWorkbook(body);
