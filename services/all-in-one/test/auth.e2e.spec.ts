@@ -226,6 +226,9 @@ const CASES: Case[] = [
   { method: 'GET', route: '/api/v1/catalog', url: '/api/v1/catalog', ok: 'authenticated' },
   { method: 'GET', route: '/api/v1/catalog/versions', url: '/api/v1/catalog/versions', ok: 'authenticated' },
   { method: 'PUT', route: '/api/v1/catalog', url: '/api/v1/catalog', body: () => ({ version: 'x' }), ok: ['admin'] },
+  { method: 'GET', route: '/api/v1/catalog/xlsx', url: '/api/v1/catalog/xlsx', ok: 'authenticated' },
+  // a JSON body: the publisher reaches the handler (415 UNSUPPORTED_MEDIA_TYPE), nothing is published
+  { method: 'PUT', route: '/api/v1/catalog/xlsx', url: '/api/v1/catalog/xlsx', body: () => ({ version: 'x' }), ok: ['admin'] },
   { method: 'GET', route: '/api/v1/hierarchies', url: '/api/v1/hierarchies', ok: 'authenticated' },
   {
     method: 'POST',
@@ -254,6 +257,10 @@ const CASES: Case[] = [
   { method: 'POST', route: '/api/v1/reports', url: '/api/v1/reports', body: () => reportOf(A, `m-${Math.random()}`, 100), ok: ['officer'] },
   { method: 'GET', route: '/api/v1/reports', url: `/api/v1/reports?orgUnit=${A}`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/reports', url: '/api/v1/reports', ok: ['admin', 'analystVN'] },
+  // a reviewer's list of its subtree's reports: the unit named must be inside the caller's subtree
+  { method: 'GET', route: '/api/v1/reports', url: `/api/v1/reports?orgUnit=${A}&subtree=true`, ok: readersOfA },
+  { method: 'GET', route: '/api/v1/reports', url: '/api/v1/reports?orgUnit=19&subtree=true&period=2026S1', ok: ['reviewer', 'admin', 'analyst', 'analystVN'] },
+  { method: 'GET', route: '/api/v1/reports', url: '/api/v1/reports?subtree=true', ok: ['admin', 'analystVN'] },
   { method: 'GET', route: '/api/v1/reports/:reportId', url: `/api/v1/reports/${REPORT_A}`, ok: readersOfA },
   { method: 'GET', route: '/api/v1/reports/:reportId/audit', url: `/api/v1/reports/${REPORT_A}/audit`, ok: readersOfA },
   { method: 'POST', route: '/api/v1/reports/:reportId/return', url: `/api/v1/reports/${REPORT_A}/return`, body: () => ({ reason: 'check' }), ok: reviewersOfA },

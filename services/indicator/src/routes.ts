@@ -22,7 +22,7 @@ import type { TargetDoc } from './target-tracker';
 import { OPERATORS, setTarget } from './targets';
 import type { ReportValidator } from './validation-consumer';
 
-/** a catalog is checked whole when published (INVALID_CATALOG lists every problem): the schema asks for an object */
+/** a catalog is checked whole by publishCatalog (INVALID_CATALOG lists every problem): the schema asks for an object */
 const CatalogBody = Type.Object({});
 const TargetBody = Strict({
   indicator: Code,
