@@ -1,0 +1,110 @@
+import { TallyError } from '@tally/contracts';
+import { DEFAULT_PREFERENCES, vietnamDateOf } from '@tally/core';
+import { BooleanParam, DigitsParam, OneOf, OrgUnitCode, Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
+import type { FastifyPluginAsync } from 'fastify';
+import { markRead, setPreferences } from '../commands';
+import { wants } from '../fan-out';
+import { MESSAGE_KINDS } from '../messages';
+import { callerOf, defaultOrgUnit, requireWithin } from '../scope';
+import type { Channel, InboxDoc } from '../stores';
+import type { RouteDeps } from './deps';
+
+const INBOX_WINDOW = 5000;
+const InboxQuery = Strict({ orgUnit: Type.Optional(OrgUnitCode), unread: Type.Optional(BooleanParam), limit: Type.Optional(DigitsParam(4)) });
+const MessageParams = Strict({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+/** per message kind ('*' for every kind), the channels wanted: {"*": ["inbox", "email"]} */
+const Channels = Type.Unsafe<Record<string, Channel[]>>({
+  type: 'object',
+  maxProperties: 64,
+  propertyNames: { enum: ['*', ...MESSAGE_KINDS] },
+  additionalProperties: { type: 'array', maxItems: 2, uniqueItems: true, items: { type: 'string', enum: ['inbox', 'email'] } },
+});
+const PreferencesBody = Strict({ channels: Type.Optional(Channels), digest: Type.Optional(Type.Boolean()), language: Type.Optional(OneOf(['vi', 'en'])) });
+
+/** The inbox: messages, marking one read, and the reader's preferences (under /api/v1). */
+export function inboxRoutes(deps: RouteDeps): FastifyPluginAsync {
+  const { stores, hierarchy } = deps;
+  const today = () => vietnamDateOf(deps.clock());
+  const currentVersion = () => hierarchy.versionFor(today());
+
+  return async (plain) => {
+    const app = plain.withTypeProvider<TypeBoxTypeProvider>();
+    app.get(
+      '/inbox',
+      {
+        preValidation: defaultOrgUnit('query'),
+        schema: { querystring: InboxQuery },
+      },
+      async (request) => {
+        const q = request.query;
+        if (!q.orgUnit) throw new TallyError('INVALID_REQUEST', 'orgUnit is required when not signed in');
+        const reader = callerOf(request).username ?? 'anonymous';
+        const prefs = (await stores.preferences.get(reader)) ?? undefined;
+        const language = prefs?.language ?? 'vi';
+        // the latest INBOX_WINDOW messages: what the list and the unread count are taken from
+        const rows = (await stores.inbox.find({ recipient: q.orgUnit }, { sort: { time: -1 }, limit: INBOX_WINDOW })).filter((m) => wants(prefs, m.kind, 'inbox'));
+        const reads = new Set((await stores.reads.getMany(rows.map((m) => `${m._id}|${reader}`))).map((r) => r._id));
+        const all = rows.map((m) => view(m, language, reads.has(`${m._id}|${reader}`)));
+        const unread = all.filter((m) => !m.read).length;
+        const shown = q.unread === 'true' ? all.filter((m) => !m.read) : q.unread === 'false' ? all.filter((m) => m.read) : all;
+        return { orgUnit: q.orgUnit, messages: shown.slice(0, Math.min(Number(q.limit ?? 100), 1000)), unread };
+      },
+    );
+
+    app.post('/inbox/:id/read', { schema: { params: MessageParams } }, async (request) => {
+      const { id } = request.params;
+      const message = await stores.inbox.get(id);
+      if (!message) throw new TallyError('NOT_FOUND', `no message ${id}`);
+      const caller = callerOf(request);
+      await requireWithin(hierarchy, await currentVersion(), message.recipient, caller.orgUnit);
+      const username = caller.username ?? 'anonymous';
+      const key = `${id}|${username}`;
+      if (!(await stores.reads.get(key))) {
+        // the event is the record (a rebuild replays it); the read model is written at once for the next GET
+        const read = await markRead(deps.store, username, id, eventContextOf(request));
+        if (read) {
+          deps.nudgeRelay();
+          await stores.reads.update(key, { setOnInsert: read });
+        }
+      }
+      return { id, read: true };
+    });
+
+    app.get('/inbox/preferences', async (request) => {
+      const username = callerOf(request).username;
+      if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
+      const p = await stores.preferences.get(username);
+      return { username, channels: p?.channels ?? DEFAULT_PREFERENCES.channels, digest: p?.digest ?? DEFAULT_PREFERENCES.digest, language: p?.language ?? DEFAULT_PREFERENCES.language };
+    });
+
+    app.put(
+      '/inbox/preferences',
+      { schema: { body: PreferencesBody } },
+      async (request) => {
+        const username = callerOf(request).username;
+        if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
+        const { data, position } = await setPreferences(deps.store, { username, ...request.body }, eventContextOf(request));
+        deps.nudgeRelay();
+        const { username: _u, ...rest } = data;
+        return { username, ...rest, position };
+      },
+    );
+  };
+}
+
+function view(m: InboxDoc, language: 'vi' | 'en', read: boolean) {
+  const text = language === 'en' && m.en ? m.en : { title: m.title, body: m.body };
+  return {
+    id: m._id,
+    kind: m.kind,
+    title: text.title,
+    body: text.body,
+    orgUnit: m.recipient,
+    ...(m.template ? { template: m.template } : {}),
+    ...(m.period ? { period: m.period } : {}),
+    ...(m.taskId ? { taskId: m.taskId } : {}),
+    ...(m.reportId ? { reportId: m.reportId } : {}),
+    createdAt: m.time,
+    read,
+  };
+}
