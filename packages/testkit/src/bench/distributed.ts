@@ -41,10 +41,14 @@ export interface DistributedTarget extends Target {
   grpcAddress: string;
   /** seconds from launching the first service until the gateway answered */
   servicesStartSec: number;
-  /** SIGKILLs one service; resolves with its pid once it is gone */
-  killService(service: ServiceName): Promise<number>;
-  /** starts a service again (same ports, same Kafka namespace and database) and waits until it is ready */
-  startService(service: ServiceName): Promise<void>;
+  /** SIGKILLs one process (a service's first replica by its service name, another as `<service>#<n>`); resolves with its pid */
+  killService(instance: string): Promise<number>;
+  /** starts a process again (same ports, same Kafka namespace and database) and waits until it is ready */
+  startService(instance: string): Promise<void>;
+  /** every process: a service's first replica is named after it, replica n >= 2 `<service>#<n>` */
+  instances(): Array<{ name: string; service: ServiceName; replica: number; http: number }>;
+  /** how many processes of each service run (`--replicas SERVICE=N`; 1 when not given) */
+  replicas: Partial<Record<ServiceName, number>>;
   /** stops the Kafka broker and starts it again on the same data and ports; only when the harness started it */
   restartKafka(): Promise<void>;
   /** the Kafka / FerretDB processes the harness started (sampled apart from the platform) */
@@ -54,6 +58,8 @@ export interface DistributedTarget extends Target {
 export interface DistributedStartOptions {
   /** start the Kafka broker in this process (not through acquireInfrastructure) so that it can be restarted */
   restartableKafka?: boolean;
+  /** processes per service (default 1): replicas share the consumer groups' partitions */
+  replicas?: Partial<Record<ServiceName, number>>;
   env?: Record<string, string>;
   log?: (line: string) => void;
 }
@@ -163,8 +169,8 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
   const kafkaNamespace = `${run}.`;
   const mongoDb = `tally_bench_${run}`;
   const password = process.env.TALLY_ADMIN_PASSWORD ?? randomBytes(12).toString('hex');
-  const tails = new Map<ServiceName, string>();
-  const attach = (service: ServiceName, child: ChildProcess | undefined) => {
+  const tails = new Map<string, string>();
+  const attach = (service: string, child: ChildProcess | undefined) => {
     if (!child?.pid || (child as ChildProcess & { __benchAttached?: boolean }).__benchAttached) return;
     (child as ChildProcess & { __benchAttached?: boolean }).__benchAttached = true;
     watchdog(child.pid);
@@ -176,7 +182,11 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
     child.stderr?.on('data', keep);
   };
   let deployment: DistributedDeployment;
-  const base = await freePortBlock(20);
+  const replicas = options.replicas ?? {};
+  const extra = Object.values(replicas).reduce((n, r) => n + Math.max(0, (r ?? 1) - 1), 0);
+  // gateway, then HTTP ports (first replicas, then the others), then gRPC ports likewise
+  const perKind = SERVICES.length + extra;
+  const base = await freePortBlock(2 * perKind + 2);
   const s0 = performance.now();
   try {
     deployment = await startDistributed({
@@ -186,7 +196,8 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
       kafkaNamespace,
       gatewayPort: base,
       httpBasePort: base,
-      grpcBasePort: base + 10,
+      grpcBasePort: base + perKind + 1,
+      replicas,
       env: { LOG_LEVEL: process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn', TALLY_DEMO: '0', TALLY_DEADLINE_CHECK_MS: '0', TALLY_ADMIN_PASSWORD: password, ...options.env },
       stdio: 'pipe',
     });
@@ -194,7 +205,7 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
     await infra.stop();
     throw e;
   }
-  for (const s of SERVICES) attach(s, deployment.processes.get(s));
+  for (const i of deployment.instances) attach(i.name, deployment.processes.get(i.name));
   const servicesStartSec = (performance.now() - s0) / 1000;
   const client = new HttpClient(deployment.url);
   try {
@@ -204,17 +215,17 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
     await infra.stop();
     throw e;
   }
-  log(`six services up in ${servicesStartSec.toFixed(1)} s behind the gateway ${deployment.url} (Kafka namespace "${kafkaNamespace}", database ${mongoDb})`);
-  const processes = () => SERVICES.flatMap((s) => {
-    const c = deployment.processes.get(s);
-    return alive(c) ? [{ name: s, pid: c.pid! }] : [];
+  log(`${deployment.instances.length} processes (six services${extra > 0 ? `, ${Object.entries(replicas).filter(([, n]) => (n ?? 1) > 1).map(([s, n]) => `${s} x${n}`).join(', ')}` : ''}) up in ${servicesStartSec.toFixed(1)} s behind the gateway ${deployment.url} (Kafka namespace "${kafkaNamespace}", database ${mongoDb})`);
+  const processes = () => deployment.instances.flatMap(({ name }) => {
+    const c = deployment.processes.get(name);
+    return alive(c) ? [{ name, pid: c.pid! }] : [];
   });
-  const killService = async (service: ServiceName) => {
+  const killService = async (service: string) => {
     const pid = deployment.processes.get(service)?.pid ?? -1;
     await deployment.kill(service, 'SIGKILL');
     return pid;
   };
-  const startService = async (service: ServiceName) => {
+  const startService = async (service: string) => {
     await deployment.start(service);
     attach(service, deployment.processes.get(service));
   };
@@ -226,6 +237,8 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
     grpcAddress: `127.0.0.1:${deployment.ports.ingestion.grpc}`,
     servicesStartSec,
     processes,
+    instances: () => deployment.instances.map(({ name, service, replica, http }) => ({ name, service, replica, http })),
+    replicas,
     kill(name) {
       const victim = processes().find((p) => p.name === name) ?? processes()[0];
       if (!victim) throw new Error('no service to kill');
@@ -233,7 +246,7 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
       return victim.pid;
     },
     async restart() {
-      for (const s of SERVICES) if (!alive(deployment.processes.get(s))) await startService(s);
+      for (const { name } of deployment.instances) if (!alive(deployment.processes.get(name))) await startService(name);
     },
     killService,
     startService,
