@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { MongoClient } from 'mongodb';
 import { IngestionServiceClient, promisifyClientStream, type tallyv1 } from '@tally/contracts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +54,11 @@ export interface DistributedTarget extends Target {
   restartKafka(): Promise<void>;
   /** the Kafka / FerretDB processes the harness started (sampled apart from the platform) */
   infraProcesses(): Array<{ name: string; pid: number }>;
+  /**
+   * the commands the MongoDB-compatible server has run since it started, per command name (`serverStatus`'s
+   * `metrics.commands.<name>.total`: FerretDB and MongoDB both keep it); null when the server does not say
+   */
+  mongoCommands(): Promise<Record<string, number> | null>;
 }
 
 export interface DistributedStartOptions {
@@ -254,6 +260,19 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
       if (!broker) throw new Error('the Kafka broker was not started by the harness; it cannot be restarted');
       await broker.stop();
       broker = await startKafka(broker.options);
+    },
+    async mongoCommands() {
+      const mongo = new MongoClient(infra.mongoUrl, { serverSelectionTimeoutMS: 10_000 });
+      try {
+        const status = await mongo.db('admin').command({ serverStatus: 1 });
+        const commands = (status.metrics as { commands?: Record<string, { total?: unknown }> } | undefined)?.commands;
+        if (!commands) return null;
+        return Object.fromEntries(Object.entries(commands).flatMap(([name, c]) => (typeof c?.total === 'number' || typeof c?.total === 'bigint' ? [[name, Number(c.total)]] : [])));
+      } catch {
+        return null;
+      } finally {
+        await mongo.close();
+      }
     },
     infraProcesses() {
       // Kafka (java) and FerretDB run as our children when the harness started them

@@ -111,6 +111,12 @@ export interface BenchSummary {
    * what is wrong (a replica that applied nothing of a group its siblings share makes the run incorrect)
    */
   replicas: { counts: Partial<Record<ServiceName, number>>; figures: ReplicaFigures; problems: string[] } | null;
+  /**
+   * distributed mode: the commands the MongoDB-compatible server ran from the first submission until VN reflected
+   * everything (`serverStatus` metrics.commands, server-wide: the bench's own VN and health reads are in the reads),
+   * per command, in all, and per acknowledged non-duplicate submission; writes = insert + update + delete
+   */
+  mongoOps: { byCommand: Record<string, number>; total: number; writes: number; perSubmission: number; writesPerSubmission: number } | null;
   /** distributed mode: where Kafka and MongoDB came from, how long they took to start; the infra processes' peak RSS */
   infra: (InfraInfo & { servicesStartSec: number; peakRssMbByProcess: Record<string, number>; cpuSec: number }) | null;
   seed: number;
@@ -192,6 +198,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
   const infraCpu = () => (distributed?.infraProcesses() ?? []).reduce((n, p) => n + (cpuSec(p.pid) ?? 0), 0);
   let infraCpuSec = 0;
   let replicas: BenchSummary['replicas'] = null;
+  let mongoDelta: Record<string, number> | null = null;
   const lane = grpcLaneFor(target, w, opts);
   try {
     await target.client.json('PUT', '/api/v1/catalog', w.catalog.json, target.client.adminHeaders);
@@ -199,6 +206,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     const origin = performance.now();
     const health = new HealthSampler(target.client, origin).start();
     poller.start();
+    const mongo0 = await distributed?.mongoCommands();
     const cpu0 = targetCpuSec(target);
     const infraCpu0 = infraCpu();
     let acks = 0;
@@ -219,6 +227,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     clearInterval(draining);
     cpuLoadSec = targetCpuSec(target) - cpu0;
     infraCpuSec = infraCpu() - infraCpu0;
+    const mongo1 = await distributed?.mongoCommands();
+    if (mongo0 && mongo1) mongoDelta = Object.fromEntries(Object.entries(mongo1).map(([k, n]) => [k, n - (mongo0[k] ?? 0)]).filter(([, n]) => (n as number) > 0));
     await sleep(opts.pollMs * 2);
     poller.stop();
     health.stop();
@@ -252,7 +262,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     log('baseline: bulk insert + batch GROUP BY in SQLite');
     baseline = runSqliteBaseline(w, expected);
   }
-  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec, infra, replicas);
+  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec, infra, replicas, mongoDelta);
 }
 
 function summarize(
@@ -271,6 +281,7 @@ function summarize(
   cpuLoadSec: number,
   infra: BenchSummary['infra'] = null,
   replicas: BenchSummary['replicas'] = null,
+  mongoDelta: Record<string, number> | null = null,
 ): BenchSummary {
   const loadSec = (load.endedAt - load.startedAt) / 1000;
   const acked = w.ops.filter((op) => load.results[op.index] && !load.results[op.index]!.duplicate);
@@ -359,9 +370,16 @@ function summarize(
     },
     infra,
     replicas,
+    mongoOps: mongoDelta ? mongoOpsOf(mongoDelta, acked.length) : null,
     seed: opts.seed,
     generatedSec: round(generatedSec, 2),
   };
+}
+
+function mongoOpsOf(byCommand: Record<string, number>, submissions: number): NonNullable<BenchSummary['mongoOps']> {
+  const total = Object.values(byCommand).reduce((a, b) => a + b, 0);
+  const writes = (byCommand.insert ?? 0) + (byCommand.update ?? 0) + (byCommand.delete ?? 0);
+  return { byCommand, total, writes, perSubmission: round(total / Math.max(1, submissions), 1), writesPerSubmission: round(writes / Math.max(1, submissions), 1) };
 }
 
 /** The readable table printed before the JSON line. */
@@ -394,6 +412,12 @@ export function formatTable(s: BenchSummary): string {
           `replica ${name}`,
           f.applied ? `applied ${Object.entries(f.applied).map(([g, n]) => `${g} ${n}`).join(', ') || 'no events'}` : 'no answer from /metrics',
         ])
+      : []),
+    ...(s.mongoOps
+      ? [[
+          'MongoDB commands',
+          `${s.mongoOps.total} (${s.mongoOps.perSubmission} per submission; writes ${s.mongoOps.writes}, ${s.mongoOps.writesPerSubmission} per submission): ${Object.entries(s.mongoOps.byCommand).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+        ] as [string, string]]
       : []),
     ['consumer lag max', `total ${s.consumerLag.maxTotal}, rollup ${s.consumerLag.maxRollup}, relay ${s.consumerLag.maxRelay} events`],
     ['lag over time (t s: rollup)', s.consumerLag.series.filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 12)) === 0).map(([t, , r]) => `${t}:${r}`).join(' ')],
