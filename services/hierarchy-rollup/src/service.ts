@@ -198,17 +198,21 @@ type MoveDoc = { _id: string; applied: number };
  */
 function changeFollower(deps: { live: LiveHierarchies; moves: Collection<MoveDoc>; moveDeps: MoveDeps; fence: ReplicaFence; logger: Platform['logger'] }): () => Promise<void> {
   let moving: Promise<void> = Promise.resolve();
-  const followAll = () =>
+  const unfollowed = async (version: string) => deps.live.changesAfter(version, (await deps.moves.get(version))?.applied ?? 0);
+  const follow = () =>
     deps.fence.exclusive(async () => {
       for (const version of deps.live.versions()) {
-        const done = (await deps.moves.get(version))?.applied ?? 0;
-        for (const c of deps.live.changesAfter(version, done)) {
+        for (const c of await unfollowed(version)) {
           const summary = await applyHierarchyChange(deps.moveDeps, { hierarchy: version, position: c.position, before: c.before, after: c.after });
           await deps.moves.update(version, { set: { applied: c.position } }, { field: 'applied', below: c.position });
           deps.logger.info({ hierarchy: version, position: c.position, ...summary }, 'rollups moved for a hierarchy change');
         }
       }
     });
+  // the fence only when there is something to move (taking it waits for every live replica's acknowledgement)
+  const followAll = async () => {
+    for (const version of deps.live.versions()) if ((await unfollowed(version)).length > 0) return follow();
+  };
   return () => {
     moving = moving.then(followAll, followAll);
     return moving;
