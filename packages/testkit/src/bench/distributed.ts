@@ -204,7 +204,8 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
       httpBasePort: base,
       grpcBasePort: base + perKind + 1,
       replicas,
-      env: { LOG_LEVEL: process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn', TALLY_DEMO: '0', TALLY_DEADLINE_CHECK_MS: '0', TALLY_ADMIN_PASSWORD: password, ...options.env },
+      // a session outlives a long run on a slow machine (the default 15 min expired mid-load on FerretDB at load 20)
+      env: { LOG_LEVEL: process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn', TALLY_DEMO: '0', TALLY_DEADLINE_CHECK_MS: '0', TALLY_ADMIN_PASSWORD: password, TALLY_TOKEN_TTL_SEC: '86400', ...options.env },
       stdio: 'pipe',
     });
   } catch (e) {
