@@ -20,7 +20,7 @@ describe.skipIf(brokers.length === 0 || !mongoUrl)('distributed replicas of hier
     const run = await spawnAsync(
       process.execPath,
       ['--import', 'tsx', 'packages/testkit/src/bench/main.ts', '--mode', 'distributed', '--communes', '24', '--values', '10', '--poll-ms', '200', '--grpc-batch', '5', '--no-baseline', '--replicas', 'hierarchy-rollup=2'],
-      { cwd: repoRoot(), encoding: 'utf8', env, timeout: 400_000 },
+      { cwd: repoRoot(), encoding: 'utf8', env, timeout: 600_000 },
     );
     const summary = lastJson(run.stdout);
     expect(summary, run.stderr.slice(-4000)).toMatchObject({ mode: 'distributed', reports: 24, correct: true });
@@ -34,7 +34,7 @@ describe.skipIf(brokers.length === 0 || !mongoUrl)('distributed replicas of hier
     expect(Object.keys(summary.peakRssMbByProcess)).toContain('hierarchy-rollup#2');
     expect(summary.mongoOps.total).toBeGreaterThan(0);
     expect(run.status).toBe(0);
-  }, 420_000);
+  }, 620_000);
 
   it('pnpm chaos --replicas hierarchy-rollup=2 --victims hierarchy-rollup#2: one replica of the pair killed under load, every report counted once', async () => {
     const run = await spawnAsync(
@@ -43,7 +43,7 @@ describe.skipIf(brokers.length === 0 || !mongoUrl)('distributed replicas of hier
         '--import', 'tsx', 'packages/testkit/src/chaos/main.ts', '--mode', 'distributed', '--communes', '20', '--values', '10', '--kills', '2',
         '--window-sec', '12', '--load-timeout-sec', '90', '--no-kafka-restart', '--replicas', 'hierarchy-rollup=2', '--victims', 'hierarchy-rollup#2',
       ],
-      { cwd: repoRoot(), encoding: 'utf8', env, timeout: 400_000 },
+      { cwd: repoRoot(), encoding: 'utf8', env, timeout: 600_000 },
     );
     const summary = lastJson(run.stdout) as { correct: boolean; kills: Array<{ signal: string; process: string }>; acknowledged: number; submissions: number; reports: number; verification: { received: number }; replicas: Applied };
     expect(summary.kills.map((k) => k.process), run.stderr.slice(-4000)).toEqual(['hierarchy-rollup#2', 'hierarchy-rollup#2']);
@@ -53,5 +53,5 @@ describe.skipIf(brokers.length === 0 || !mongoUrl)('distributed replicas of hier
     expect(summary.correct, run.stdout).toBe(true);
     expect(run.stdout).toContain('VERDICT: PASS');
     expect(run.status).toBe(0);
-  }, 420_000);
+  }, 620_000);
 });
