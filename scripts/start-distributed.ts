@@ -1,15 +1,18 @@
 /**
- * `pnpm start:distributed [--with-infra] [--ephemeral]`: the six services as separate processes against Kafka
+ * `pnpm start:distributed [--with-infra] [--ephemeral] [--replicas SERVICE=N[,SERVICE=N]]`: the six services as separate processes against Kafka
  * and MongoDB, behind one gateway port, supervised (a service that exits is restarted with backoff).
  * Needs KAFKA_BROKERS and MONGO_URL; `--with-infra` starts a local Kafka broker and FerretDB itself, keeping
  * their data under TALLY_DATA_DIR (./.tally-data) across runs; `--ephemeral` throws that data away at stop.
  * Ports and addresses: README, Configuration. Ctrl-C (SIGINT) or SIGTERM stops the services first, then
- * Kafka and FerretDB, and exits 0.
+ * Kafka and FerretDB, and exits 0. `--replicas hierarchy-rollup=2` runs two processes of that service: they share
+ * its consumer groups' partitions, the gateway sends requests to them in turn, the other services' gRPC clients
+ * fail over between them; replica n >= 2 listens on the ports after the highest first-replica ports.
  */
 import { join, resolve } from 'node:path';
 import { loadTokenSecret } from '@tally/auth';
 import { startDistributed, type DistributedDeployment } from '../services/all-in-one/src/distributed/launcher';
 import { distributedPorts, type DistributedPorts } from '../services/all-in-one/src/distributed/ports';
+import { parseReplicas } from '../services/all-in-one/src/distributed/replicas';
 
 const FLAGS = ['--with-infra', '--ephemeral'];
 const say = (line: string): void => void process.stderr.write(`[tally] ${line}\n`);
@@ -18,11 +21,25 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
-const args = process.argv.slice(2);
+const USAGE = 'usage: pnpm start:distributed [--with-infra] [--ephemeral] [--replicas SERVICE=N[,SERVICE=N]]';
+const args: string[] = [];
+const replicaSpecs: string[] = [];
+for (let i = 2; i < process.argv.length; i++) {
+  const a = process.argv[i]!;
+  if (a === '--replicas') replicaSpecs.push(process.argv[++i] ?? fail(`--replicas needs SERVICE=N; ${USAGE}`));
+  else if (a.startsWith('--replicas=')) replicaSpecs.push(a.slice('--replicas='.length));
+  else args.push(a);
+}
 const unknown = args.filter((a) => !FLAGS.includes(a));
-if (unknown.length > 0) fail(`unknown argument ${unknown.join(' ')}; usage: pnpm start:distributed [--with-infra] [--ephemeral]`);
+if (unknown.length > 0) fail(`unknown argument ${unknown.join(' ')}; ${USAGE}`);
 const withInfra = args.includes('--with-infra');
 const ephemeral = args.includes('--ephemeral');
+let replicas: ReturnType<typeof parseReplicas> = {};
+try {
+  replicas = parseReplicas(replicaSpecs);
+} catch (err) {
+  fail((err as Error).message);
+}
 let ports: DistributedPorts;
 try {
   ports = distributedPorts(process.env);
@@ -84,6 +101,7 @@ try {
     ports: ports.services,
     env: tokenSecret ? { TALLY_TOKEN_SECRET: tokenSecret } : {},
     supervise: true,
+    replicas,
     report: say,
   });
 } catch (err) {
@@ -91,12 +109,11 @@ try {
   await stopInfra?.();
   process.exit(1);
 }
-const pids = Object.entries(deployment.state())
-  .map(([name, s]) => `  ${name}: pid ${s.pid}, http 127.0.0.1:${ports.services[name as keyof typeof ports.services].http}, grpc :${ports.services[name as keyof typeof ports.services].grpc}`)
-  .join('\n');
+const states = deployment.state();
+const pids = deployment.instances.map((i) => `  ${i.name}: pid ${states[i.name]?.pid}, http 127.0.0.1:${i.http}, grpc :${i.grpc}`).join('\n');
 const where = ephemeral ? 'throw-away data (--ephemeral)' : `data in ${dataDir}`;
 process.stdout.write(
-  `\nTally is running (distributed mode: 6 processes, Kafka ${kafkaBrokers.join(',')}, MongoDB ${mongoUrl.replace(/\/\/[^@]*@/, '//***@')}; ${withInfra ? where : 'your Kafka and MongoDB'})\n` +
+  `\nTally is running (distributed mode: ${deployment.instances.length} processes, Kafka ${kafkaBrokers.join(',')}, MongoDB ${mongoUrl.replace(/\/\/[^@]*@/, '//***@')}; ${withInfra ? where : 'your Kafka and MongoDB'})\n` +
     `  API: http://${ports.gateway.host === '0.0.0.0' ? 'localhost' : ports.gateway.host}:${ports.gateway.port}/api/v1\n` +
     `  Ready: ${deployment.url}/health/ready\n${pids}\n  Ctrl-C stops everything.\n\n`,
 );

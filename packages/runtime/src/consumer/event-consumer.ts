@@ -4,7 +4,7 @@ import type { Collection, Doc } from '@tally/readstore';
 import type { Logger } from '../logger';
 import { PoisonGuard, REPLAY_FOR_HEADER, type Delivered } from './dead-letter';
 import { MalformedEventError, parseStoredEvent } from './parse-event';
-import { ConsumerProgress } from './progress';
+import { ConsumerProgress, progressDocId, savedProgress } from './progress';
 import { observe } from '../observability/metrics';
 import { inConsumerSpan } from '../observability/tracing';
 
@@ -55,10 +55,11 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
   const progress = new ConsumerProgress(options.publishedHorizon);
   let rejected = 0;
   const poison = new PoisonGuard({ groupId, bus, logger, ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}) });
-  // one document per partition: each has one writer, so no two processes ever update the same document
+  // one document per topic partition: each has one writer (the partition's consumer, whichever replica it is in)
   if (options.progressStore) {
-    for (const saved of await options.progressStore.find({ group: groupId })) {
-      if (typeof saved.partition === 'number' && typeof saved.position === 'number') progress.record(saved.partition, saved.position);
+    for (const doc of await options.progressStore.find({ group: groupId })) {
+      const saved = savedProgress(doc, groupId, options.topics);
+      if (saved) progress.record(saved.topic, saved.partition, saved.position);
     }
   }
 
@@ -76,6 +77,8 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
         logger.error({ groupId, topic: m.topic, partition: m.partition, offset: m.offset, err: err.message }, 'malformed event skipped');
       }
     }
+    // a bus batch holds one topic partition's messages
+    const topic = batch[0]?.topic ?? '';
     const partition = batch[0]?.partition ?? 0;
     // the whole batch to the batch handler where there is one; the poison guard goes one event at a time
     // (`handle([event])`) to find an event that fails, and dead-letters it after its attempts
@@ -87,11 +90,11 @@ export async function startEventConsumer(options: EventConsumerOptions): Promise
     }
     const last = delivered[delivered.length - 1]?.event;
     if (last) {
-      progress.record(partition, last.position);
+      progress.record(topic, partition, last.position);
       if (options.progressStore) {
         await options.progressStore.update(
-          `progress:${groupId}:p${partition}`,
-          { set: { group: groupId, partition, position: last.position } },
+          progressDocId(groupId, topic, partition),
+          { set: { group: groupId, topic, partition, position: last.position } },
           { field: 'position', below: last.position },
         );
       }

@@ -2,11 +2,13 @@ import type { Subscription } from '@tally/eventbus';
 
 /**
  * How far a consumer has applied the log, for read-your-writes (`?after=<position>`).
- * Positions are relayed in order, so within a partition they increase. Everything up to P is applied when
- * some applied event has position >= P and every partition has either applied past P or has nothing left.
+ * Positions are relayed in order, so within a topic partition they increase. Everything up to P is applied when
+ * some applied event has position >= P and every topic partition has either applied past P or has nothing left.
+ * Progress is kept per topic AND partition: a consumer of several topics has a partition 0 in each, and one
+ * topic's partition having applied past P says nothing about the other topic's partition of the same number.
  */
 export class ConsumerProgress {
-  private readonly lastApplied = new Map<number, number>();
+  private readonly lastApplied = new Map<string, number>();
   private maxApplied = 0;
   private subscription: Subscription | null = null;
   private readonly waiters = new Set<() => void>();
@@ -21,21 +23,23 @@ export class ConsumerProgress {
     this.subscription = subscription;
   }
 
-  record(partition: number, position: number): void {
-    if (position > (this.lastApplied.get(partition) ?? 0)) this.lastApplied.set(partition, position);
+  record(topic: string, partition: number, position: number): void {
+    const key = topicPartitionKey(topic, partition);
+    if (position > (this.lastApplied.get(key) ?? 0)) this.lastApplied.set(key, position);
     if (position > this.maxApplied) this.maxApplied = position;
     for (const w of this.waiters) w();
   }
 
+  /** last applied position per `<topic>:<partition>` */
   snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.lastApplied].map(([p, pos]) => [String(p), pos]));
+    return Object.fromEntries(this.lastApplied);
   }
 
   async covers(position: number): Promise<boolean> {
     if (!this.subscription) return false;
     if (this.maxApplied >= position) {
       const lags = await this.subscription.lag();
-      return lags.every((l) => l.lag === 0 || (this.lastApplied.get(l.partition) ?? 0) >= position);
+      return lags.every((l) => l.lag === 0 || (this.lastApplied.get(topicPartitionKey(l.topic, l.partition)) ?? 0) >= position);
     }
     if (!this.publishedHorizon || (await this.publishedHorizon()) < position) return false;
     const lags = await this.subscription.lag();
@@ -60,4 +64,27 @@ export class ConsumerProgress {
     }
     return this.covers(position);
   }
+}
+
+export function topicPartitionKey(topic: string, partition: number): string {
+  return `${topic}:${partition}`;
+}
+
+/** The id of a consumer group's progress document for one topic partition (one writer each: the partition's consumer). */
+export function progressDocId(groupId: string, topic: string, partition: number): string {
+  return `progress:${groupId}:${topic}:p${partition}`;
+}
+
+/**
+ * A saved progress document as `{topic, partition, position}`, or null when it is not one. Documents written before
+ * progress was keyed by topic (`progress:<group>:p<N>`, no `topic` field) are read as the consumer's topic when it
+ * reads exactly one (then they were that topic's); a consumer of several topics cannot tell whose they were and
+ * ignores them: the saved progress only lets `after=` answer sooner after a restart, and the first event applied
+ * on that partition (or the consumer having no lag) covers the same positions again.
+ */
+export function savedProgress(doc: Record<string, unknown>, groupId: string, topics: readonly string[]): { topic: string; partition: number; position: number } | null {
+  if (doc.group !== groupId || typeof doc.partition !== 'number' || typeof doc.position !== 'number') return null;
+  const topic = typeof doc.topic === 'string' ? doc.topic : topics.length === 1 ? topics[0]! : null;
+  if (topic === null || !topics.includes(topic)) return null;
+  return { topic, partition: doc.partition, position: doc.position };
 }

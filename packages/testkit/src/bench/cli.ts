@@ -1,3 +1,4 @@
+import { parseReplicas } from '../../../../services/all-in-one/src/distributed/replicas';
 import { parseFlags, UsageError } from './args';
 import { TargetUnavailable } from './target';
 
@@ -64,4 +65,14 @@ async function main<O extends { mode: string }, S extends { correct: boolean }>(
 /** A given number flag `--name N` as a whole number of at least `min`. */
 export function wholeFlag(flags: Flags, name: string, min = 0): number {
   return Math.max(min, Math.floor(Number(flags[name])));
+}
+
+/** `--replicas SERVICE=N[,...]`, distributed mode only */
+export function replicasFlag(flags: Record<string, string | number | boolean>): ReturnType<typeof parseReplicas> {
+  if (flags.mode !== 'distributed') throw new UsageError('--replicas needs --mode distributed (embedded mode is one process)');
+  try {
+    return parseReplicas([String(flags.replicas)]);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { MongoClient } from 'mongodb';
 import { IngestionServiceClient, promisifyClientStream, type tallyv1 } from '@tally/contracts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -41,19 +42,30 @@ export interface DistributedTarget extends Target {
   grpcAddress: string;
   /** seconds from launching the first service until the gateway answered */
   servicesStartSec: number;
-  /** SIGKILLs one service; resolves with its pid once it is gone */
-  killService(service: ServiceName): Promise<number>;
-  /** starts a service again (same ports, same Kafka namespace and database) and waits until it is ready */
-  startService(service: ServiceName): Promise<void>;
+  /** SIGKILLs one process (a service's first replica by its service name, another as `<service>#<n>`); resolves with its pid */
+  killService(instance: string): Promise<number>;
+  /** starts a process again (same ports, same Kafka namespace and database) and waits until it is ready */
+  startService(instance: string): Promise<void>;
+  /** every process: a service's first replica is named after it, replica n >= 2 `<service>#<n>` */
+  instances(): Array<{ name: string; service: ServiceName; replica: number; http: number }>;
+  /** how many processes of each service run (`--replicas SERVICE=N`; 1 when not given) */
+  replicas: Partial<Record<ServiceName, number>>;
   /** stops the Kafka broker and starts it again on the same data and ports; only when the harness started it */
   restartKafka(): Promise<void>;
   /** the Kafka / FerretDB processes the harness started (sampled apart from the platform) */
   infraProcesses(): Array<{ name: string; pid: number }>;
+  /**
+   * the commands the MongoDB-compatible server has run since it started, per command name (`serverStatus`'s
+   * `metrics.commands.<name>.total`: FerretDB and MongoDB both keep it); null when the server does not say
+   */
+  mongoCommands(): Promise<Record<string, number> | null>;
 }
 
 export interface DistributedStartOptions {
   /** start the Kafka broker in this process (not through acquireInfrastructure) so that it can be restarted */
   restartableKafka?: boolean;
+  /** processes per service (default 1): replicas share the consumer groups' partitions */
+  replicas?: Partial<Record<ServiceName, number>>;
   env?: Record<string, string>;
   log?: (line: string) => void;
 }
@@ -163,8 +175,8 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
   const kafkaNamespace = `${run}.`;
   const mongoDb = `tally_bench_${run}`;
   const password = process.env.TALLY_ADMIN_PASSWORD ?? randomBytes(12).toString('hex');
-  const tails = new Map<ServiceName, string>();
-  const attach = (service: ServiceName, child: ChildProcess | undefined) => {
+  const tails = new Map<string, string>();
+  const attach = (service: string, child: ChildProcess | undefined) => {
     if (!child?.pid || (child as ChildProcess & { __benchAttached?: boolean }).__benchAttached) return;
     (child as ChildProcess & { __benchAttached?: boolean }).__benchAttached = true;
     watchdog(child.pid);
@@ -176,7 +188,11 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
     child.stderr?.on('data', keep);
   };
   let deployment: DistributedDeployment;
-  const base = await freePortBlock(20);
+  const replicas = options.replicas ?? {};
+  const extra = Object.values(replicas).reduce((n, r) => n + Math.max(0, (r ?? 1) - 1), 0);
+  // gateway, then HTTP ports (first replicas, then the others), then gRPC ports likewise
+  const perKind = SERVICES.length + extra;
+  const base = await freePortBlock(2 * perKind + 2);
   const s0 = performance.now();
   try {
     deployment = await startDistributed({
@@ -186,15 +202,17 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
       kafkaNamespace,
       gatewayPort: base,
       httpBasePort: base,
-      grpcBasePort: base + 10,
-      env: { LOG_LEVEL: process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn', TALLY_DEMO: '0', TALLY_DEADLINE_CHECK_MS: '0', TALLY_ADMIN_PASSWORD: password, ...options.env },
+      grpcBasePort: base + perKind + 1,
+      replicas,
+      // a session outlives a long run on a slow machine (the default 15 min expired mid-load on FerretDB at load 20)
+      env: { LOG_LEVEL: process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn', TALLY_DEMO: '0', TALLY_DEADLINE_CHECK_MS: '0', TALLY_ADMIN_PASSWORD: password, TALLY_TOKEN_TTL_SEC: '86400', ...options.env },
       stdio: 'pipe',
     });
   } catch (e) {
     await infra.stop();
     throw e;
   }
-  for (const s of SERVICES) attach(s, deployment.processes.get(s));
+  for (const i of deployment.instances) attach(i.name, deployment.processes.get(i.name));
   const servicesStartSec = (performance.now() - s0) / 1000;
   const client = new HttpClient(deployment.url);
   try {
@@ -204,17 +222,17 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
     await infra.stop();
     throw e;
   }
-  log(`six services up in ${servicesStartSec.toFixed(1)} s behind the gateway ${deployment.url} (Kafka namespace "${kafkaNamespace}", database ${mongoDb})`);
-  const processes = () => SERVICES.flatMap((s) => {
-    const c = deployment.processes.get(s);
-    return alive(c) ? [{ name: s, pid: c.pid! }] : [];
+  log(`${deployment.instances.length} processes (six services${extra > 0 ? `, ${Object.entries(replicas).filter(([, n]) => (n ?? 1) > 1).map(([s, n]) => `${s} x${n}`).join(', ')}` : ''}) up in ${servicesStartSec.toFixed(1)} s behind the gateway ${deployment.url} (Kafka namespace "${kafkaNamespace}", database ${mongoDb})`);
+  const processes = () => deployment.instances.flatMap(({ name }) => {
+    const c = deployment.processes.get(name);
+    return alive(c) ? [{ name, pid: c.pid! }] : [];
   });
-  const killService = async (service: ServiceName) => {
+  const killService = async (service: string) => {
     const pid = deployment.processes.get(service)?.pid ?? -1;
     await deployment.kill(service, 'SIGKILL');
     return pid;
   };
-  const startService = async (service: ServiceName) => {
+  const startService = async (service: string) => {
     await deployment.start(service);
     attach(service, deployment.processes.get(service));
   };
@@ -226,6 +244,8 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
     grpcAddress: `127.0.0.1:${deployment.ports.ingestion.grpc}`,
     servicesStartSec,
     processes,
+    instances: () => deployment.instances.map(({ name, service, replica, http }) => ({ name, service, replica, http })),
+    replicas,
     kill(name) {
       const victim = processes().find((p) => p.name === name) ?? processes()[0];
       if (!victim) throw new Error('no service to kill');
@@ -233,7 +253,7 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
       return victim.pid;
     },
     async restart() {
-      for (const s of SERVICES) if (!alive(deployment.processes.get(s))) await startService(s);
+      for (const { name } of deployment.instances) if (!alive(deployment.processes.get(name))) await startService(name);
     },
     killService,
     startService,
@@ -241,6 +261,19 @@ export async function startDistributedTarget(options: DistributedStartOptions = 
       if (!broker) throw new Error('the Kafka broker was not started by the harness; it cannot be restarted');
       await broker.stop();
       broker = await startKafka(broker.options);
+    },
+    async mongoCommands() {
+      const mongo = new MongoClient(infra.mongoUrl, { serverSelectionTimeoutMS: 10_000 });
+      try {
+        const status = await mongo.db('admin').command({ serverStatus: 1 });
+        const commands = (status.metrics as { commands?: Record<string, { total?: unknown }> } | undefined)?.commands;
+        if (!commands) return null;
+        return Object.fromEntries(Object.entries(commands).flatMap(([name, c]) => (typeof c?.total === 'number' || typeof c?.total === 'bigint' ? [[name, Number(c.total)]] : [])));
+      } catch {
+        return null;
+      } finally {
+        await mongo.close();
+      }
     },
     infraProcesses() {
       // Kafka (java) and FerretDB run as our children when the harness started them

@@ -4,12 +4,12 @@
  * Exits 1 when the final rollups differ from the generator's totals, 2 when the target cannot run here.
  */
 import { UsageError } from './args';
-import { runCli, wholeFlag } from './cli';
+import { replicasFlag, runCli, wholeFlag } from './cli';
 import { DEFAULT_BENCH_OPTIONS, formatTable, runBench, type BenchOptions } from './run';
 
 const USAGE = `usage: pnpm bench [--communes N] [--values K] [--map pre2025|2025] [--mode embedded|distributed]
                   [--concurrency C] [--window-sec S] [--poll-ms MS] [--seed N] [--no-baseline]
-                  [--grpc-share F] [--grpc-batch B] [--grpc-streams S]
+                  [--grpc-share F] [--grpc-batch B] [--grpc-streams S] [--replicas SERVICE=N[,SERVICE=N]]
   --communes N     a seeded sample of N communes (default: every commune of the map)
   --values K       values per report (default 200; every fifth element is split by sex)
   --map            pre2025 (10,035 communes, period 2024S2) or 2025 (3,321 communes, period 2025S2)
@@ -20,7 +20,10 @@ const USAGE = `usage: pnpm bench [--communes N] [--values K] [--map pre2025|2025
   --poll-ms MS     how often the VN rollup is read to measure freshness (default 50)
   --grpc-share F   distributed: share of the reports sent over the gRPC SubmitStream, 0..1 (default 0.5)
   --grpc-batch B   distributed: reports per SubmitStream call (default 20)
-  --grpc-streams S distributed: SubmitStream calls in flight (default 2)`;
+  --grpc-streams S distributed: SubmitStream calls in flight (default 2)
+  --replicas S=N   distributed: N processes of service S sharing its consumer groups' partitions (e.g.
+                   hierarchy-rollup=2,ingestion=2); the summary shows the events each replica applied, and a
+                   replica that applied none of a group its siblings share makes the run incorrect`;
 
 runCli<BenchOptions, Awaited<ReturnType<typeof runBench>>>({
   name: 'bench',
@@ -37,6 +40,7 @@ runCli<BenchOptions, Awaited<ReturnType<typeof runBench>>>({
     'grpc-share': 'number',
     'grpc-batch': 'number',
     'grpc-streams': 'number',
+    replicas: 'string',
   },
   options: (flags, log) => {
     if (flags['grpc-share'] !== undefined && (flags['grpc-share'] as number) > 1) throw new UsageError('--grpc-share is a share, 0..1');
@@ -55,6 +59,7 @@ runCli<BenchOptions, Awaited<ReturnType<typeof runBench>>>({
       ...(flags['grpc-share'] !== undefined ? { grpcShare: num('grpc-share') } : {}),
       ...(flags['grpc-batch'] !== undefined ? { grpcBatch: wholeFlag(flags, 'grpc-batch', 1) } : {}),
       ...(flags['grpc-streams'] !== undefined ? { grpcStreams: wholeFlag(flags, 'grpc-streams', 1) } : {}),
+      ...(flags.replicas !== undefined ? { replicas: replicasFlag(flags) } : {}),
       baseline: !flags['no-baseline'],
       log,
     };

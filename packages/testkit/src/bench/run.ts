@@ -4,10 +4,11 @@ import { startProgress } from '@tally/runtime';
 import { sleep } from '../infra/process';
 import { expectedTotals, generateWorkload, seededRandom, type MapId, type Workload } from '../workload';
 import { runSqliteBaseline, type BaselineResult } from './baseline';
-import { grpcSubmitter, startDistributedTarget, type DistributedTarget, type InfraInfo } from './distributed';
+import { grpcSubmitter, startDistributedTarget, type DistributedTarget, type InfraInfo, type ServiceName } from './distributed';
 import { runLoad, type GrpcLane, type LoadResult } from './load';
 import { freshness, percentile, round } from './metrics';
 import { cpuSec, HealthSampler, RollupPoller, RssSampler, type LagSample } from './observe';
+import { replicaFigures, type ReplicaFigures } from './replicas';
 import { platformRoot, startEmbeddedTarget, type Target } from './target';
 import { verifyTotals, type Verification } from './verify';
 
@@ -33,6 +34,8 @@ export interface BenchOptions {
   grpcBatch: number;
   /** SubmitStream calls in flight */
   grpcStreams: number;
+  /** distributed mode: processes per service (`--replicas SERVICE=N`), default 1 each */
+  replicas?: Partial<Record<ServiceName, number>>;
   /** progress lines on stderr */
   log?: (line: string) => void;
 }
@@ -103,6 +106,17 @@ export interface BenchSummary {
     grpcCallMs: { p50: number; p99: number };
     grpcReportsPerCall: number;
   };
+  /**
+   * distributed mode with `--replicas`: the events each replica applied per consumer group (its /metrics), and
+   * what is wrong (a replica that applied nothing of a group its siblings share makes the run incorrect)
+   */
+  replicas: { counts: Partial<Record<ServiceName, number>>; figures: ReplicaFigures; problems: string[] } | null;
+  /**
+   * distributed mode: the commands the MongoDB-compatible server ran from the first submission until VN reflected
+   * everything (`serverStatus` metrics.commands, server-wide: the bench's own VN and health reads are in the reads),
+   * per command, in all, and per acknowledged non-duplicate submission; writes = insert + update + delete
+   */
+  mongoOps: { byCommand: Record<string, number>; total: number; writes: number; perSubmission: number; writesPerSubmission: number } | null;
   /** distributed mode: where Kafka and MongoDB came from, how long they took to start; the infra processes' peak RSS */
   infra: (InfraInfo & { servicesStartSec: number; peakRssMbByProcess: Record<string, number>; cpuSec: number }) | null;
   seed: number;
@@ -127,8 +141,8 @@ function targetCpuSec(target: Target): number {
   return target.processes().reduce((sum, p) => sum + (cpuSec(p.pid) ?? 0), 0);
 }
 
-export async function startTarget(mode: BenchOptions['mode'], log: (line: string) => void = () => undefined): Promise<Target> {
-  return mode === 'distributed' ? startDistributedTarget({ log }) : startEmbeddedTarget();
+export async function startTarget(mode: BenchOptions['mode'], log: (line: string) => void = () => undefined, replicas?: Partial<Record<ServiceName, number>>): Promise<Target> {
+  return mode === 'distributed' ? startDistributedTarget({ log, ...(replicas ? { replicas } : {}) }) : startEmbeddedTarget();
 }
 
 /** The gRPC lane of distributed mode: a seeded share of the reports (with their amendments and retries). */
@@ -170,7 +184,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
   const generatedSec = (performance.now() - g0) / 1000;
   log(`workload: ${w.reports.length} reports x ${w.catalog.slots.length} values on the ${opts.map} map (${w.period}), ${w.ops.length} submissions, generated in ${generatedSec.toFixed(1)} s`);
 
-  const target = await startTarget(opts.mode, log);
+  const target = await startTarget(opts.mode, log, opts.replicas);
   log(`platform (${target.mode}) up at ${target.baseUrl}, pids ${target.processes().map((p) => p.pid).join(',')}`);
   let load: LoadResult;
   let verification: Verification;
@@ -183,6 +197,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
   const infraRss = new RssSampler(() => distributed?.infraProcesses() ?? []).start();
   const infraCpu = () => (distributed?.infraProcesses() ?? []).reduce((n, p) => n + (cpuSec(p.pid) ?? 0), 0);
   let infraCpuSec = 0;
+  let replicas: BenchSummary['replicas'] = null;
+  let mongoDelta: Record<string, number> | null = null;
   const lane = grpcLaneFor(target, w, opts);
   try {
     await target.client.json('PUT', '/api/v1/catalog', w.catalog.json, target.client.adminHeaders);
@@ -190,6 +206,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     const origin = performance.now();
     const health = new HealthSampler(target.client, origin).start();
     poller.start();
+    const mongo0 = await distributed?.mongoCommands();
     const cpu0 = targetCpuSec(target);
     const infraCpu0 = infraCpu();
     let acks = 0;
@@ -210,6 +227,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     clearInterval(draining);
     cpuLoadSec = targetCpuSec(target) - cpu0;
     infraCpuSec = infraCpu() - infraCpu0;
+    const mongo1 = await distributed?.mongoCommands();
+    if (mongo0 && mongo1) mongoDelta = Object.fromEntries(Object.entries(mongo1).map(([k, n]) => [k, n - (mongo0[k] ?? 0)]).filter(([, n]) => (n as number) > 0));
     await sleep(opts.pollMs * 2);
     poller.stop();
     health.stop();
@@ -217,6 +236,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     rss.stop();
     log(`verifying VN and ${w.provinces.length} provinces`);
     verification = await verifyTotals(target.client, w, expected, lastPosition);
+    if (distributed && Object.values(distributed.replicas).some((n) => (n ?? 1) > 1)) {
+      const { figures, problems } = await replicaFigures(distributed, Object.keys(target.client.opsHeaders).length > 0 ? target.client.opsHeaders : target.client.adminHeaders);
+      replicas = { counts: distributed.replicas, figures, problems };
+      for (const [name, f] of Object.entries(figures)) log(`  ${name}: ${f.applied ? Object.entries(f.applied).map(([g, n]) => `${g} ${n}`).join(', ') || 'no events' : 'no answer'}`);
+    }
   } finally {
     rss.stop();
     infraRss.stop();
@@ -238,7 +262,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     log('baseline: bulk insert + batch GROUP BY in SQLite');
     baseline = runSqliteBaseline(w, expected);
   }
-  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec, infra);
+  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec, infra, replicas, mongoDelta);
 }
 
 function summarize(
@@ -256,6 +280,8 @@ function summarize(
   mode: string,
   cpuLoadSec: number,
   infra: BenchSummary['infra'] = null,
+  replicas: BenchSummary['replicas'] = null,
+  mongoDelta: Record<string, number> | null = null,
 ): BenchSummary {
   const loadSec = (load.endedAt - load.startedAt) / 1000;
   const acked = w.ops.filter((op) => load.results[op.index] && !load.results[op.index]!.duplicate);
@@ -264,7 +290,7 @@ function summarize(
   const f = freshness(w.ops, load.results, poller.samples);
   const step = Math.max(1, Math.ceil(lags.length / 60));
   const failures = load.failures.map((x) => x.reason).slice(0, 10);
-  const correct = v.correct && load.failures.length === 0 && nationalAt !== null && f.unresolved === 0 && (baseline?.correct ?? true);
+  const correct = v.correct && load.failures.length === 0 && nationalAt !== null && f.unresolved === 0 && (baseline?.correct ?? true) && (replicas?.problems.length ?? 0) === 0;
   const p50 = round(percentile(f.values, 50));
   return {
     mode,
@@ -316,7 +342,7 @@ function summarize(
       series: lags.filter((_, i) => i % step === 0).map((l) => [l.t, l.totalLag, l.rollupLag, l.relayLag]),
     },
     correct,
-    verification: { unitsChecked: v.unitsChecked, valuesChecked: v.valuesChecked, received: v.received, mismatches: v.mismatches.slice(0, 10), failures },
+    verification: { unitsChecked: v.unitsChecked, valuesChecked: v.valuesChecked, received: v.received, mismatches: v.mismatches.slice(0, 10), failures: [...failures, ...(replicas?.problems ?? [])] },
     baseline: baseline
       ? {
           ...baseline,
@@ -343,9 +369,17 @@ function summarize(
       grpcReportsPerCall: round(load.grpcBatchSizes.reduce((a, b) => a + b, 0) / Math.max(1, load.grpcBatchSizes.length), 1),
     },
     infra,
+    replicas,
+    mongoOps: mongoDelta ? mongoOpsOf(mongoDelta, acked.length) : null,
     seed: opts.seed,
     generatedSec: round(generatedSec, 2),
   };
+}
+
+function mongoOpsOf(byCommand: Record<string, number>, submissions: number): NonNullable<BenchSummary['mongoOps']> {
+  const total = Object.values(byCommand).reduce((a, b) => a + b, 0);
+  const writes = (byCommand.insert ?? 0) + (byCommand.update ?? 0) + (byCommand.delete ?? 0);
+  return { byCommand, total, writes, perSubmission: round(total / Math.max(1, submissions), 1), writesPerSubmission: round(writes / Math.max(1, submissions), 1) };
 }
 
 /** The readable table printed before the JSON line. */
@@ -372,6 +406,18 @@ export function formatTable(s: BenchSummary): string {
           ['infrastructure', `${s.infra.source}: Kafka ${s.infra.kafkaBrokers.join(',')}, ${s.infra.mongoEngine}; started in ${s.infra.startSec === null ? '- (given)' : `${s.infra.startSec} s`}; services up in ${s.infra.servicesStartSec} s`] as [string, string],
           ['infrastructure RSS / CPU', `${Object.entries(s.infra.peakRssMbByProcess).map(([k, v]) => `${k} ${v} MB`).join(', ') || '- (not ours)'}; ${s.infra.cpuSec} CPU-s`] as [string, string],
         ]
+      : []),
+    ...(s.replicas
+      ? Object.entries(s.replicas.figures).map(([name, f]): [string, string] => [
+          `replica ${name}`,
+          f.applied ? `applied ${Object.entries(f.applied).map(([g, n]) => `${g} ${n}`).join(', ') || 'no events'}` : 'no answer from /metrics',
+        ])
+      : []),
+    ...(s.mongoOps
+      ? [[
+          'MongoDB commands',
+          `${s.mongoOps.total} (${s.mongoOps.perSubmission} per submission; writes ${s.mongoOps.writes}, ${s.mongoOps.writesPerSubmission} per submission): ${Object.entries(s.mongoOps.byCommand).sort(([, a], [, b]) => b - a).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+        ] as [string, string]]
       : []),
     ['consumer lag max', `total ${s.consumerLag.maxTotal}, rollup ${s.consumerLag.maxRollup}, relay ${s.consumerLag.maxRelay} events`],
     ['lag over time (t s: rollup)', s.consumerLag.series.filter((_, i, a) => i % Math.max(1, Math.ceil(a.length / 12)) === 0).map(([t, , r]) => `${t}:${r}`).join(' ')],

@@ -2,7 +2,8 @@ import { sleep } from '../infra/process';
 import { runLoad, type LoadResult } from '../bench/load';
 import { RollupPoller } from '../bench/observe';
 import { grpcLaneFor, waitForNational } from '../bench/run';
-import { SERVICES, startDistributedTarget, type DistributedTarget } from '../bench/distributed';
+import { startDistributedTarget, type DistributedTarget, type ServiceName } from '../bench/distributed';
+import { replicaFigures, type ReplicaFigures } from '../bench/replicas';
 import { startEmbeddedTarget, type Target } from '../bench/target';
 import { verifyTotals, type Verification } from '../bench/verify';
 import { expectedTotals, generateWorkload, seededRandom, type MapId, type Op, type Workload } from '../workload';
@@ -24,6 +25,13 @@ export interface ChaosOptions {
   restartKafka?: boolean;
   /** distributed: stop resending this many seconds after the window (the unacknowledged rest fails the run); default 300 */
   loadTimeoutSec?: number;
+  /** distributed: processes per service (`--replicas SERVICE=N`); replicas share their consumer groups' partitions */
+  replicas?: Partial<Record<ServiceName, number>>;
+  /**
+   * distributed: the processes the kills choose from (`--victims`, instance names: `hierarchy-rollup` is a
+   * service's first replica, `hierarchy-rollup#2` its second); default every process
+   */
+  victims?: string[];
   log?: (line: string) => void;
 }
 
@@ -64,6 +72,8 @@ export interface ChaosSummary {
   kafkaRestart: 'done' | 'not requested' | `skipped: ${string}` | null;
   /** distributed: where Kafka and MongoDB came from */
   infra: DistributedTarget['infra'] | null;
+  /** distributed with `--replicas`: the events each replica applied per group (counted from its last start) */
+  replicas: ReplicaFigures | null;
   /** requests that failed (connection refused/reset, 5xx) and were sent again with the same submissionId */
   resent: number;
   loadSec: number;
@@ -168,6 +178,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     kills,
     kafkaRestart: null,
     infra: null,
+    replicas: null,
     resent: load!.retriedErrors,
     loadSec: Math.round((load!.endedAt - load!.startedAt) / 10) / 100,
     verification: { ...rest, mismatches: [...failures, ...rest.mismatches].slice(0, 20) },
@@ -186,7 +197,15 @@ async function runDistributedChaos(opts: ChaosOptions): Promise<ChaosSummary> {
   const log = opts.log ?? (() => undefined);
   const w = generateWorkload({ map: opts.map, communes: opts.communes, valuesPerReport: opts.valuesPerReport, seed: opts.seed, burstShare: 0.5, burstWindow: 0.5 });
   const wantKafka = opts.restartKafka ?? true;
-  const target = await startDistributedTarget({ restartableKafka: wantKafka, log });
+  const target = await startDistributedTarget({ restartableKafka: wantKafka, log, ...(opts.replicas ? { replicas: opts.replicas } : {}) });
+  const instances = target.instances().map((i) => i.name);
+  const victims = opts.victims ?? instances;
+  const unknown = victims.filter((v) => !instances.includes(v));
+  if (unknown.length > 0) {
+    await target.stop();
+    throw new Error(`--victims: no process ${unknown.join(', ')} (processes: ${instances.join(', ')})`);
+  }
+  let replicas: ReplicaFigures | null = null;
   let kafkaRestart: ChaosSummary['kafkaRestart'] = wantKafka ? null : 'not requested';
   if (wantKafka && !target.infra.kafkaRestartable) {
     kafkaRestart = 'skipped: the Kafka broker came from KAFKA_BROKERS, not from the harness, so it is not restarted';
@@ -238,7 +257,7 @@ async function runDistributedChaos(opts: ChaosOptions): Promise<ChaosSummary> {
         kafkaRestart = 'done';
         record = { n: k + 1, atSec, process: 'kafka broker', pid, signal: 'restart', ackedBefore, downSec: Math.round((performance.now() - down0) / 10) / 100 };
       } else {
-        const victim = SERVICES[Math.floor(random() * SERVICES.length)]!;
+        const victim = victims[Math.floor(random() * victims.length)]!;
         const pid = await target.killService(victim);
         log(`event ${k + 1}: SIGKILL ${victim} (pid ${pid}) at ${atSec} s with ${ackedBefore} acknowledged; starting it again`);
         await target.startService(victim);
@@ -261,6 +280,9 @@ async function runDistributedChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     verification = await verifyTotals(target.client, w, expected, lastPosition);
     verification.mismatches.push(...(await verifyVersions(target, w, ackedOps)));
     verification.correct = verification.correct && verification.mismatches.length === 0;
+    if (Object.values(target.replicas).some((n) => (n ?? 1) > 1)) {
+      replicas = (await replicaFigures(target, Object.keys(target.client.opsHeaders).length > 0 ? target.client.opsHeaders : target.client.adminHeaders)).figures;
+    }
   } catch (e) {
     process.stderr.write(`${target.output()}\n`);
     throw e;
@@ -281,6 +303,7 @@ async function runDistributedChaos(opts: ChaosOptions): Promise<ChaosSummary> {
     kills,
     kafkaRestart,
     infra: target.infra,
+    replicas,
     resent: load!.retriedErrors,
     loadSec: Math.round((load!.endedAt - load!.startedAt) / 10) / 100,
     verification: { ...rest, mismatches: [...failures, ...rest.mismatches].slice(0, 20) },

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import { startGateway } from './gateway';
+import { startGateway, type Upstream } from './gateway';
 import { SERVICE_NAMES, type ServiceName } from './routes';
 import { restartDelayMs, type ServiceState, type SupervisionOptions } from './supervision';
 
@@ -24,8 +24,14 @@ export interface DistributedOptions {
   gatewayHost?: string;
   httpBasePort: number;
   grpcBasePort: number;
-  /** exact ports per service, overriding the bases */
-  ports?: Partial<Record<ServiceName, { http: number; grpc: number }>>;
+  /** exact ports per service (or per replica, `<service>#<n>`), overriding the bases */
+  ports?: Partial<Record<string, { http: number; grpc: number }>>;
+  /**
+   * processes per service (default 1): replicas share their consumer groups' partitions (Kafka assigns them),
+   * the gateway sends HTTP requests to them in turn and the other services' gRPC clients fail over between them.
+   * Replica n >= 2 is the instance `<service>#<n>`, on the ports after the highest first-replica ports.
+   */
+  replicas?: Partial<Record<ServiceName, number>>;
   env?: Record<string, string>;
   /** where each service's output goes; default: inherit */
   stdio?: 'inherit' | 'ignore' | 'pipe';
@@ -35,14 +41,28 @@ export interface DistributedOptions {
   report?: (line: string) => void;
 }
 
+/** One process of the deployment: a service's replica. */
+export interface Instance {
+  /** the service's name for its first replica, `<service>#<n>` for replica n >= 2 */
+  name: string;
+  service: ServiceName;
+  replica: number;
+  http: number;
+  grpc: number;
+}
+
 export interface DistributedDeployment {
   url: string;
+  /** each service's first replica */
   ports: Record<ServiceName, { http: number; grpc: number }>;
-  processes: Map<ServiceName, ChildProcess>;
-  /** stops a service (SIGKILL by default); the supervisor leaves it stopped until start() */
-  kill(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
-  start(service: ServiceName): Promise<void>;
-  state(): Record<ServiceName, ServiceState>;
+  /** every process, first replicas first (in SERVICE order), then the other replicas */
+  instances: Instance[];
+  /** by instance name (a service's name is its first replica) */
+  processes: Map<string, ChildProcess>;
+  /** stops an instance (SIGKILL by default); the supervisor leaves it stopped until start() */
+  kill(instance: string, signal?: NodeJS.Signals): Promise<void>;
+  start(instance: string): Promise<void>;
+  state(): Record<string, ServiceState>;
   /** the gateway, then every service at once (SIGTERM; SIGKILL after 15 s); resolves when all are gone */
   stop(): Promise<void>;
 }
@@ -53,27 +73,40 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   const ports = Object.fromEntries(
     SERVICE_NAMES.map((s, i) => [s, options.ports?.[s] ?? { http: options.httpBasePort + i + 1, grpc: options.grpcBasePort + i + 1 }]),
   ) as Record<ServiceName, { http: number; grpc: number }>;
-  const processes = new Map<ServiceName, ChildProcess>();
+  const instances = instancesOf(ports, options);
+  const byName = new Map(instances.map((i) => [i.name, i]));
+  const instanceOf = (name: string): Instance => {
+    const found = byName.get(name);
+    if (!found) throw new Error(`no instance ${name} (instances: ${[...byName.keys()].join(', ')})`);
+    return found;
+  };
+  const processes = new Map<string, ChildProcess>();
   const report = options.report ?? ((line: string) => void process.stderr.write(`[tally] ${line}\n`));
   const supervision = options.supervise === true ? {} : options.supervise || null;
-  const states = Object.fromEntries(SERVICE_NAMES.map((s) => [s, { pid: null, status: 'down', restarts: 0 }])) as Record<ServiceName, ServiceState>;
-  /** services the supervisor keeps running (cleared by kill(), set by start()) */
-  const wanted = new Set<ServiceName>();
-  const failures = new Map<ServiceName, number>();
-  const readyAt = new Map<ServiceName, number>();
-  const timers = new Map<ServiceName, NodeJS.Timeout>();
+  const states: Record<string, ServiceState> = Object.fromEntries(instances.map((i) => [i.name, { pid: null, status: 'down', restarts: 0 }]));
+  /** instances the supervisor keeps running (cleared by kill(), set by start()) */
+  const wanted = new Set<string>();
+  const failures = new Map<string, number>();
+  const readyAt = new Map<string, number>();
+  const timers = new Map<string, NodeJS.Timeout>();
   let stopping = false;
   // every process must check tokens with the same key
   const tokenSecret = process.env.TALLY_TOKEN_SECRET ?? options.env?.TALLY_TOKEN_SECRET ?? randomBytes(32).toString('hex');
+  // every replica of a peer: grpc-js's `ipv4:` target with several addresses (pick_first: the next when one is down)
+  const grpcTarget = (service: ServiceName): string => {
+    const addresses = instances.filter((i) => i.service === service).map((i) => `127.0.0.1:${i.grpc}`);
+    return addresses.length === 1 ? addresses[0]! : `ipv4:${addresses.join(',')}`;
+  };
   const peers = {
     TALLY_TOKEN_SECRET: tokenSecret,
-    HIERARCHY_ROLLUP_GRPC: `127.0.0.1:${ports['hierarchy-rollup'].grpc}`,
-    INDICATOR_GRPC: `127.0.0.1:${ports.indicator.grpc}`,
-    INGESTION_GRPC: `127.0.0.1:${ports.ingestion.grpc}`,
-    PROJECTION_GRPC: `127.0.0.1:${ports.projection.grpc}`,
+    HIERARCHY_ROLLUP_GRPC: grpcTarget('hierarchy-rollup'),
+    INDICATOR_GRPC: grpcTarget('indicator'),
+    INGESTION_GRPC: grpcTarget('ingestion'),
+    PROJECTION_GRPC: grpcTarget('projection'),
   };
 
-  function spawnService(service: ServiceName): ChildProcess {
+  function spawnService(name: string): ChildProcess {
+    const { service, http, grpc } = instanceOf(name);
     const child = spawn(process.execPath, ['--import', 'tsx', MAIN(service)], {
       env: {
         ...process.env,
@@ -84,24 +117,24 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
         MONGO_URL: options.mongoUrl,
         MONGO_DB: options.mongoDb ?? 'tally',
         TALLY_KAFKA_NAMESPACE: options.kafkaNamespace ?? '',
-        HTTP_PORT: String(ports[service].http),
+        HTTP_PORT: String(http),
         HTTP_HOST: '127.0.0.1',
-        GRPC_PORT: String(ports[service].grpc),
-        TALLY_INSTANCE_ID: `${service}-${Date.now()}`,
+        GRPC_PORT: String(grpc),
+        TALLY_INSTANCE_ID: `${name.replace('#', '-')}-${Date.now()}`,
       },
       stdio: ['ignore', options.stdio ?? 'inherit', options.stdio ?? 'inherit'],
       detached: true,
     });
     if (child.pid) watchdog(child.pid);
-    processes.set(service, child);
-    states[service] = { ...states[service], pid: child.pid ?? null, status: 'starting' };
-    child.once('exit', (code, signal) => onExit(service, child, code, signal));
+    processes.set(name, child);
+    states[name] = { ...states[name]!, pid: child.pid ?? null, status: 'starting' };
+    child.once('exit', (code, signal) => onExit(name, child, code, signal));
     return child;
   }
 
-  function onExit(service: ServiceName, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+  function onExit(service: string, child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (processes.get(service) !== child) return; // an older process of a service started again since
-    states[service] = { ...states[service], pid: null, status: 'down' };
+    states[service] = { ...states[service]!, pid: null, status: 'down' };
     if (stopping || !supervision || !wanted.has(service)) return;
     const upFor = Date.now() - (readyAt.get(service) ?? Date.now());
     // a service that ran a while before exiting starts over at the shortest delay
@@ -114,9 +147,9 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       setTimeout(() => {
         timers.delete(service);
         if (stopping || !wanted.has(service)) return;
-        states[service].restarts++;
+        states[service]!.restarts++;
         launch(service).then(
-          () => report(`${service} is back (pid ${processes.get(service)?.pid}, restart ${states[service].restarts})`),
+          () => report(`${service} is back (pid ${processes.get(service)?.pid}, restart ${states[service]!.restarts})`),
           // it exited while starting (onExit schedules the next attempt) or hung (killed: same)
           (err: unknown) => report(`${service} did not come back: ${err instanceof Error ? err.message : String(err)}`),
         );
@@ -124,26 +157,26 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     );
   }
 
-  async function launch(service: ServiceName): Promise<void> {
+  async function launch(service: string): Promise<void> {
     const child = spawnService(service);
     try {
-      await waitForReady(`http://127.0.0.1:${ports[service].http}/health/ready`, child, service);
+      await waitForReady(`http://127.0.0.1:${instanceOf(service).http}/health/ready`, child, service);
     } catch (err) {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       throw err;
     }
     readyAt.set(service, Date.now());
-    states[service] = { ...states[service], status: 'up' };
+    states[service] = { ...states[service]!, status: 'up' };
   }
 
-  async function start(service: ServiceName): Promise<void> {
+  async function start(service: string): Promise<void> {
     wanted.add(service);
     clearTimeout(timers.get(service));
     timers.delete(service);
     await launch(service);
   }
 
-  async function kill(service: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  async function kill(service: string, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     wanted.delete(service);
     clearTimeout(timers.get(service));
     timers.delete(service);
@@ -157,16 +190,16 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   }
 
   try {
-    // the catalog and hierarchy owners first: the others ask them at start
-    for (const service of SERVICE_NAMES) await start(service);
+    // the catalog and hierarchy owners first: the others ask them at start; then the other replicas
+    for (const instance of instances) await start(instance.name);
   } catch (err) {
     stopping = true;
-    await Promise.all(SERVICE_NAMES.map((s) => kill(s)));
+    await Promise.all(instances.map((i) => kill(i.name)));
     throw err;
   }
   const gateway: Server = await startGateway(
     options.gatewayPort,
-    Object.fromEntries(SERVICE_NAMES.map((s) => [s, ports[s].http])) as Record<ServiceName, number>,
+    Object.fromEntries(SERVICE_NAMES.map((s) => [s, instances.filter((i) => i.service === s).map((i): Upstream => ({ instance: i.name, port: i.http }))])) as Record<ServiceName, Upstream[]>,
     options.gatewayHost,
     () => states,
   );
@@ -174,6 +207,7 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   return {
     url: `http://${!options.gatewayHost || options.gatewayHost === '0.0.0.0' || options.gatewayHost === '::' ? '127.0.0.1' : options.gatewayHost}:${options.gatewayPort}`,
     ports,
+    instances,
     processes,
     kill,
     start,
@@ -185,9 +219,27 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
       const closed = new Promise((r) => gateway.close(r));
       gateway.closeAllConnections();
       await closed;
-      await Promise.all(SERVICE_NAMES.map((s) => kill(s, 'SIGTERM')));
+      await Promise.all(instances.map((i) => kill(i.name, 'SIGTERM')));
     },
   };
+}
+
+/** Every process: each service's first replica on its ports, then replicas 2.. on the ports after the highest ones. */
+function instancesOf(ports: Record<ServiceName, { http: number; grpc: number }>, options: DistributedOptions): Instance[] {
+  const first = SERVICE_NAMES.map((s): Instance => ({ name: s, service: s, replica: 1, ...ports[s] }));
+  let http = Math.max(...first.map((i) => i.http));
+  let grpc = Math.max(...first.map((i) => i.grpc));
+  const more: Instance[] = [];
+  for (const service of SERVICE_NAMES) {
+    const n = options.replicas?.[service] ?? 1;
+    if (!Number.isInteger(n) || n < 1) throw new Error(`replicas of ${service} must be a whole number >= 1 (got ${n})`);
+    for (let replica = 2; replica <= n; replica++) {
+      const name = `${service}#${replica}`;
+      const placed = options.ports?.[name];
+      more.push({ name, service, replica, ...(placed ?? { http: ++http, grpc: ++grpc }) });
+    }
+  }
+  return [...first, ...more];
 }
 
 async function waitForReady(url: string, child: ChildProcess, service: string, timeoutMs = 90_000): Promise<void> {
