@@ -76,14 +76,7 @@ export function createHierarchyRollupService(platform: Platform, deps: Hierarchy
 
   // the report consumers' batches share the lock; moving rolled-up data for a hierarchy change takes it alone, in
   // this replica and, through the fence in the read store, in every other live replica
-  const fence = new ReplicaFence({
-    replicas: platform.readStore.collection<ReplicaDoc>(REPLICA_FENCE_COLLECTION),
-    replicaId: deps.replicaFence?.replicaId ?? `${platform.config.instanceId}-${randomUUID().slice(0, 8)}`,
-    ttlMs: deps.replicaFence?.ttlMs ?? (platform.config.mode === 'distributed' ? DEFAULT_REPLICA_TTL_MS : EMBEDDED_REPLICA_TTL_MS),
-    // on MongoDB/FerretDB every look is a command: once a second (a move waits about that long for acknowledgements)
-    pollMs: deps.replicaFence?.pollMs ?? (platform.config.mode === 'distributed' ? DISTRIBUTED_FENCE_POLL_MS : DEFAULT_FENCE_POLL_MS),
-    onError: (err) => platform.logger.warn({ err }, 'replica fence: reading or renewing the registrations failed; report batches wait until it works again'),
-  });
+  const fence = replicaFenceOf(platform, deps.replicaFence);
   const lock = fence.lock;
   // after another replica's move (or a lapse of this one's registration) the map may have changed here unseen
   let closingsSeen = 0;
@@ -134,50 +127,80 @@ export function createHierarchyRollupService(platform: Platform, deps: Hierarchy
       await fence.start();
       // before any report is applied: the moves of changes not yet followed (a crash mid-move, a rebuild)
       await followChanges();
-      const consumer = await startEventConsumer({
-        bus: platform.bus,
-        groupId: ROLLUP_GROUP,
-        topics: [TOPICS.reports],
-        lingerMs: ROLLUP_LINGER_MS,
-        logger: platform.logger,
-        progressStore,
-        publishedHorizon: () => platform.store.publishedPosition(),
-        // the whole batch at once (each touched cell share written once); one event at a time if the batch fails
-        handleBatch: (events, partition) =>
-          lock.shared(async () => {
-            await refreshAfterFence();
-            // one look at the map streams per batch (not per event): changes are rare
-            await live.ensureUpTo(Math.max(0, ...events.map((e) => e.position)));
-            await applyReportBatch(applyDeps, events, partition);
-          }),
-        handle: (events, partition) =>
-          lock.shared(async () => {
-            await refreshAfterFence();
-            await live.ensureUpTo(Math.max(0, ...events.map((e) => e.position)));
-            for (const e of events) await applyReportEvent(applyDeps, e, partition);
-          }),
-      });
-      progress = consumer.progress;
-      consumers.push(consumer);
-      // changes appended by another replica: read them as soon as the topic says so
-      consumers.push(
-        await startEventConsumer({
-          bus: platform.bus,
-          groupId: HIERARCHY_GROUP,
-          topics: [TOPICS.hierarchy],
-          logger: platform.logger,
-          handle: async () => {
-            await live.refresh();
-            await followChanges();
-          },
-        }),
-      );
+      const started = await startRollupConsumers({ platform, live, applyDeps, progressStore, lock, refreshAfterFence, followChanges });
+      progress = started.progress;
+      consumers.push(...started.consumers);
     },
     async stop() {
       await Promise.all(consumers.splice(0).map((c) => c.stop()));
       await fence.stop();
     },
   };
+}
+
+/** This replica's place in the cross-replica fence of hierarchy moves (replica-fence.ts). */
+function replicaFenceOf(platform: Platform, options: HierarchyRollupDeps['replicaFence']): ReplicaFence {
+  const distributed = platform.config.mode === 'distributed';
+  return new ReplicaFence({
+    replicas: platform.readStore.collection<ReplicaDoc>(REPLICA_FENCE_COLLECTION),
+    replicaId: options?.replicaId ?? `${platform.config.instanceId}-${randomUUID().slice(0, 8)}`,
+    ttlMs: options?.ttlMs ?? (distributed ? DEFAULT_REPLICA_TTL_MS : EMBEDDED_REPLICA_TTL_MS),
+    // on MongoDB/FerretDB every look is a command: once a second (a move waits about that long for acknowledgements)
+    pollMs: options?.pollMs ?? (distributed ? DISTRIBUTED_FENCE_POLL_MS : DEFAULT_FENCE_POLL_MS),
+    onError: (err) => platform.logger.warn({ err }, 'replica fence: reading or renewing the registrations failed; report batches wait until it works again'),
+  });
+}
+
+/**
+ * The two consumers: report events rolled up (the whole batch at once, each touched cell share written once; one
+ * event at a time if the batch fails), under the fence's shared side; and hierarchy changes appended by another
+ * replica, read as soon as the topic says so.
+ */
+async function startRollupConsumers(d: {
+  platform: Platform;
+  live: LiveHierarchies;
+  applyDeps: ApplyDeps;
+  progressStore: Collection;
+  lock: ReplicaFence['lock'];
+  refreshAfterFence: () => Promise<void>;
+  followChanges: () => Promise<void>;
+}): Promise<{ consumers: EventConsumer[]; progress: ConsumerProgress }> {
+  const { platform, live, applyDeps, lock } = d;
+  const prepare = async (events: readonly { position: number }[]) => {
+    await d.refreshAfterFence();
+    // one look at the map streams per batch (not per event): changes are rare
+    await live.ensureUpTo(Math.max(0, ...events.map((e) => e.position)));
+  };
+  const reports = await startEventConsumer({
+    bus: platform.bus,
+    groupId: ROLLUP_GROUP,
+    topics: [TOPICS.reports],
+    lingerMs: ROLLUP_LINGER_MS,
+    logger: platform.logger,
+    progressStore: d.progressStore,
+    publishedHorizon: () => platform.store.publishedPosition(),
+    handleBatch: (events, partition) =>
+      lock.shared(async () => {
+        await prepare(events);
+        await applyReportBatch(applyDeps, events, partition);
+      }),
+    handle: (events, partition) =>
+      lock.shared(async () => {
+        await prepare(events);
+        for (const e of events) await applyReportEvent(applyDeps, e, partition);
+      }),
+  });
+  const changes = await startEventConsumer({
+    bus: platform.bus,
+    groupId: HIERARCHY_GROUP,
+    topics: [TOPICS.hierarchy],
+    logger: platform.logger,
+    handle: async () => {
+      await live.refresh();
+      await d.followChanges();
+    },
+  });
+  return { consumers: [reports, changes], progress: reports.progress };
 }
 
 /** The service's read-model collections (all prefixed `rollup_`, dropped together by a rebuild). */
