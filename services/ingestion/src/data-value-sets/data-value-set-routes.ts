@@ -1,26 +1,22 @@
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { TallyError } from '@tally/contracts';
-import { CatalogIds, parsePeriod, reportDataValues, uidOf, type IdScheme, type IdSchemeParam } from '@tally/core';
+import type { IdSchemeParam } from '@tally/core';
 import { BooleanParam, OneOf, Reason, ReportPeriod, Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ImportDeps } from '../import/apply-report';
 import { IMPORT_STRATEGIES, type ImportStrategy } from '../import/imported-report';
 import { acceptUploads } from '../import/raw-upload';
-import { readReportWithMeta } from '../import/report-state';
-import { reportingUnitsUnder } from '../import/reporting-units';
 import { sendSummary } from '../import/send-summary';
+import { exportDataValueSet } from './export-data-value-set';
 import { ImportJobs } from './import-progress';
 import { importDataValueSet } from './import-data-value-sets';
-import { OrgUnitIds } from './org-unit-ids';
 import type { DataValueFormat } from './read-data-values';
-import { EXPORT_CONTENT_TYPES, exportFormatOf, writeDataValues, type ExportedReport } from './write-data-values';
+import { exportFormatOf } from './write-data-values';
 
 const JSON_TYPES = ['application/json'];
 const CSV_TYPES = ['application/csv', 'text/csv'];
 const XML_TYPES = ['application/adx+xml', 'application/xml+adx', 'application/xml', 'text/xml'];
 
-/** Most units one export may list (children=true on a province is ~100 communes; on VN ~10,000). */
-export const MAX_EXPORT_UNITS = 20_000;
 
 /** an id scheme as DHIS2 clients spell it (either case) */
 const Scheme = OneOf(['code', 'uid', 'CODE', 'UID', 'auto']);
@@ -142,44 +138,17 @@ export function dataValueSetRoutes(deps: ImportDeps & { nudgeRelay: () => void; 
 
     app.get('/dataValueSets', { schema: { querystring: ExportQuery } }, async (request, reply) => {
       const q = request.query;
-      const format = exportFormatOf(q.format, request.headers.accept);
-      const idScheme: IdScheme = schemeOf(q.idScheme) === 'uid' ? 'uid' : 'code';
-      const period = parsePeriod(q.period);
-      if (!period) throw new TallyError('INVALID_PERIOD', `invalid period ${q.period}`);
-      const catalog = await deps.catalog.catalogFor(period.endDate);
-      if (!catalog) throw new TallyError('NO_CATALOG', `no catalog is in force for period ${q.period}`);
-      const templateCode = catalog.templates.some((t) => t.code === q.dataSet) ? q.dataSet : new CatalogIds(catalog).templates.codeOf(q.dataSet);
-      const template = catalog.templates.find((t) => t.code === templateCode);
-      if (!template) throw new TallyError('UNKNOWN_TEMPLATE', `unknown data set ${q.dataSet} in catalog ${catalog.version}`);
-      const version = await deps.hierarchy.versionFor(period.endDate);
-      const unitCode = await new OrgUnitIds(deps.hierarchy).resolve(version, q.orgUnit, 'auto');
-      const unit = unitCode ? await deps.hierarchy.unit(version, unitCode) : undefined;
-      if (!unit) throw new TallyError('UNKNOWN_ORG_UNIT', `unknown org unit ${q.orgUnit} in hierarchy ${version}`, undefined, 404);
       const scope = request.tallyActor?.orgUnit;
-      if (scope && scope !== 'VN' && !(await deps.hierarchy.path(version, unit.code)).includes(scope)) {
-        throw new TallyError('FORBIDDEN', `${unit.code} is outside your org unit ${scope}`);
-      }
-      const units = q.children === 'true' ? await reportingUnitsUnder(deps.hierarchy, version, unit, template.reportingLevel, MAX_EXPORT_UNITS) : [unit];
-      async function* reports(): AsyncGenerator<ExportedReport> {
-        for (const u of units) {
-          const key = { template: template!.code, orgUnit: u.code, period: period!.code };
-          const { state, storedBy, lastUpdated } = await readReportWithMeta(deps.store, key);
-          if (state.status === 'none') continue;
-          yield {
-            ...key,
-            ...(lastUpdated ? { completeDate: lastUpdated.slice(0, 10) } : {}),
-            values: reportDataValues(key, state.values, idScheme, { ...(storedBy ? { storedBy } : {}), ...(lastUpdated ? { lastUpdated } : {}) }),
-            combos: state.values.map((v) => ({ dataElement: v.dataElement, ...(v.optionCombo ? { optionCombo: v.optionCombo } : {}) })),
-          };
-        }
-      }
-      const id = (kind: Parameters<typeof uidOf>[0], code: string) => (idScheme === 'uid' ? uidOf(kind, code) : code);
-      const head = { dataSet: id('dataSet', template.code), period: period.code, orgUnit: id('orgUnit', unit.code) };
-      const ext = format === 'adx' ? 'adx.xml' : format;
-      return reply
-        .header('content-type', EXPORT_CONTENT_TYPES[format])
-        .header('content-disposition', `attachment; filename="${template.code}-${unit.code}-${period.code}.${ext}"`)
-        .send(Readable.from(writeDataValues(format, reports(), { catalog, scheme: idScheme, head })));
+      const file = await exportDataValueSet(deps, {
+        dataSet: q.dataSet,
+        period: q.period,
+        orgUnit: q.orgUnit,
+        ...(q.children ? { children: q.children } : {}),
+        idScheme: schemeOf(q.idScheme),
+        format: exportFormatOf(q.format, request.headers.accept),
+        ...(scope ? { scope } : {}),
+      });
+      return reply.header('content-type', file.contentType).header('content-disposition', `attachment; filename="${file.filename}"`).send(file.body);
     });
   };
 }
