@@ -1,17 +1,13 @@
-import { TOPICS, type CatalogQuery, type EventContext, type HierarchyQuery, type StoredEvent } from '@tally/contracts';
-import { figureCompleteStreamId, readEvent, REPORT_EVENT_SCHEMA, TASK_EVENT_SCHEMA, type FigureCompleteData, type ReportValuesData, type TaskAssignedData } from '@tally/core';
-import { markTaskDone, recordNotice } from './commands';
+import { TOPICS, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
 import { observe, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { startDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler';
 import { startDispatcher, type Dispatcher } from './dispatcher';
 import { smtpMailer, type Mailer } from './email';
-import { fanOut } from './fan-out';
-import { messagesFor } from './messages';
-import { project, receivedId } from './projections';
 import { notificationRoutes } from './routes';
 import { loadNotificationSettings, type NotificationSettings } from './settings';
 import { COLLECTIONS, collections, type Stores } from './stores';
 import { WebhookRegistry } from './webhook-registry';
+import { inboxEventHandler } from './inbox-consumer';
 
 /**
  * The notification service: turns events (reports, workflow, validation, targets, tasks, deadlines) into
@@ -44,8 +40,6 @@ export interface NotificationService extends ServiceModule {
   readonly settings: NotificationSettings;
 }
 
-const REPORT_OR_INDICATOR = /^tally\.(report|indicators)\./;
-
 export function createNotificationService(platform: Platform, deps: NotificationDeps, options: NotificationOptions = {}): NotificationService {
   const settings: NotificationSettings = { ...loadNotificationSettings(), ...options.settings };
   const clock = options.clock ?? (() => new Date());
@@ -53,63 +47,16 @@ export function createNotificationService(platform: Platform, deps: Notification
   const consumers: EventConsumer[] = [];
   let scheduler: DeadlineScheduler | null = null;
   let dispatcher: Dispatcher | null = null;
-  const expectedCache = new Map<string, Promise<number>>();
   const webhooks = new WebhookRegistry(platform.store);
 
-  const system = (cause: StoredEvent): EventContext => ({ actor: { id: 'system:notification' }, correlationId: cause.correlationId, causationId: cause.id });
-
-  /** A report is in: tasks that wait for it are done; the parent is told when its subtree's figure is complete. */
-  async function onReportReceived(e: StoredEvent, d: ReportValuesData, parent: string | null, level: string | null): Promise<void> {
-    const keys = await stores.taskKeys.get(`${d.template}|${d.period}|${d.orgUnit}`);
-    for (const taskId of Object.keys(keys?.tasks ?? {})) await markDone(e, taskId, d.orgUnit, d.reportId);
-    if (!parent || !level) return;
-    const id = `${d.template}|${d.period}|${d.hierarchy}|${parent}`;
-    await stores.completeness.update(id, { set: { [`units.${d.orgUnit}`]: 1 } });
-    const doc = await stores.completeness.get(id);
-    const cacheKey = `${d.hierarchy}|${parent}|${level}`;
-    let expected = expectedCache.get(cacheKey);
-    if (!expected) expectedCache.set(cacheKey, (expected = deps.hierarchy.countAtLevel(d.hierarchy, parent, level)));
-    const n = await expected;
-    if (!doc || doc.told || Object.keys(doc.units ?? {}).length < n) return;
-    const data: FigureCompleteData = { orgUnit: parent, template: d.template, period: d.period, expected: n };
-    const stream = figureCompleteStreamId(data);
-    // at most once per (template, unit, period): the stream holds the one notice (a redelivery or another replica records nothing)
-    if (await recordNotice(platform.store, stream, { type: 'tally.notification.figure-complete', data }, system(e))) platform.nudgeRelay();
-    await stores.completeness.update(id, { set: { told: true } });
-  }
-
-  /** A task that waits for reports: the units whose report this service has already seen are done (whichever of the two arrives second marks it). */
-  async function onTaskAssigned(e: StoredEvent, t: TaskAssignedData): Promise<void> {
-    if (!t.template || !t.period) return;
-    const received = await stores.received.getMany(t.orgUnits.map((u) => receivedId(t.template!, t.period!, u)));
-    for (const r of received) await markDone(e, t.taskId, r.orgUnit, r.reportId);
-  }
-
-  async function markDone(cause: StoredEvent, taskId: string, orgUnit: string, reportId: string): Promise<void> {
-    if (await markTaskDone(platform.store, taskId, { orgUnit, via: 'report', reportId }, system(cause))) platform.nudgeRelay();
-  }
-
-  async function handle(events: StoredEvent[]): Promise<void> {
-    for (const e of events) {
-      await project(stores, e);
-      const data = e.data as { hierarchy?: string; orgUnit?: string };
-      const hierarchy = data.hierarchy ?? (await deps.hierarchy.versionFor(e.time.slice(0, 10)));
-      const parents = new Map<string, string | null>();
-      let level: string | null = null;
-      if (data.orgUnit && REPORT_OR_INDICATOR.test(e.type)) {
-        const unit = await deps.hierarchy.unit(hierarchy, data.orgUnit);
-        parents.set(data.orgUnit, unit?.parentCode ?? null);
-        level = unit?.level ?? null;
-      }
-      const task = readEvent(TASK_EVENT_SCHEMA, e);
-      if (task?.type === 'tally.task.assigned') await onTaskAssigned(e, task.data);
-      const report = readEvent(REPORT_EVENT_SCHEMA, e);
-      if (report?.type === 'tally.report.submitted') await onReportReceived(e, report.data, parents.get(report.data.orgUnit) ?? null, level);
-      const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null });
-      await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: !!(options.mailer ?? settings.smtpUrl) }, e, messages, hierarchy);
-    }
-    dispatcher?.nudge();
-  }
+  const handle = inboxEventHandler({
+    platform,
+    hierarchy: deps.hierarchy,
+    stores,
+    webhooks,
+    emailEnabled: !!(options.mailer ?? settings.smtpUrl),
+    nudgeDispatcher: () => dispatcher?.nudge(),
+  });
 
   const service: NotificationService = {
     name: 'notification',
