@@ -91,7 +91,15 @@ interface KeySet {
   text: string;
   names: string[];
   index: Map<string, number>;
+  /**
+   * where each name of a record (by the JSON text of its names) sits in this set, for records whose names are all
+   * in it: the same report shape adds the same names to the same shares, report after report
+   */
+  slots: Map<string, Int32Array>;
 }
+
+/** records of different names a key set remembers the slots of (a few report shapes reach one share) */
+const SLOTS_PER_KEYSET = 16;
 
 const KEYSET_CACHE_SIZE = 2_000;
 const keySets = new Map<string, KeySet>();
@@ -100,7 +108,7 @@ function keySetOf(text: string, names?: string[]): KeySet {
   let ks = keySets.get(text);
   if (!ks) {
     const list = names ?? (JSON.parse(text) as string[]);
-    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])) };
+    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])), slots: new Map() };
     if (keySets.size >= KEYSET_CACHE_SIZE) keySets.clear(); // shares with one-off names (MIN/MAX contributors)
     keySets.set(text, ks);
   }
@@ -127,10 +135,10 @@ function unpack(row: Record<string, unknown>): Packed {
  * is what cost), and the checks it passed. Per call: a caller may change its records between calls.
  */
 class RecordCache {
-  private readonly entries = new Map<Record<string, number>, { names: string[]; values: number[]; alone?: KeySet }>();
+  private readonly entries = new Map<Record<string, number>, RecordEntries>();
   private readonly checked = new Set<object>();
 
-  of(record: Record<string, number>): { names: string[]; values: number[]; alone?: KeySet } {
+  of(record: Record<string, number>): RecordEntries {
     let e = this.entries.get(record);
     if (!e) {
       const names: string[] = [];
@@ -139,7 +147,7 @@ class RecordCache {
         names.push(k);
         values.push(record[k]!);
       }
-      this.entries.set(record, (e = { names, values }));
+      this.entries.set(record, (e = { names, values, text: JSON.stringify(names) }));
     }
     return e;
   }
@@ -152,6 +160,14 @@ class RecordCache {
   }
 }
 
+interface RecordEntries {
+  names: string[];
+  values: number[];
+  /** the names as JSON: a key set's text when a new share takes this record alone, else the key of its slots */
+  text: string;
+  alone?: KeySet;
+}
+
 /** One write's counters applied to a packed share: new names are appended, removed ones dropped. */
 function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   const adds: Array<Record<string, number>> = [];
@@ -160,7 +176,7 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   // a new share that takes one record and nothing else: its names are the record's, in order (most new shares)
   if (p === EMPTY && adds.length === 1 && !w.set && !w.remove?.length) {
     const e = records.of(adds[0]!);
-    e.alone ??= keySetOf(JSON.stringify(e.names), e.names);
+    e.alone ??= keySetOf(e.text, e.names);
     return { keys: e.alone, vals: Float64Array.from(e.values) };
   }
   let names: string[] | null = null;
@@ -188,9 +204,22 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   // the slot first: a new name can grow (replace) `vals`
   for (const add of adds) {
     const e = records.of(add);
+    // the usual case: names seen on this key set before, where they sit is known
+    const known = names ? undefined : p.keys.slots.get(e.text);
+    if (known) {
+      for (let j = 0; j < known.length; j++) vals[known[j]!]! += e.values[j]!;
+      continue;
+    }
+    const at = new Int32Array(e.names.length);
     for (let j = 0; j < e.names.length; j++) {
       const i = slot(e.names[j]!);
+      at[j] = i;
       vals[i]! += e.values[j]!;
+    }
+    if (!names) {
+      // every name was already in the set: remember where they sit
+      if (p.keys.slots.size >= SLOTS_PER_KEYSET) p.keys.slots.clear();
+      p.keys.slots.set(e.text, at);
     }
   }
   for (const k in w.set) {
