@@ -45,6 +45,9 @@ export class SqliteLog {
   /** offsets committed by handlers and not yet written: one transaction for all of them (see commit) */
   private readonly pending = new Map<string, { groupId: string; tp: TopicPartition; next: number }>();
   private flushScheduled = false;
+  /** end offsets per partition, valid while the data version is `endsVersion` (see knownEnd) */
+  private readonly ends = new Map<string, number>();
+  private endsVersion = -1;
   /** the messages fetched last, parsed (see fetch) */
   private readonly recent = new Map<string, BusMessage>();
 
@@ -94,6 +97,7 @@ export class SqliteLog {
         this.stmts.insert.run(topic, partition, offset, key, value, headers);
         next.set(partition, offset + 1);
       }
+      return next;
     });
   }
 
@@ -128,7 +132,9 @@ export class SqliteLog {
       if (value === undefined) throw new TypeError('message value must be JSON-serializable');
       return [partitionFor(m.key, n), m.key, value, JSON.stringify(m.headers ?? {})];
     });
-    if (rows.length > 0) this.publishTx.immediate(topic, rows);
+    if (rows.length === 0) return;
+    const next = this.publishTx.immediate(topic, rows);
+    for (const [partition, end] of next) this.ends.set(offsetKey('', { topic, partition }), end);
   }
 
   /**
@@ -166,9 +172,33 @@ export class SqliteLog {
     if (this.recent.size > RECENT_MESSAGES) this.recent.delete(this.recent.keys().next().value!);
   }
 
-  /** Changes whenever ANOTHER connection (any process) commits; this connection's own writes do not change it. */
+  /**
+   * Changes whenever ANOTHER connection (any process) commits; this connection's own writes do not change it.
+   * A change also drops the end offsets this log knows (see knownEnd).
+   */
   dataVersion(): number {
-    return this.stmts.dataVersion.get() ?? 0;
+    const version = this.stmts.dataVersion.get() ?? 0;
+    if (version !== this.endsVersion) {
+      this.ends.clear();
+      this.endsVersion = version;
+    }
+    return version;
+  }
+
+  /**
+   * The end offset of a partition as of the last dataVersion() read: this connection's publishes keep it, another
+   * connection's commit drops it (read again then). A subscription's pass starts with a dataVersion() read (its
+   * change stamp), so a partition with nothing new costs it no query; a commit by another connection during the
+   * pass is seen by the next one, which that commit's new data version starts.
+   */
+  knownEnd(tp: TopicPartition): number {
+    const key = offsetKey('', tp);
+    let end = this.ends.get(key);
+    if (end === undefined) {
+      end = this.endOffset(tp);
+      this.ends.set(key, end);
+    }
+    return end;
   }
 
   endOffset(tp: TopicPartition): number {

@@ -133,14 +133,14 @@ export class SqliteSubscription implements Subscription {
       }
       try {
         const from = this.host.log.committed(this.groupId, tp) ?? 0;
+        const end = this.host.log.knownEnd(tp);
+        if (end <= from) continue; // nothing new here: no fetch
         const key = `${tp.topic}:${tp.partition}`;
         const due = (this.deliveredAt.get(key) ?? 0) + lingerMs;
         if (lingerMs > 0 && Date.now() < due) {
           // hold a partial batch back until the partition's linger is over (more may arrive meanwhile); counted,
           // not fetched: the messages are read and parsed once, when delivered
-          const waiting = this.host.log.endOffset(tp) - from;
-          if (waiting <= 0) continue;
-          if (waiting < this.maxBatch) {
+          if (end - from < this.maxBatch) {
             skipped = true;
             this.lingerUntil = this.lingerUntil === 0 ? due : Math.min(this.lingerUntil, due);
             continue;
