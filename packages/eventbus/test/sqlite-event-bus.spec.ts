@@ -60,6 +60,26 @@ describe('SqliteEventBus', () => {
     expect([...partitionsOf(byMember[1]!)].sort()).toEqual([1, 3]);
   });
 
+  it('parses a message once for every group of the process: the groups share it, frozen, and still see it whole', async () => {
+    const bus = openBus(tempDb());
+    await bus.ensureTopics([{ name: 't', partitions: 1 }]);
+    const seen: Record<string, BusMessage[]> = { a: [], b: [] };
+    for (const groupId of ['a', 'b']) {
+      subs.push(await bus.subscribe({ groupId, topics: ['t'], handle: async (batch) => void seen[groupId]!.push(...batch) }));
+    }
+    const value = { type: 'tally.report.submitted', data: { values: { 'HH:F': 3 }, tags: ['x'] } };
+    await bus.publish('t', [{ key: 'r1', value, headers: { type: 'submitted' } }]);
+    await waitFor(() => seen.a!.length === 1 && seen.b!.length === 1, 5_000, 'both groups');
+    const [a, b] = [seen.a![0]!, seen.b![0]!];
+    expect(a.value).toEqual(value);
+    expect(b.value).toEqual(value);
+    expect(a.headers).toEqual({ type: 'submitted' });
+    // one parse, shared: nothing a handler does to it can reach the other group
+    expect(Object.isFrozen(a) && Object.isFrozen(a.value) && Object.isFrozen((a.value as typeof value).data.values)).toBe(true);
+    expect(() => ((a.value as typeof value).data.tags as string[]).push('y')).toThrow(TypeError);
+    expect(b.value).toEqual(value);
+  });
+
   it('tells onError about each failed attempt and backs off', async () => {
     const bus = openBus(tempDb(), { retryInitialMs: 5, retryMaxMs: 20 });
     await bus.ensureTopics([{ name: 't', partitions: 1 }]);

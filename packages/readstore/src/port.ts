@@ -77,6 +77,11 @@ export interface CounterWrite {
   fields?: Record<string, Scalar>;
   /** added to the counters (a missing counter counts as 0) */
   add?: Record<string, number>;
+  /**
+   * more records added to the counters after `add`, each in turn: a caller whose writes share the same records
+   * (the rollup's one delta for every share of a report's path) passes them as they are instead of merging copies
+   */
+  addAll?: ReadonlyArray<Record<string, number>>;
   /** counters set to these values */
   set?: Record<string, number>;
   /** counters removed */

@@ -73,5 +73,11 @@ describe('the JSON body parser', () => {
 
   it('still refuses prototype keys', () => {
     expect(refusal('{"__proto__": {"x": 1}}').code).toBe('INVALID_REQUEST');
+    // spelled with escapes, or deep inside
+    expect(refusal('{"\\u005f_proto__": {"x": 1}}').code).toBe('INVALID_REQUEST');
+    expect(refusal('{"a": [{"b": {"constr\\u0075ctor": 1}}]}').code).toBe('INVALID_REQUEST');
+    expect(refusal('{"a": {"prototype": 1}}').code).toBe('INVALID_REQUEST');
+    // escapes elsewhere and Vietnamese text parse as usual
+    expect(parseJsonBody('{"t\\u00ean": "Xã Tân Lập", "n": [1, 2.5]}')).toEqual({ tên: 'Xã Tân Lập', n: [1, 2.5] });
   });
 });

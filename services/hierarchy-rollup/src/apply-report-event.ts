@@ -48,7 +48,7 @@ interface SharePart {
   id: string;
   position: number;
   fields: Record<string, string | number>;
-  /** counters to add to (several records: the ones shared by every unit of the path are built once) */
+  /** counters to add to (several non-empty records: the ones shared by every unit of the path are built once) */
   adds: Array<Record<string, number>>;
   set: Record<string, number>;
   unset: string[];
@@ -113,26 +113,20 @@ async function applyRun(deps: ApplyDeps, events: StoredEvent[], partition: numbe
   await deps.ledger.updateMany(nextLedgers); // last: until it is written, the events are applied again
 }
 
-/** One write per share: the parts of the events above the share's `applied`, guarded by the last of them. */
+/**
+ * One write per share: the parts of the events above the share's `applied`, guarded by the last of them. The
+ * parts' records of additions are passed on as they are (`addAll`): one record goes to every share of a path,
+ * and the store enumerates it once per batch instead of once per share after a merge into copies.
+ */
 function mergeParts(parts: SharePart[], applied: Map<string, number>): CounterWrite[] {
-  type Write = CounterWrite & { add: Record<string, number>; set: Record<string, number>; remove: string[]; guard: number; borrowed: boolean };
+  type Write = CounterWrite & { fields: Record<string, string | number>; addAll: Array<Record<string, number>>; set: Record<string, number>; remove: string[]; guard: number };
   const writes = new Map<string, Write>();
   for (const p of parts) {
     if (p.position <= (applied.get(p.id) ?? 0)) continue;
     let w = writes.get(p.id);
-    const adds = p.adds.filter((a) => Object.keys(a).length > 0);
-    if (!w) {
-      // a share with one part and one record of additions (the common case of a batch of one) writes that record
-      // as it is (shared by the path's shares, never changed): nothing to merge
-      const only = adds.length === 1 ? adds[0]! : null;
-      writes.set(p.id, (w = { id: p.id, fields: {}, add: only ?? {}, set: {}, remove: [], guard: p.position, borrowed: only !== null }));
-      if (only) adds.length = 0;
-    } else if (w.borrowed) {
-      w.add = { ...w.add };
-      w.borrowed = false;
-    }
-    Object.assign(w.fields!, p.fields);
-    for (const add of adds) for (const k in add) w.add[k] = (w.add[k] ?? 0) + add[k]!;
+    if (!w) writes.set(p.id, (w = { id: p.id, fields: {}, addAll: [], set: {}, remove: [], guard: p.position }));
+    Object.assign(w.fields, p.fields);
+    for (const add of p.adds) w.addAll.push(add);
     for (const [k, v] of Object.entries(p.set)) {
       w.set[k] = v;
       w.remove = w.remove.filter((r) => r !== k);
@@ -143,9 +137,7 @@ function mergeParts(parts: SharePart[], applied: Map<string, number>): CounterWr
     }
     w.guard = Math.max(w.guard, p.position);
   }
-  return [...writes.values()]
-    .filter((w) => Object.keys(w.add).length > 0 || Object.keys(w.set).length > 0 || w.remove.length > 0)
-    .map(({ borrowed: _borrowed, ...w }) => w);
+  return [...writes.values()].filter((w) => w.addAll.length > 0 || Object.keys(w.set).length > 0 || w.remove.length > 0);
 }
 
 /**
@@ -191,8 +183,15 @@ async function contributeEvent(
     const estimates = v.figures !== 'latest' ? 0 : (data.figures === 'estimate' ? 1 : 0) - (ledger?.latestFigures === 'estimate' ? 1 : 0);
     // the same for every unit and period of the path: built once
     const summed: Record<string, number> = {};
-    for (const [k, d] of Object.entries(sumDelta.sums)) summed[`sums.${k}`] = d;
-    for (const [k, d] of Object.entries(sumDelta.counts)) summed[`counts.${k}`] = d;
+    let anySummed = false;
+    for (const [k, d] of Object.entries(sumDelta.sums)) {
+      summed[`sums.${k}`] = d;
+      anySummed = true;
+    }
+    for (const [k, d] of Object.entries(sumDelta.counts)) {
+      summed[`counts.${k}`] = d;
+      anySummed = true;
+    }
 
     for (const period of periods) {
       const ids = path.map((u) => shareId(cellKey(data.hierarchy, v.figures, u.code, period), partition));
@@ -203,8 +202,16 @@ async function contributeEvent(
       });
       const x = await extremes.updates(ids, data.reportId, path, before, after);
       const folded: Record<string, number> = {};
-      for (const [k, d] of Object.entries(fold.usums)) folded[`usums.${k}`] = d;
-      for (const [k, d] of Object.entries(fold.units)) folded[`units.${k}`] = d;
+      let anyFolded = false;
+      for (const [k, d] of Object.entries(fold.usums)) {
+      folded[`usums.${k}`] = d;
+      anyFolded = true;
+    }
+      for (const [k, d] of Object.entries(fold.units)) {
+      folded[`units.${k}`] = d;
+      anyFolded = true;
+    }
+      const shared = anySummed && anyFolded ? [summed, folded] : anySummed ? [summed] : anyFolded ? [folded] : [];
       path.forEach((unit, i) => {
         const own: Record<string, number> = {};
         if (estimates !== 0) own.estimates = estimates;
@@ -214,7 +221,8 @@ async function contributeEvent(
           if (due !== null && receivedOn <= due) own[`onTime.${data.template}`] = 1;
         }
         const fields = { cell: cellKey(data.hierarchy, v.figures, unit.code, period), hierarchy: data.hierarchy, figures: v.figures, orgUnit: unit.code, period, partition };
-        parts.push({ id: ids[i]!, position: event.position, fields, adds: [summed, folded, own], set: x[i]!.set, unset: x[i]!.unset });
+        const adds = Object.keys(own).length > 0 ? [...shared, own] : shared;
+        parts.push({ id: ids[i]!, position: event.position, fields, adds, set: x[i]!.set, unset: x[i]!.unset });
       });
     }
   }

@@ -45,6 +45,11 @@ export class SqliteLog {
   /** offsets committed by handlers and not yet written: one transaction for all of them (see commit) */
   private readonly pending = new Map<string, { groupId: string; tp: TopicPartition; next: number }>();
   private flushScheduled = false;
+  /** end offsets per partition, valid while the data version is `endsVersion` (see knownEnd) */
+  private readonly ends = new Map<string, number>();
+  private endsVersion = -1;
+  /** the messages fetched last, parsed (see fetch) */
+  private readonly recent = new Map<string, BusMessage>();
 
   constructor(private readonly db: Database.Database) {
     db.exec(SCHEMA);
@@ -92,6 +97,7 @@ export class SqliteLog {
         this.stmts.insert.run(topic, partition, offset, key, value, headers);
         next.set(partition, offset + 1);
       }
+      return next;
     });
   }
 
@@ -126,23 +132,73 @@ export class SqliteLog {
       if (value === undefined) throw new TypeError('message value must be JSON-serializable');
       return [partitionFor(m.key, n), m.key, value, JSON.stringify(m.headers ?? {})];
     });
-    if (rows.length > 0) this.publishTx.immediate(topic, rows);
+    if (rows.length === 0) return;
+    const next = this.publishTx.immediate(topic, rows);
+    for (const [partition, end] of next) this.ends.set(offsetKey('', { topic, partition }), end);
   }
 
+  /**
+   * Messages from `fromOffset` on. Every group of this process reads the same messages soon after they are
+   * published (six groups read each report event), so the messages read last are kept, parsed, and handed to the
+   * next group as they are: deep-frozen, since handlers share them (they only read events; a handler that
+   * changed one would throw instead of changing what another group sees). Messages never change once written.
+   */
   fetch(tp: TopicPartition, fromOffset: number, limit: number): BusMessage[] {
-    return this.stmts.fetch.all(tp.topic, tp.partition, fromOffset, limit).map((row) => ({
-      topic: tp.topic,
-      partition: tp.partition,
-      offset: row.msg_offset,
-      key: row.key,
-      value: JSON.parse(row.value) as unknown,
-      headers: JSON.parse(row.headers) as Record<string, string>,
-    }));
+    const out: BusMessage[] = [];
+    for (let o = fromOffset; out.length < limit; o++) {
+      const cached = this.recent.get(messageKey(tp, o));
+      if (!cached) break;
+      out.push(cached);
+    }
+    if (out.length === limit) return out;
+    for (const row of this.stmts.fetch.all(tp.topic, tp.partition, fromOffset + out.length, limit - out.length)) {
+      const m: BusMessage = deepFreeze({
+        topic: tp.topic,
+        partition: tp.partition,
+        offset: row.msg_offset,
+        key: row.key,
+        value: JSON.parse(row.value) as unknown,
+        headers: JSON.parse(row.headers) as Record<string, string>,
+      });
+      this.remember(m);
+      out.push(m);
+    }
+    return out;
   }
 
-  /** Changes whenever ANOTHER connection (any process) commits; this connection's own writes do not change it. */
+  private remember(m: BusMessage): void {
+    this.recent.set(messageKey(m, m.offset), m);
+    // the oldest first out (a Map iterates in insertion order)
+    if (this.recent.size > RECENT_MESSAGES) this.recent.delete(this.recent.keys().next().value!);
+  }
+
+  /**
+   * Changes whenever ANOTHER connection (any process) commits; this connection's own writes do not change it.
+   * A change also drops the end offsets this log knows (see knownEnd).
+   */
   dataVersion(): number {
-    return this.stmts.dataVersion.get() ?? 0;
+    const version = this.stmts.dataVersion.get() ?? 0;
+    if (version !== this.endsVersion) {
+      this.ends.clear();
+      this.endsVersion = version;
+    }
+    return version;
+  }
+
+  /**
+   * The end offset of a partition as of the last dataVersion() read: this connection's publishes keep it, another
+   * connection's commit drops it (read again then). A subscription's pass starts with a dataVersion() read (its
+   * change stamp), so a partition with nothing new costs it no query; a commit by another connection during the
+   * pass is seen by the next one, which that commit's new data version starts.
+   */
+  knownEnd(tp: TopicPartition): number {
+    const key = offsetKey('', tp);
+    let end = this.ends.get(key);
+    if (end === undefined) {
+      end = this.endOffset(tp);
+      this.ends.set(key, end);
+    }
+    return end;
   }
 
   endOffset(tp: TopicPartition): number {
@@ -197,6 +253,19 @@ export class SqliteLog {
       for (const topic of topics) this.stmts.reset.run(groupId, topic);
     }).immediate();
   }
+}
+
+/** how many parsed messages the log keeps for the next group that reads them (a report event is a few KiB) */
+const RECENT_MESSAGES = 2_000;
+
+const messageKey = (tp: TopicPartition, offset: number): string => `${tp.topic}\u0000${tp.partition}\u0000${offset}`;
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 const offsetKey = (groupId: string, tp: TopicPartition): string => `${groupId}\u0000${tp.topic}\u0000${tp.partition}`;

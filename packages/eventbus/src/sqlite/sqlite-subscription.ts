@@ -133,16 +133,21 @@ export class SqliteSubscription implements Subscription {
       }
       try {
         const from = this.host.log.committed(this.groupId, tp) ?? 0;
-        const batch = this.host.log.fetch(tp, from, this.maxBatch);
-        if (batch.length === 0) continue;
+        const end = this.host.log.knownEnd(tp);
+        if (end <= from) continue; // nothing new here: no fetch
         const key = `${tp.topic}:${tp.partition}`;
         const due = (this.deliveredAt.get(key) ?? 0) + lingerMs;
-        if (lingerMs > 0 && batch.length < this.maxBatch && Date.now() < due) {
-          // hold a partial batch back until the partition's linger is over (more may arrive meanwhile)
-          skipped = true;
-          this.lingerUntil = this.lingerUntil === 0 ? due : Math.min(this.lingerUntil, due);
-          continue;
+        if (lingerMs > 0 && Date.now() < due) {
+          // hold a partial batch back until the partition's linger is over (more may arrive meanwhile); counted,
+          // not fetched: the messages are read and parsed once, when delivered
+          if (end - from < this.maxBatch) {
+            skipped = true;
+            this.lingerUntil = this.lingerUntil === 0 ? due : Math.min(this.lingerUntil, due);
+            continue;
+          }
         }
+        const batch = this.host.log.fetch(tp, from, this.maxBatch);
+        if (batch.length === 0) continue;
         this.deliveredAt.set(key, Date.now());
         await this.deliver(tp, batch);
         progressed = true;

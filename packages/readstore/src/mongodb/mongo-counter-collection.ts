@@ -46,7 +46,7 @@ export class MongoCounterCollection implements CounterCollection {
 
   async write(writes: CounterWrite[], known?: Map<string, number>): Promise<number> {
     this.assertOpen();
-    writes.forEach(assertWrite);
+    for (const w of writes) assertWrite(w);
     for (const w of writes) if (w.fields && 'counters' in w.fields) throw new TypeError('invalid share field "counters"');
     const guarded = writes.filter((w) => w.guard !== undefined && !known?.has(w.id)).map((w) => w.id);
     const applied = new Map(known);
@@ -61,7 +61,12 @@ export class MongoCounterCollection implements CounterCollection {
       if (w.guard !== undefined) $set.applied = w.guard;
       for (const [k, v] of Object.entries(w.set ?? {})) $set[`counters.${escapeKey(k)}`] = v;
       const $inc: Document = {};
-      for (const [k, v] of Object.entries(w.add ?? {})) $inc[`counters.${escapeKey(k)}`] = v;
+      for (const add of [w.add ?? {}, ...(w.addAll ?? [])]) {
+        for (const [k, v] of Object.entries(add)) {
+          const field = `counters.${escapeKey(k)}`;
+          $inc[field] = ((($inc[field] as number | undefined) ?? 0) + v);
+        }
+      }
       const $unset: Document = {};
       for (const k of w.remove ?? []) $unset[`counters.${escapeKey(k)}`] = '';
       const update: Document = { $setOnInsert: { ...(w.guard === undefined ? { applied: 0 } : {}) } };

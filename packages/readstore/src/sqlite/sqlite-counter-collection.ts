@@ -51,7 +51,8 @@ export class SqliteCounterCollection implements CounterCollection {
   }
 
   async write(writes: CounterWrite[]): Promise<number> {
-    writes.forEach(assertWrite);
+    const records = new RecordCache();
+    for (const w of writes) assertWrite(w, records);
     if (writes.length === 0) return 0;
     const t = this.host.counterTable(this.name);
     const select = `SELECT doc, applied, keys, vals FROM ${t} WHERE id = ?`;
@@ -64,7 +65,7 @@ export class SqliteCounterCollection implements CounterCollection {
         if (w.guard !== undefined && at >= w.guard) continue;
         const fields = row ? (JSON.parse(row.doc as string) as Record<string, Scalar>) : {};
         Object.assign(fields, w.fields);
-        const next = addToPacked(row ? unpack(row) : EMPTY, w);
+        const next = addToPacked(row ? unpack(row) : EMPTY, w, records);
         this.host.run(upsert, [w.id, JSON.stringify(fields), w.guard ?? at, next.keys.text, Buffer.from(next.vals.buffer, next.vals.byteOffset, next.vals.byteLength)]);
         applied++;
       }
@@ -90,7 +91,15 @@ interface KeySet {
   text: string;
   names: string[];
   index: Map<string, number>;
+  /**
+   * where each name of a record (by the JSON text of its names) sits in this set, for records whose names are all
+   * in it: the same report shape adds the same names to the same shares, report after report
+   */
+  slots: Map<string, Int32Array>;
 }
+
+/** records of different names a key set remembers the slots of (a few report shapes reach one share) */
+const SLOTS_PER_KEYSET = 16;
 
 const KEYSET_CACHE_SIZE = 2_000;
 const keySets = new Map<string, KeySet>();
@@ -99,7 +108,7 @@ function keySetOf(text: string, names?: string[]): KeySet {
   let ks = keySets.get(text);
   if (!ks) {
     const list = names ?? (JSON.parse(text) as string[]);
-    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])) };
+    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])), slots: new Map() };
     if (keySets.size >= KEYSET_CACHE_SIZE) keySets.clear(); // shares with one-off names (MIN/MAX contributors)
     keySets.set(text, ks);
   }
@@ -120,8 +129,56 @@ function unpack(row: Record<string, unknown>): Packed {
   return { keys: keySetOf(row.keys as string), vals };
 }
 
+/**
+ * A record of counters (`add`, each of `addAll`) as two arrays, enumerated once per `write` call however many
+ * shares add it (a report's delta goes to every share of its path: enumerating a few hundred keys of an object
+ * is what cost), and the checks it passed. Per call: a caller may change its records between calls.
+ */
+class RecordCache {
+  private readonly entries = new Map<Record<string, number>, RecordEntries>();
+  private readonly checked = new Set<object>();
+
+  of(record: Record<string, number>): RecordEntries {
+    let e = this.entries.get(record);
+    if (!e) {
+      const names: string[] = [];
+      const values: number[] = [];
+      for (const k in record) {
+        names.push(k);
+        values.push(record[k]!);
+      }
+      this.entries.set(record, (e = { names, values, text: JSON.stringify(names) }));
+    }
+    return e;
+  }
+
+  /** false the first time a record is seen in this call (to be checked), true after */
+  seen(record: object): boolean {
+    if (this.checked.has(record)) return true;
+    this.checked.add(record);
+    return false;
+  }
+}
+
+interface RecordEntries {
+  names: string[];
+  values: number[];
+  /** the names as JSON: a key set's text when a new share takes this record alone, else the key of its slots */
+  text: string;
+  alone?: KeySet;
+}
+
 /** One write's counters applied to a packed share: new names are appended, removed ones dropped. */
-function addToPacked(p: Packed, w: CounterWrite): Packed {
+function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
+  const adds: Array<Record<string, number>> = [];
+  if (w.add) adds.push(w.add);
+  if (w.addAll) for (const a of w.addAll) adds.push(a);
+  // a new share that takes one record and nothing else: its names are the record's, in order (most new shares)
+  if (p === EMPTY && adds.length === 1 && !w.set && !w.remove?.length) {
+    const e = records.of(adds[0]!);
+    e.alone ??= keySetOf(e.text, e.names);
+    return { keys: e.alone, vals: Float64Array.from(e.values) };
+  }
   let names: string[] | null = null;
   let index = p.keys.index;
   let vals = p.vals;
@@ -145,9 +202,25 @@ function addToPacked(p: Packed, w: CounterWrite): Packed {
   };
   if (vals === p.vals) vals = vals.slice();
   // the slot first: a new name can grow (replace) `vals`
-  for (const k in w.add) {
-    const i = slot(k);
-    vals[i]! += w.add[k]!;
+  for (const add of adds) {
+    const e = records.of(add);
+    // the usual case: names seen on this key set before, where they sit is known
+    const known = names ? undefined : p.keys.slots.get(e.text);
+    if (known) {
+      for (let j = 0; j < known.length; j++) vals[known[j]!]! += e.values[j]!;
+      continue;
+    }
+    const at = new Int32Array(e.names.length);
+    for (let j = 0; j < e.names.length; j++) {
+      const i = slot(e.names[j]!);
+      at[j] = i;
+      vals[i]! += e.values[j]!;
+    }
+    if (!names) {
+      // every name was already in the set: remember where they sit
+      if (p.keys.slots.size >= SLOTS_PER_KEYSET) p.keys.slots.clear();
+      p.keys.slots.set(e.text, at);
+    }
   }
   for (const k in w.set) {
     const i = slot(k);
@@ -177,8 +250,11 @@ const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 /** share field names already checked (a handful, written on every share) */
 const validFields = new Set<string>();
 
-/** Refuses what a store cannot keep faithfully: non-string ids, non-finite numbers, objects as fields. */
-export function assertWrite(w: CounterWrite): void {
+/**
+ * Refuses what a store cannot keep faithfully: non-string ids, non-finite numbers, objects as fields. `records`:
+ * the counter records already checked in this call are not checked again (they are shared by many writes).
+ */
+export function assertWrite(w: CounterWrite, records?: { seen(record: object): boolean }): void {
   if (typeof w.id !== 'string' || w.id === '') throw new TypeError('a counter write needs a string id');
   if (w.guard !== undefined && !Number.isFinite(w.guard)) throw new TypeError('a counter guard must be a finite number');
   for (const k in w.fields) {
@@ -190,7 +266,9 @@ export function assertWrite(w: CounterWrite): void {
     const v = w.fields[k];
     if (v !== null && typeof v === 'object') throw new TypeError(`share field "${k}" must be a scalar`);
   }
-  for (const part of [w.add, w.set]) {
+  if (w.addAll !== undefined && !Array.isArray(w.addAll)) throw new TypeError('addAll must be an array of counter records');
+  for (const part of [w.add, w.set, ...(w.addAll ?? [])]) {
+    if (part === undefined || records?.seen(part)) continue;
     for (const k in part) {
       const v = part[k];
       if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`counter "${k}" must be a finite number`);

@@ -7,6 +7,8 @@ import { SqliteCounterCollection, type CounterHost } from './sqlite-counter-coll
 import type { SqlParam } from './filter-sql';
 
 const TABLE_PREFIX = 'rs_';
+/** pages of WAL (4 KiB each) before SQLite checkpoints it into the database file: 40 MiB */
+const READ_STORE_WAL_CHECKPOINT_PAGES = 10_000;
 
 /**
  * The embedded read store: one table (id, doc JSON) per collection. Read models can be rebuilt from the log,
@@ -21,6 +23,9 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
 
   constructor(path: string, options: SqliteOpenOptions = {}) {
     this.db = openDatabase(path, { synchronous: 'NORMAL', ...options });
+    // Read models rewrite the same pages over and over (a province's rollup shares, once per report): a longer WAL
+    // between checkpoints copies each page to the database once for many commits (SQLite's default: 1,000 pages)
+    this.db.pragma(`wal_autocheckpoint = ${READ_STORE_WAL_CHECKPOINT_PAGES}`);
   }
 
   collection<T extends Doc = Doc>(name: string): Collection<T> {

@@ -47,9 +47,18 @@ export function platformRoot(): string {
   return process.env.TALLY_BENCH_PLATFORM_ROOT || repoRoot();
 }
 
+/**
+ * Node flags for the platform process only, from TALLY_BENCH_PLATFORM_NODE_ARGS (space-separated), e.g.
+ * `--cpu-prof --cpu-prof-interval=500 --cpu-prof-dir=/tmp/prof`: flags node refuses in NODE_OPTIONS (such as
+ * `--cpu-prof`) are accepted here. The profile is written when the platform exits on the bench's SIGTERM.
+ */
+function platformNodeArgs(): string[] {
+  return (process.env.TALLY_BENCH_PLATFORM_NODE_ARGS ?? '').split(/\s+/).filter((a) => a !== '');
+}
+
 /** Starts `node --import tsx <script>` (node itself, not the tsx wrapper, so the pid is the server's). */
 function spawnNode(script: string, env: NodeJS.ProcessEnv): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', script], { cwd: platformRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...platformNodeArgs(), '--import', 'tsx', script], { cwd: platformRoot(), env, stdio: ['ignore', 'pipe', 'pipe'] });
   const child: Child = { proc, tail: '', exited: false };
   const keep = (d: Buffer): void => {
     child.tail = (child.tail + d.toString()).slice(-16_000);
@@ -105,7 +114,7 @@ export async function startEmbeddedTarget(options: StartOptions = {}): Promise<T
     TALLY_MODE: 'embedded',
     TALLY_ADMIN_PASSWORD: password,
     LOG_LEVEL: options.logLevel ?? process.env.TALLY_BENCH_LOG_LEVEL ?? 'warn',
-    // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`: profiles the platform process only, not the bench
+    // node options for the platform process only (not the bench); `--cpu-prof` goes in TALLY_BENCH_PLATFORM_NODE_ARGS
     ...(process.env.TALLY_BENCH_PLATFORM_NODE_OPTIONS ? { NODE_OPTIONS: process.env.TALLY_BENCH_PLATFORM_NODE_OPTIONS } : {}),
     ...options.env,
   };

@@ -39,6 +39,28 @@ export function describeCounterCollectionConformance(current: () => { store: Rea
       expect(Object.keys(expected)).toHaveLength(500);
     });
 
+    it('adds every record of addAll after add, the same records shared by several shares and writes', async () => {
+      const c = counters();
+      const delta = { 'sums.E1': 2, 'sums.E2': 3 };
+      const own = { 'received.T': 1, 'sums.E1': 0.5 };
+      await c.write([
+        { id: 'commune', add: { estimates: 1 }, addAll: [delta, own], guard: 1 },
+        { id: 'province', addAll: [delta], guard: 1 },
+        { id: 'new', addAll: [delta] },
+      ]);
+      await c.write([{ id: 'province', addAll: [delta, delta], set: { 'mins.E1.x': 4 }, guard: 2 }]);
+      // a record changed between calls is read again
+      delta['sums.E2'] = -3;
+      await c.write([{ id: 'new', addAll: [delta] }]);
+      const byId = Object.fromEntries((await c.getMany(['commune', 'province', 'new'])).map((s) => [s._id, s.counters]));
+      expect(byId).toEqual({
+        commune: { estimates: 1, 'sums.E1': 2.5, 'sums.E2': 3, 'received.T': 1 },
+        province: { 'sums.E1': 6, 'sums.E2': 9, 'mins.E1.x': 4 },
+        new: { 'sums.E1': 4, 'sums.E2': 0 },
+      });
+      await expect(c.write([{ id: 'bad', addAll: [{ ok: 1 }, { n: Number.NaN }] }])).rejects.toThrow();
+    });
+
     it('writes a guarded batch once: a share whose applied position is not below the guard is skipped', async () => {
       const c = counters();
       const batch = [
