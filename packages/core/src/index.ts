@@ -10,5 +10,6 @@ export * from './util/random';
 export * from './export';
 export * from './open-data';
 export * from './notification';
+export * from './indicators';
 export * from './interop';
 export * from './sync';

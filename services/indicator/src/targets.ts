@@ -1,5 +1,5 @@
 import { TallyError, newEvent, type EventContext, type HierarchyQuery } from '@tally/contracts';
-import { parsePeriod, type RuleOperator, type SourcedStream, type TargetChange } from '@tally/core';
+import { parsePeriod, TARGET_OUTCOME_EVENT_SCHEMA, type RuleOperator, type SourcedStream, type TargetChange, type TargetFigures, type TargetOutcomeData, type TargetOutcomeEvent } from '@tally/core';
 import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
 import type { CatalogRegistry } from './catalog-registry';
 
@@ -8,7 +8,7 @@ import type { CatalogRegistry } from './catalog-registry';
  * (category `target`, relayed to the indicators topic); its stream version is the target's version.
  * Outcomes (met / missed) are events too, on `indicators-target-<INDICATOR>-<ORGUNIT>-<PERIOD>`.
  */
-export type TargetFigures = 'estimate' | 'official' | 'latest';
+export type { TargetFigures, TargetOutcomeData, TargetOutcomeEvent, TargetStatus } from '@tally/core';
 
 export interface TargetData {
   indicator: string;
@@ -38,35 +38,10 @@ export const targetStream: SourcedStream<TargetState, TargetSet> = {
   evolve: (_state, e, meta) => ({ target: e.data, version: meta.streamVersion, position: meta.position }),
 };
 
-export type TargetStatus = 'MET' | 'MISSED';
-
-export interface TargetOutcomeData {
-  indicator: string;
-  indicatorName: string;
-  orgUnit: string;
-  period: string;
-  hierarchy: string;
-  targetVersion: number;
-  operator: RuleOperator;
-  target: number;
-  change: TargetChange | null;
-  figures: TargetFigures;
-  status: TargetStatus;
-  /** what was compared with the target: the value, or the change from the previous year */
-  measured: number;
-  value: number;
-  previousValue: number | null;
-  /** the outcome before this one (same target, any version), null for the first */
-  previousOutcome: TargetStatus | null;
-  /** the highest rollup position the evaluation saw: an evaluation on older data never overrides a newer one */
-  basis: number;
-}
-
-export type TargetOutcomeEvent = { type: 'tally.indicators.target-met' | 'tally.indicators.target-missed'; data: TargetOutcomeData };
 
 /** A target's outcome stream folded: the latest outcome (null before the first). */
 export const targetOutcomeStream: SourcedStream<TargetOutcomeData | null, TargetOutcomeEvent> = {
-  schema: { types: ['tally.indicators.target-met', 'tally.indicators.target-missed'] },
+  schema: TARGET_OUTCOME_EVENT_SCHEMA,
   initialState: () => null,
   evolve: (_state, e) => e.data,
 };

@@ -1,5 +1,5 @@
 import { newEvent, type StoredEvent } from '@tally/contracts';
-import { checkMinMax, checkOutliers, checkRules, comparePeriods, parsePeriod, reportTotals, type ReportValuesData, type ReportViolation, type SourcedStream } from '@tally/core';
+import { checkMinMax, checkOutliers, checkRules, comparePeriods, parsePeriod, reportTotals, VALIDATION_EVENT_SCHEMA, type ReportValidated, type ReportValuesData, type ValidationViolation, type ReportViolation, type SourcedStream } from '@tally/core';
 import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
 import type { Collection, Doc, ReadStore } from '@tally/readstore';
 import type { CatalogRegistry } from './catalog-registry';
@@ -10,29 +10,11 @@ import type { CatalogRegistry } from './catalog-registry';
  * The outcome is an event of its own (stream `indicators-<reportId>`), caused by the report event:
  * a redelivered report event finds its outcome already recorded and adds nothing.
  */
-export type ValidationViolation = Pick<ReportViolation, 'kind' | 'rule' | 'name' | 'importance' | 'onViolation' | 'message'> & {
-  left: number | null;
-  operator: string;
-  right: number | null;
-};
-
-export type ReportValidated = {
-  type: 'tally.indicators.validated';
-  data: {
-    reportId: string;
-    reportVersion: number;
-    hierarchy: string;
-    template: string;
-    orgUnit: string;
-    period: string;
-    catalogVersion: string;
-    violations: ValidationViolation[];
-  };
-};
+export type { ReportValidated, ValidationViolation } from '@tally/core';
 
 /** A report's validation stream folded: each outcome by the report event that caused it. */
 export const validationStream: SourcedStream<Record<string, ReportValidated['data']>, ReportValidated> = {
-  schema: { types: ['tally.indicators.validated'] },
+  schema: VALIDATION_EVENT_SCHEMA,
   initialState: () => ({}),
   evolve: (state, e, meta) => (meta.causationId ? { ...state, [meta.causationId]: e.data } : state),
 };

@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@tally/contracts';
 import {
   assertNever,
+  INDICATOR_OUTCOME_EVENT_SCHEMA,
   NOTICE_EVENT_SCHEMA,
   readEvent,
   REPORT_EVENT_SCHEMA,
@@ -56,30 +57,6 @@ export const MESSAGE_KINDS = [
   'figure.complete',
 ] as const;
 
-interface ValidatedData {
-  reportId: string;
-  orgUnit: string;
-  period: string;
-  template: string;
-  violations: Array<{ rule: string; name: string; importance: string; left: number | null; operator: string; right: number | null; kind?: string; message?: string }>;
-}
-
-/** tally.indicators.target-met / target-missed (services/indicator/src/targets.ts) */
-interface TargetOutcomeData {
-  indicator: string;
-  indicatorName: string;
-  orgUnit: string;
-  period: string;
-  operator: string;
-  target: number;
-  change: 'PREVIOUS_YEAR' | null;
-  figures: string;
-  measured: number;
-  value: number;
-  previousValue: number | null;
-  previousOutcome: 'MET' | 'MISSED' | null;
-}
-
 const fmt = (x: number): string => String(Math.round(x * 100) / 100);
 
 export interface MessageContext {
@@ -94,10 +71,11 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
   if (task) return task.type === 'tally.task.assigned' ? taskMessages(task.data) : [];
   const notice = readEvent(NOTICE_EVENT_SCHEMA, e);
   if (notice) return notice.type === 'tally.notification.deadline-due' ? deadlineMessages(notice.data) : figureMessages(notice.data);
-  // the indicator service's events: their shapes are declared above (services do not import each other)
-  switch (e.type) {
+  // the indicator service's outcome events, through their schema in core (services do not import each other)
+  const outcome = readEvent(INDICATOR_OUTCOME_EVENT_SCHEMA, e);
+  switch (outcome?.type) {
     case 'tally.indicators.validated': {
-      const d = e.data as ValidatedData;
+      const d = outcome.data;
       if (d.violations.length === 0) return [];
       const list = d.violations
         .map((v) => (v.kind && v.kind !== 'RULE' && v.message ? v.message : `${v.name} (${v.rule}): ${v.left} ${v.operator} ${v.right}`))
@@ -110,8 +88,8 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
     }
     case 'tally.indicators.target-missed':
     case 'tally.indicators.target-met': {
-      const d = e.data as TargetOutcomeData;
-      const missed = e.type === 'tally.indicators.target-missed';
+      const d = outcome.data;
+      const missed = outcome.type === 'tally.indicators.target-missed';
       // a miss is always told; a target met when it is first evaluated or was missed before (back on track)
       if (!missed && d.previousOutcome === 'MET') return [];
       const changed = d.change === 'PREVIOUS_YEAR' && d.previousValue !== null;
