@@ -1,4 +1,5 @@
 import type { CatalogQuery, HierarchyQuery } from '@tally/contracts';
+import { vietnamDateOf } from '@tally/core';
 import type { EventStore } from '@tally/eventstore';
 import type { Dispatcher } from '../dispatcher';
 import type { NotificationSettings } from '../settings';
@@ -17,3 +18,9 @@ export interface RouteDeps {
   clock: () => Date;
   nudgeRelay: () => void;
 }
+
+/** The hierarchy version in force today in Vietnam: the map a unit named in a request belongs to. */
+export const currentHierarchyVersion =
+  (deps: RouteDeps) =>
+  (): Promise<string> =>
+    deps.hierarchy.versionFor(vietnamDateOf(deps.clock()));

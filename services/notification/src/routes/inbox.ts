@@ -1,5 +1,5 @@
 import { TallyError } from '@tally/contracts';
-import { DEFAULT_PREFERENCES, vietnamDateOf } from '@tally/core';
+import { DEFAULT_PREFERENCES } from '@tally/core';
 import { BooleanParam, DigitsParam, OneOf, OrgUnitCode, Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { markRead, setPreferences } from '../commands';
@@ -7,7 +7,7 @@ import { wants } from '../fan-out';
 import { MESSAGE_KINDS } from '../messages';
 import { callerOf, defaultOrgUnit, requireWithin } from '../scope';
 import type { Channel, InboxDoc } from '../stores';
-import type { RouteDeps } from './deps';
+import { currentHierarchyVersion, type RouteDeps } from './deps';
 
 const INBOX_WINDOW = 5000;
 const InboxQuery = Strict({ orgUnit: Type.Optional(OrgUnitCode), unread: Type.Optional(BooleanParam), limit: Type.Optional(DigitsParam(4)) });
@@ -24,8 +24,7 @@ const PreferencesBody = Strict({ channels: Type.Optional(Channels), digest: Type
 /** The inbox: messages, marking one read, and the reader's preferences (under /api/v1). */
 export function inboxRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { stores, hierarchy } = deps;
-  const today = () => vietnamDateOf(deps.clock());
-  const currentVersion = () => hierarchy.versionFor(today());
+  const currentVersion = currentHierarchyVersion(deps);
 
   return async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { assignTask, markTaskDone } from '../commands';
 import { receivedId } from '../projections';
 import { callerOf, defaultOrgUnit, requireWithin } from '../scope';
-import type { RouteDeps } from './deps';
+import { currentHierarchyVersion, type RouteDeps } from './deps';
 
 const MAX_TASK_UNITS = 20_000;
 /** a template named by a task: any case (the task only records it; the catalog lookup refuses unknown ones) */
@@ -29,7 +29,7 @@ const TaskDoneBody = OrNull(Strict({ orgUnit: Type.Optional(OrgUnitCode) }));
 export function taskRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { stores, hierarchy } = deps;
   const today = () => vietnamDateOf(deps.clock());
-  const currentVersion = () => hierarchy.versionFor(today());
+  const currentVersion = currentHierarchyVersion(deps);
 
   return async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();

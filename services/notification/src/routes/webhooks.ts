@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { TallyError } from '@tally/contracts';
-import { vietnamDateOf, type WebhookRegisteredData } from '@tally/core';
+import { type WebhookRegisteredData } from '@tally/core';
 import { OneOf, OrgUnitCode, Strict, Type, Uuid, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { urlProblem } from '../allow-list';
 import { registerWebhook } from '../commands';
 import { MESSAGE_KINDS } from '../messages';
 import { callerOf, requireWithin } from '../scope';
-import type { RouteDeps } from './deps';
+import { currentHierarchyVersion, type RouteDeps } from './deps';
 
 const KindOrAll = OneOf(['*', ...MESSAGE_KINDS]);
 const WebhookBody = Strict({
@@ -23,8 +23,7 @@ const RetryParams = Strict({ id: Uuid, deliveryId: Type.String({ pattern: '^[0-9
 /** Webhooks: register, list deliveries, retry one (under /api/v1). */
 export function webhookRoutes(deps: RouteDeps): FastifyPluginAsync {
   const { stores, hierarchy } = deps;
-  const today = () => vietnamDateOf(deps.clock());
-  const currentVersion = () => hierarchy.versionFor(today());
+  const currentVersion = currentHierarchyVersion(deps);
 
   return async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
