@@ -48,8 +48,13 @@ export interface HierarchyRollupDeps {
   replicaFence?: { replicaId?: string; ttlMs?: number; pollMs?: number };
 }
 
-/** A dead replica holds a move up at most about this long; on one machine a restart should not wait long. */
-const EMBEDDED_REPLICA_TTL_MS = 2_000;
+/**
+ * A dead replica holds a move up at most about this long (a graceful stop deletes its registration at once). It
+ * was 2 s on one machine, but under a reporting-day load the renewal (every ttl/3) came late, the registration's
+ * licence lapsed and report batches stalled until the next renewal: freshness p99 2.2-2.5 s against 0.42 s with
+ * 10 s (pnpm bench --communes 1000 --values 100, docs/performance.md).
+ */
+const EMBEDDED_REPLICA_TTL_MS = DEFAULT_REPLICA_TTL_MS;
 /** at 200 ms, two replicas' looks were an estimated third of FerretDB's commands in a slow 100-commune bench */
 const DISTRIBUTED_FENCE_POLL_MS = 1_000;
 
