@@ -69,6 +69,12 @@ describe('catalog XLSX', () => {
     expect((await download(reviewer, '?version=nope')).statusCode).toBe(404);
   });
 
+  it('takes back the unchanged download of a version published as JSON: the same content, 200, nothing new', async () => {
+    const r = await upload(p.adminToken, await bytes(await current()));
+    expect(r.status).toBe(200);
+    expect(r.body.created).toBe(false);
+  });
+
   it('publishes an edited download as a new version, answered as PUT /catalog answers', async () => {
     const wb = await current();
     rowOf(wb.getWorksheet('catalog')!, 'version').getCell(2).value = 'xlsx.2';

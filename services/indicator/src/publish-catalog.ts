@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { TallyError, newEvent, type EventContext } from '@tally/contracts';
 import { validateCatalog, type Catalog } from '@tally/core';
 import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
@@ -24,7 +25,7 @@ export async function publishCatalog(store: EventStore, input: unknown, ctx: Eve
   return handleCommand(store, CATALOG_STREAM, catalogStream, (published): CommandDecision<PublishResult> => {
     const earlier = published[catalog.version];
     if (earlier) {
-      const same = JSON.stringify(earlier.catalog) === JSON.stringify(catalog);
+      const same = sameContent(earlier.catalog, catalog);
       if (!same) throw new TallyError('CATALOG_VERSION_EXISTS', `catalog version ${catalog.version} is already published with other content`);
       return { result: { version: catalog.version, position: earlier.position, created: false, catalog } };
     }
@@ -34,4 +35,12 @@ export async function publishCatalog(store: EventStore, input: unknown, ctx: Eve
       result: ({ positions }) => ({ version: catalog.version, position: positions[0]!, created: true, catalog }),
     };
   });
+}
+
+/**
+ * The same catalog whatever the order of its keys: a workbook upload reads fields in its sheets' column order, a
+ * JSON upload in the file's; the JSON round trip drops what JSON drops (undefined fields) on both sides alike.
+ */
+function sameContent(a: Catalog, b: Catalog): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 }
