@@ -117,5 +117,13 @@ export interface ReadStore {
   counters(name: string): CounterCollection;
   /** Drops every collection whose name starts with `prefix` (for rebuilds). */
   dropAll(prefix?: string): Promise<void>;
+  /**
+   * Resolves once every write made before the call is durable; rejects when some of them were lost. A write's own
+   * promise means it is applied and visible to this store's readers; the embedded store commits writes in groups
+   * (at a flush, or after the event-loop turn), so durability comes with flush. The platform commits a consumer's
+   * offsets only after a flush (flushBeforeCommit); code that acknowledges a write to someone else (an HTTP answer)
+   * flushes before answering. MongoDB: an acknowledged write is durable already.
+   */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }

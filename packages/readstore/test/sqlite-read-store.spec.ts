@@ -71,6 +71,96 @@ describe('SqliteReadStore', () => {
     expect(await c.get('x')).toEqual({ _id: 'x', n: 'text' });
   });
 
+  describe('group commit', () => {
+    /** what another connection (another process) sees: only committed rows */
+    const committedIds = (path: string, table: string): string[] => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return (db.prepare(`SELECT id FROM "rs_${table}" ORDER BY id`).all() as Array<{ id: string }>).map((r) => r.id);
+      } finally {
+        db.close();
+      }
+    };
+
+    it('shows a write to its own readers at once and commits it at flush', async () => {
+      const path = tempDb();
+      const store = openStore(path);
+      const c = store.collection('grouped');
+      await c.put({ _id: 'seed' });
+      await store.flush();
+      await c.put({ _id: 'a', n: 1 });
+      await c.update('b', { inc: { n: 2 } });
+      expect(await c.get('a')).toEqual({ _id: 'a', n: 1 });
+      expect(committedIds(path, 'grouped')).toEqual(['seed']);
+      await store.flush();
+      expect(committedIds(path, 'grouped')).toEqual(['a', 'b', 'seed']);
+    });
+
+    it('commits what nobody flushed once the event-loop turn is over', async () => {
+      const path = tempDb();
+      const store = openStore(path);
+      await store.collection('turn').put({ _id: 'x' });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(committedIds(path, 'turn')).toEqual(['x']);
+    });
+
+    it('undoes only the write that failed, not the others of its group', async () => {
+      const path = tempDb();
+      const store = openStore(path);
+      const c = store.collection('partial');
+      await c.put({ _id: 'text', n: 'not a number' });
+      await c.put({ _id: 'before', n: 1 });
+      await expect(c.updateMany([{ id: 'counted', update: { inc: { n: 1 } } }, { id: 'text', update: { inc: { n: 1 } } }])).rejects.toThrow(/non-numeric/);
+      await c.put({ _id: 'after', n: 2 });
+      await store.flush();
+      expect(committedIds(path, 'partial')).toEqual(['after', 'before', 'text']);
+      expect(await c.get('text')).toEqual({ _id: 'text', n: 'not a number' });
+    });
+  });
+
+  describe('counter names stored by reference', () => {
+    const rowsOf = (path: string, sql: string): Array<Record<string, unknown>> => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return db.prepare(sql).all() as Array<Record<string, unknown>>;
+      } finally {
+        db.close();
+      }
+    };
+    // names no other test writes: the name lists' cache is the process's
+    const counters = (n: number) => ({ 'sums.REF_A': n, 'sums.REF_B': 2 * n, 'counts.REF_A': 1 });
+
+    it('keeps a list in the row the first time and by reference once it is written again', async () => {
+      const path = tempDb();
+      const store = openStore(path);
+      const shares = store.counters('ref_shares');
+      await shares.write([{ id: 'a', fields: { unit: 'A' }, add: counters(1) }]);
+      await shares.write([{ id: 'b', fields: { unit: 'B' }, add: counters(5) }]);
+      await shares.write([{ id: 'a', add: counters(10) }]);
+      await store.flush();
+      const keys = Object.fromEntries(rowsOf(path, 'SELECT id, keys FROM "rs_ref_shares"').map((r) => [r.id, r.keys as string]));
+      expect(keys.b).toMatch(/^#/);
+      expect(keys.a).toBe(keys.b);
+      expect(rowsOf(path, 'SELECT names FROM "rs__counter_key_sets"').map((r) => JSON.parse(r.names as string))).toContainEqual(Object.keys(counters(0)));
+      const read = openStore(path).counters('ref_shares'); // another store: nothing cached about this file
+      expect((await read.getMany(['a', 'b'])).map((s) => [s._id, s.counters])).toEqual([
+        ['a', { ...counters(11), 'counts.REF_A': 2 }],
+        ['b', counters(5)],
+      ]);
+    });
+
+    it('stores the list again after the store dropped its tables', async () => {
+      const path = tempDb();
+      const store = openStore(path);
+      const shares = store.counters('ref_dropped');
+      await shares.write([{ id: 'a', add: counters(1) }, { id: 'b', add: counters(2) }]);
+      await store.dropAll();
+      await shares.write([{ id: 'c', add: counters(3) }]);
+      await store.flush();
+      expect((await openStore(path).counters('ref_dropped').getMany(['c'])).map((s) => s.counters)).toEqual([counters(3)]);
+    });
+  });
+
   it('loses no acknowledged write when a writer process is SIGKILLed', async () => {
     const path = tempDb();
     const script = fileURLToPath(new URL('./fixtures/write-until-killed.ts', import.meta.url));

@@ -14,6 +14,7 @@ export * from './remote/remote-rollup-query';
 export * from './host/open-platform';
 export * from './host/run-service';
 export * from './host/cache-invalidation';
+export { flushBeforeCommit } from './host/flush-before-commit';
 export { METRIC_NAMES, observe, renderMetrics } from './observability/metrics';
 export { readiness, readyMaxLag } from './host/readiness';
 export { activeTraceparent, startTracing, stopTracing, tracingConfigured, tracingEnabled } from './observability/tracing';

@@ -5,7 +5,7 @@ import { openSqliteEventBus } from '@tally/eventbus';
 import { EMBEDDED_LEASE_TTL_MS, openSqliteEventStore, relayLeaseFromEnv, startRelay, type Relay } from '@tally/eventstore';
 import { openSqliteReadStore } from '@tally/readstore';
 import { loadHierarchies } from '@tally/reference-data';
-import { createHttpApp, createLogger, loadConfig, observe, tracedEventBus, tracedEventStore, tracedReadStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
+import { createHttpApp, createLogger, flushBeforeCommit, loadConfig, observe, tracedEventBus, tracedEventStore, tracedReadStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
 import { createHierarchyRollupService, type HierarchyRollupService } from '@tally/svc-hierarchy-rollup';
 import { createIndicatorService, type IndicatorService } from '@tally/svc-indicator';
 import { createIngestionService } from '@tally/svc-ingestion';
@@ -65,8 +65,8 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const logger = options.logger ?? createLogger('tally');
   mkdirSync(config.dataDir, { recursive: true });
   const store = tracedEventStore(openSqliteEventStore(join(config.dataDir, 'events.db')));
-  const bus = tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db')));
   const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db')), 'sqlite');
+  const bus = flushBeforeCommit(tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db'))), () => readStore.flush());
   await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
   const relay = startRelay({ store, bus, lease: relayLeaseFromEnv(store, EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') });
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay.nudge() };

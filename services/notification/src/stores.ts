@@ -120,6 +120,8 @@ export function collections(readStore: ReadStore) {
     taskKeys: readStore.collection<Doc & { tasks: Record<string, number> }>(COLLECTIONS.taskKeys),
     completeness: readStore.collection<Doc & { units: Record<string, number>; told?: boolean }>(COLLECTIONS.completeness),
     outbox: readStore.collection<OutboxDoc>(COLLECTIONS.outbox),
+    /** makes the writes so far durable (ReadStore.flush): before answering for one */
+    flush: () => readStore.flush(),
   };
 }
 

@@ -79,6 +79,9 @@ export class MongoReadStore implements ReadStore {
     }
   }
 
+  /** an acknowledged MongoDB write is durable already (see ReadStore.flush) */
+  async flush(): Promise<void> {}
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

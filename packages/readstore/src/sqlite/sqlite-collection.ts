@@ -9,8 +9,11 @@ export interface CollectionHost {
   table(collection: string): string;
   all(sql: string, params: SqlParam[]): Array<Record<string, unknown>>;
   run(sql: string, params: SqlParam[]): void;
-  /** runs fn in one IMMEDIATE transaction (the write lock is taken before the read of read-modify-write) */
-  writeTransaction<R>(fn: () => R): R;
+  /**
+   * runs fn at once in a transaction holding the write lock (taken before the read of read-modify-write), shared
+   * with the other writes of this turn: durable once the store's flush() resolves
+   */
+  inGroup<R>(fn: () => R): R;
 }
 
 type UpdateOp = { id: string; update: Update; guard?: Guard };
@@ -47,19 +50,20 @@ export class SqliteCollection<T extends Doc = Doc> implements Collection<T> {
 
   async put(doc: T): Promise<void> {
     if (typeof doc?._id !== 'string' || doc._id === '') throw new TypeError('a document needs a string _id');
-    this.write(doc);
+    this.host.inGroup(() => this.write(doc));
   }
 
   async update(id: string, update: Update, guard?: Guard): Promise<boolean> {
-    return this.host.writeTransaction(() => this.updateSync({ id, update, guard }));
+    return this.host.inGroup(() => this.updateSync({ id, update, guard }));
   }
 
   async updateMany(ops: UpdateOp[]): Promise<number> {
-    return this.host.writeTransaction(() => ops.filter((op) => this.updateSync(op)).length);
+    return this.host.inGroup(() => ops.filter((op) => this.updateSync(op)).length);
   }
 
   async delete(id: string): Promise<void> {
-    this.host.run(`DELETE FROM ${this.host.table(this.name)} WHERE id = ?`, [id]);
+    const t = this.host.table(this.name);
+    this.host.inGroup(() => this.host.run(`DELETE FROM ${t} WHERE id = ?`, [id]));
   }
 
   async ensureIndex(fields: string[]): Promise<void> {

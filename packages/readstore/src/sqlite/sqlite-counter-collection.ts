@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CounterCollection, CounterShare, CounterWrite, Filter, Scalar } from '../port';
 import { whereClause, type SqlParam } from './filter-sql';
 import { fieldSegments, fieldSql, quoteIdent } from './paths';
@@ -6,15 +7,23 @@ import { fieldSegments, fieldSql, quoteIdent } from './paths';
 export interface CounterHost {
   /** creates the counter table if needed and returns its quoted name */
   counterTable(collection: string): string;
+  /** the table of counter name lists stored by reference (see SqliteCounterCollection), created if needed */
+  keySetTable(): string;
+  /** references of the name lists known to be in keySetTable (forgotten when the store drops its tables) */
+  readonly storedKeySets: Set<string>;
   all(sql: string, params: SqlParam[]): Array<Record<string, unknown>>;
   run(sql: string, params: SqlParam[]): void;
-  writeTransaction<R>(fn: () => R): R;
+  /** as CollectionHost.inGroup */
+  inGroup<R>(fn: () => R): R;
 }
 
 /**
  * One row per share: `(id, doc, applied, keys, vals)`, `doc` the scalar fields as JSON (so the read store's
- * equality filters and indexes apply to it unchanged), `keys` the counter names as a JSON array, `vals` their
- * values as one little blob of float64s in the same order. A batch of writes is one IMMEDIATE transaction; each
+ * equality filters and indexes apply to it unchanged), `keys` the counter names, `vals` their values as one little
+ * blob of float64s in the same order. A list of names written again and again (every share of the same report
+ * shape has the same few hundred) is stored once in the key-set table and `keys` holds `#<its hash>`; a list seen
+ * once (MIN/MAX contributors change a share's names on every write) is kept in the row as a JSON array, as rows
+ * written before the key-set table existed are. A batch of writes is one savepoint of the store's group commit; each
  * share is read, added to in memory and written back once. The names of a share rarely change (the same report
  * shape keeps adding to the same counters), so their parsed index is cached by the text: adding to a share costs
  * no JSON parsing or printing of its counters. A rowid table, not WITHOUT ROWID: a national share holds a few
@@ -35,7 +44,7 @@ export class SqliteCounterCollection implements CounterCollection {
 
   async getMany(ids: string[]): Promise<CounterShare[]> {
     const rows = this.rowsOf(ids, 'id, doc, applied, keys, vals');
-    const byId = new Map(rows.map((r) => [r.id as string, shareOf(r)]));
+    const byId = new Map(rows.map((r) => [r.id as string, this.shareOf(r)]));
     return [...new Set(ids)].flatMap((id) => byId.get(id) ?? []);
   }
 
@@ -47,7 +56,7 @@ export class SqliteCounterCollection implements CounterCollection {
 
   async find(filter: Filter): Promise<CounterShare[]> {
     const where = whereClause(filter);
-    return this.host.all(`SELECT id, doc, applied, keys, vals FROM ${this.host.counterTable(this.name)} ${where.sql} ORDER BY id`, where.params).map(shareOf);
+    return this.host.all(`SELECT id, doc, applied, keys, vals FROM ${this.host.counterTable(this.name)} ${where.sql} ORDER BY id`, where.params).map((r) => this.shareOf(r));
   }
 
   async write(writes: CounterWrite[]): Promise<number> {
@@ -57,20 +66,68 @@ export class SqliteCounterCollection implements CounterCollection {
     const t = this.host.counterTable(this.name);
     const select = `SELECT doc, applied, keys, vals FROM ${t} WHERE id = ?`;
     const upsert = `INSERT INTO ${t} (id, doc, applied, keys, vals) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, applied = excluded.applied, keys = excluded.keys, vals = excluded.vals`;
-    return this.host.writeTransaction(() => {
-      let applied = 0;
-      for (const w of writes) {
-        const row = this.host.all(select, [w.id])[0];
-        const at = row ? Number(row.applied) : 0;
-        if (w.guard !== undefined && at >= w.guard) continue;
-        const fields = row ? (JSON.parse(row.doc as string) as Record<string, Scalar>) : {};
-        Object.assign(fields, w.fields);
-        const next = addToPacked(row ? unpack(row) : EMPTY, w, records);
-        this.host.run(upsert, [w.id, JSON.stringify(fields), w.guard ?? at, next.keys.text, Buffer.from(next.vals.buffer, next.vals.byteOffset, next.vals.byteLength)]);
-        applied++;
-      }
-      return applied;
-    });
+    const storedNow: string[] = [];
+    try {
+      return this.host.inGroup(() => {
+        let applied = 0;
+        for (const w of writes) {
+          const row = this.host.all(select, [w.id])[0];
+          const at = row ? Number(row.applied) : 0;
+          if (w.guard !== undefined && at >= w.guard) continue;
+          const fields = row ? (JSON.parse(row.doc as string) as Record<string, Scalar>) : {};
+          Object.assign(fields, w.fields);
+          const next = addToPacked(row ? this.unpack(row) : EMPTY, w, records);
+          const keys = this.keysColumn(next.keys, storedNow);
+          this.host.run(upsert, [w.id, JSON.stringify(fields), w.guard ?? at, keys, Buffer.from(next.vals.buffer, next.vals.byteOffset, next.vals.byteLength)]);
+          applied++;
+        }
+        return applied;
+      });
+    } catch (error) {
+      // the write's savepoint is undone, the key sets it stored with it
+      for (const ref of storedNow) this.host.storedKeySets.delete(ref);
+      throw error;
+    }
+  }
+
+  /** What a row's `keys` holds for a key set: a reference once the list is written a second time (see the class). */
+  private keysColumn(ks: KeySet, storedNow: string[]): string {
+    if (++ks.writes < 2 && ks.ref === undefined) return ks.text;
+    ks.ref ??= refOf(ks.text);
+    if (!this.host.storedKeySets.has(ks.ref)) {
+      this.host.run(`INSERT OR IGNORE INTO ${this.host.keySetTable()} (id, names) VALUES (?, ?)`, [ks.ref, ks.text]);
+      this.host.storedKeySets.add(ks.ref);
+      storedNow.push(ks.ref);
+    }
+    return `#${ks.ref}`;
+  }
+
+  private unpack(row: Record<string, unknown>): Packed {
+    const blob = row.vals as Buffer;
+    const vals = new Float64Array(blob.length / 8);
+    new Uint8Array(vals.buffer).set(blob); // a copy: the blob's offset need not be 8-aligned
+    return { keys: this.keySetIn(row.keys as string), vals };
+  }
+
+  private keySetIn(column: string): KeySet {
+    if (!column.startsWith('#')) return keySetOf(column);
+    const ref = column.slice(1);
+    const cached = keySetsByRef.get(ref);
+    if (cached) return cached;
+    const names = this.host.all(`SELECT names FROM ${this.host.keySetTable()} WHERE id = ?`, [ref])[0]?.names;
+    if (typeof names !== 'string') throw new Error(`counter names ${ref} are missing from the key-set table`);
+    const ks = keySetOf(names);
+    ks.ref = ref;
+    keySetsByRef.set(ref, ks);
+    this.host.storedKeySets.add(ref);
+    return ks;
+  }
+
+  private shareOf(r: Record<string, unknown>): CounterShare {
+    const p = this.unpack(r);
+    const counters: Record<string, number> = {};
+    p.keys.names.forEach((k, i) => (counters[k] = p.vals[i]!));
+    return { _id: r.id as string, fields: JSON.parse(r.doc as string) as Record<string, Scalar>, applied: Number(r.applied), counters };
   }
 
   async ensureIndex(fields: string[]): Promise<void> {
@@ -96,6 +153,10 @@ interface KeySet {
    * in it: the same report shape adds the same names to the same shares, report after report
    */
   slots: Map<string, Int32Array>;
+  /** rows written with this list (by this process): the second one stores it by reference */
+  writes: number;
+  /** its hash, once it is stored by reference */
+  ref?: string;
 }
 
 /** records of different names a key set remembers the slots of (a few report shapes reach one share) */
@@ -103,17 +164,25 @@ const SLOTS_PER_KEYSET = 16;
 
 const KEYSET_CACHE_SIZE = 2_000;
 const keySets = new Map<string, KeySet>();
+const keySetsByRef = new Map<string, KeySet>();
 
 function keySetOf(text: string, names?: string[]): KeySet {
   let ks = keySets.get(text);
   if (!ks) {
     const list = names ?? (JSON.parse(text) as string[]);
-    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])), slots: new Map() };
-    if (keySets.size >= KEYSET_CACHE_SIZE) keySets.clear(); // shares with one-off names (MIN/MAX contributors)
+    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])), slots: new Map(), writes: 0 };
+    if (keySets.size >= KEYSET_CACHE_SIZE) {
+      // shares with one-off names (MIN/MAX contributors)
+      keySets.clear();
+      keySetsByRef.clear();
+    }
     keySets.set(text, ks);
   }
   return ks;
 }
+
+/** A name list's reference: its hash (content-addressed, so any store holding the reference holds these names). */
+const refOf = (text: string): string => createHash('sha256').update(text).digest('base64url').slice(0, 22);
 
 interface Packed {
   keys: KeySet;
@@ -121,13 +190,6 @@ interface Packed {
 }
 
 const EMPTY: Packed = { keys: keySetOf('[]', []), vals: new Float64Array(0) };
-
-function unpack(row: Record<string, unknown>): Packed {
-  const blob = row.vals as Buffer;
-  const vals = new Float64Array(blob.length / 8);
-  new Uint8Array(vals.buffer).set(blob); // a copy: the blob's offset need not be 8-aligned
-  return { keys: keySetOf(row.keys as string), vals };
-}
 
 /**
  * A record of counters (`add`, each of `addAll`) as two arrays, enumerated once per `write` call however many
@@ -238,13 +300,6 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   const list: string[] = names;
   return { keys: keySetOf(JSON.stringify(list), list), vals: vals.slice(0, size) };
 }
-
-const shareOf = (r: Record<string, unknown>): CounterShare => {
-  const p = unpack(r);
-  const counters: Record<string, number> = {};
-  p.keys.names.forEach((k, i) => (counters[k] = p.vals[i]!));
-  return { _id: r.id as string, fields: JSON.parse(r.doc as string) as Record<string, Scalar>, applied: Number(r.applied), counters };
-};
 
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 /** share field names already checked (a handful, written on every share) */

@@ -7,18 +7,38 @@ import { SqliteCounterCollection, type CounterHost } from './sqlite-counter-coll
 import type { SqlParam } from './filter-sql';
 
 const TABLE_PREFIX = 'rs_';
+/** the counter name lists stored by reference, shared by the counter collections (sqlite-counter-collection.ts) */
+const KEY_SETS = '_counter_key_sets';
 /** pages of WAL (4 KiB each) before SQLite checkpoints it into the database file: 40 MiB */
 const READ_STORE_WAL_CHECKPOINT_PAGES = 10_000;
 
 /**
  * The embedded read store: one table (id, doc JSON) per collection. Read models can be rebuilt from the log,
  * so synchronous=NORMAL by default (survives a process crash, not necessarily a power loss).
+ *
+ * Group commit: every consumer writes here (rollup shares, receipts, ledgers, report views, inboxes, open data),
+ * each a few small transactions per batch, and a commit (WAL frames, the pager's end of transaction) cost more
+ * than most of the writes. Writes therefore share one IMMEDIATE transaction (a group), committed by the next
+ * `flush()` (a consumer flushes once per batch, before its offsets are committed: see ReadStore.flush) or else
+ * right after the event-loop turn (setImmediate). Each write runs at once in its own savepoint (one that fails
+ * undoes only itself) and is visible to this store's readers at once. Groups commit in the order of their writes,
+ * so a crash keeps a prefix of the writes, as when each committed alone.
+ *
+ * A commit that fails (disk full, I/O error) loses its group's writes, whoever made them: the store then refuses
+ * every later write and flush with that error (fail-stop), so no consumer commits an offset past a lost write;
+ * a restart reopens it and the consumers redeliver from their durable offsets.
  */
 export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
   private readonly db: Database.Database;
   private readonly tables = new Set<string>();
   private readonly counterTables = new Set<string>();
+  private keySetTableReady = false;
+  readonly storedKeySets = new Set<string>();
   private readonly statements = new Map<string, Database.Statement<SqlParam[]>>();
+  /** the open group's transaction (its write lock is held until it commits) */
+  private groupOpen = false;
+  /** set once a group's commit failed: every later write and flush is refused (see the class) */
+  private broken: unknown = null;
   private closed = false;
 
   constructor(path: string, options: SqliteOpenOptions = {}) {
@@ -53,12 +73,17 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
       this.tables.delete(collection);
       this.counterTables.delete(collection);
     }
+    if (names.includes(KEY_SETS)) {
+      this.keySetTableReady = false;
+      this.storedKeySets.clear();
+    }
     // statements compiled against dropped tables are useless now
     this.statements.clear();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
+    this.commitGroup(); // what was written before close is committed first
     this.closed = true;
     this.db.close();
   }
@@ -84,6 +109,16 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     return quoted;
   }
 
+  keySetTable(): string {
+    this.assertOpen();
+    const quoted = quoteIdent(TABLE_PREFIX + KEY_SETS);
+    if (!this.keySetTableReady) {
+      this.db.exec(`CREATE TABLE IF NOT EXISTS ${quoted} (id TEXT PRIMARY KEY, names TEXT NOT NULL) WITHOUT ROWID`);
+      this.keySetTableReady = true;
+    }
+    return quoted;
+  }
+
   all(sql: string, params: SqlParam[]): Array<Record<string, unknown>> {
     return this.statement(sql).all(...params) as Array<Record<string, unknown>>;
   }
@@ -92,9 +127,42 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     this.statement(sql).run(...params);
   }
 
-  writeTransaction<R>(fn: () => R): R {
+  /** Runs fn now, in the open group (see the class), with the write lock held; durable after the next flush(). */
+  inGroup<R>(fn: () => R): R {
     this.assertOpen();
-    return this.db.transaction(fn).immediate();
+    // SQLite rolls a whole transaction back by itself on some errors (SQLITE_FULL, I/O): that group is lost
+    if (this.groupOpen && !this.db.inTransaction) this.commitGroup();
+    if (this.broken !== null) throw this.broken;
+    if (!this.groupOpen) {
+      this.db.exec('BEGIN IMMEDIATE'); // the write lock before the read of read-modify-write
+      this.groupOpen = true;
+      setImmediate(() => {
+        if (!this.closed) this.commitGroup();
+      });
+    }
+    return this.db.transaction(fn)(); // nested in the group: a savepoint
+  }
+
+  /** Commits the open group now (see ReadStore.flush). */
+  async flush(): Promise<void> {
+    if (this.groupOpen) this.commitGroup();
+    if (this.broken !== null) throw this.broken;
+  }
+
+  private commitGroup(): void {
+    if (!this.groupOpen) return;
+    this.groupOpen = false;
+    try {
+      if (!this.db.inTransaction) throw new Error('the read store transaction was rolled back by SQLite');
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.broken = error;
+      try {
+        if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      } catch {
+        // the connection is broken: refused from now on anyway
+      }
+    }
   }
 
   private statement(sql: string): Database.Statement<SqlParam[]> {

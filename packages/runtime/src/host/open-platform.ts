@@ -8,6 +8,7 @@ import type { TallyConfig } from '../config';
 import type { Logger } from '../logger';
 import type { Platform } from '../service/service-module';
 import { tracedEventBus, tracedEventStore, tracedReadStore } from '../observability/traced-ports';
+import { flushBeforeCommit } from './flush-before-commit';
 
 /**
  * Picks the adapters: Kafka + MongoDB when KAFKA_BROKERS and MONGO_URL are set (distributed mode),
@@ -40,8 +41,8 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
     readStore = openSqliteReadStore(join(config.dataDir, 'read.db'));
   }
   store = tracedEventStore(store);
-  bus = tracedEventBus(bus);
-  readStore = tracedReadStore(readStore, config.mongoUrl && config.kafkaBrokers.length > 0 ? 'mongodb' : 'sqlite');
+  const reads = (readStore = tracedReadStore(readStore, config.mongoUrl && config.kafkaBrokers.length > 0 ? 'mongodb' : 'sqlite'));
+  bus = flushBeforeCommit(tracedEventBus(bus), () => reads.flush());
   await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
   // every process that runs a relay competes for the lease in the store: exactly one publishes at a time
   const relay = options.runRelay ? startRelay({ store, bus, lease: relayLeaseFromEnv(store, distributed ? DEFAULT_LEASE_TTL_MS : EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') }) : null;

@@ -7,7 +7,8 @@ import { ROOT_CONTEXT, SpanKind, inSpan, linksOf, tracingEnabled } from './traci
  * Spans around the two writes every report goes through, added by wrapping the ports where the host wires
  * them (the adapters stay unaware of tracing). Without tracing the ports are returned as they are.
  */
-function intercept<T extends object>(target: T, method: keyof T & string, wrapped: unknown): T {
+/** A proxy of target whose `method` is `wrapped`; every other member as it is (bound to target). */
+export function intercept<T extends object>(target: T, method: keyof T & string, wrapped: unknown): T {
   return new Proxy(target, {
     get(t, prop) {
       if (prop === method) return wrapped;

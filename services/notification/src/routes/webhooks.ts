@@ -77,6 +77,7 @@ export function webhookRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (!d || d.target !== id || d.channel !== 'webhook') throw new TallyError('NOT_FOUND', `no delivery ${deliveryId} for webhook ${id}`);
         if (d.state === 'sent') throw new TallyError('INVALID_TRANSITION', `delivery ${deliveryId} was delivered at ${d.sentAt}`);
         await stores.outbox.update(deliveryId, { set: { state: 'pending', attempts: 0, nextAt: 0, lastError: null } });
+        await stores.flush(); // the outbox is not a projection: the 202 promises a retry
         deps.dispatcher()?.nudge();
         return reply.status(202).send({ id: deliveryId, state: 'pending' });
       },
