@@ -1,13 +1,25 @@
 /**
  * Vietnamese text is data: every string that enters the API is stored in NFC, so text typed in NFD
- * (decomposed diacritics) matches text typed in NFC.
+ * (decomposed diacritics) matches text typed in NFC. Copy on write: a value already in NFC (nearly every body) is
+ * returned as it is, without rebuilding each of its objects and arrays.
  */
 export function normalizeNfc<T>(value: T): T {
   if (typeof value === 'string') return value.normalize('NFC') as T;
-  if (Array.isArray(value)) return value.map((v) => normalizeNfc(v)) as T;
+  if (Array.isArray(value)) {
+    let out: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const n = normalizeNfc(v);
+      if (n !== v) (out ??= value.slice())[i] = n;
+    }
+    return (out ?? value) as T;
+  }
   if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    const normalized = entries.map(([k, v]): [string, unknown] => [k.normalize('NFC'), normalizeNfc(v)]);
+    if (normalized.every(([k, v], i) => k === entries[i]![0] && v === entries[i]![1])) return value;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) out[k.normalize('NFC')] = normalizeNfc(v);
+    for (const [k, v] of normalized) out[k] = v;
     return out as T;
   }
   return value;
