@@ -36,7 +36,7 @@ export const ROLLUP_GROUP = 'hierarchy-rollup.rollups';
  * holds several reports and the national and provincial shares are written once for all of them; an idle
  * partition is applied at once. Bounds the freshness it costs.
  */
-export const ROLLUP_LINGER_MS = 100;
+export const ROLLUP_LINGER_MS = 250;
 export const HIERARCHY_GROUP = 'hierarchy-rollup.hierarchy';
 
 export interface HierarchyRollupDeps {
