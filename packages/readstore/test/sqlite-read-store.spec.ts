@@ -104,6 +104,21 @@ describe('SqliteReadStore', () => {
       expect(committedIds(path, 'turn')).toEqual(['x']);
     });
 
+    it('refuses every write and flush once a group was lost (fail-stop); the file keeps what was committed before', async () => {
+      const path = tempDb();
+      const store = openStore(path);
+      const c = store.collection('lost');
+      await c.put({ _id: 'kept' });
+      await store.flush();
+      await c.put({ _id: 'lost' });
+      // what SQLite does by itself on SQLITE_FULL or an I/O error: the whole transaction rolled back
+      (store as unknown as { db: InstanceType<typeof Database> }).db.exec('ROLLBACK');
+      await expect(store.flush()).rejects.toThrow(/rolled back/);
+      await expect(c.put({ _id: 'later' })).rejects.toThrow(/rolled back/);
+      await expect(store.flush()).rejects.toThrow(/rolled back/);
+      expect(committedIds(path, 'lost')).toEqual(['kept']);
+    });
+
     it('undoes only the write that failed, not the others of its group', async () => {
       const path = tempDb();
       const store = openStore(path);
