@@ -27,6 +27,15 @@ describe('SqliteReadStore', () => {
   afterEach(async () => {
     for (const s of stores.splice(0)) await s.close();
   });
+  /** what another connection (another process) sees: only committed rows */
+  const committedRows = (path: string, sql: string): Array<Record<string, unknown>> => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare(sql).all() as Array<Record<string, unknown>>;
+    } finally {
+      db.close();
+    }
+  };
   const openStore = (path: string) => {
     const s = openSqliteReadStore(path);
     stores.push(s);
@@ -72,15 +81,7 @@ describe('SqliteReadStore', () => {
   });
 
   describe('group commit', () => {
-    /** what another connection (another process) sees: only committed rows */
-    const committedIds = (path: string, table: string): string[] => {
-      const db = new Database(path, { readonly: true });
-      try {
-        return (db.prepare(`SELECT id FROM "rs_${table}" ORDER BY id`).all() as Array<{ id: string }>).map((r) => r.id);
-      } finally {
-        db.close();
-      }
-    };
+    const committedIds = (path: string, table: string): string[] => committedRows(path, `SELECT id FROM "rs_${table}" ORDER BY id`).map((r) => r.id as string);
 
     it('shows a write to its own readers at once and commits it at flush', async () => {
       const path = tempDb();
@@ -134,14 +135,6 @@ describe('SqliteReadStore', () => {
   });
 
   describe('counter names stored by reference', () => {
-    const rowsOf = (path: string, sql: string): Array<Record<string, unknown>> => {
-      const db = new Database(path, { readonly: true });
-      try {
-        return db.prepare(sql).all() as Array<Record<string, unknown>>;
-      } finally {
-        db.close();
-      }
-    };
     // names no other test writes: the name lists' cache is the process's
     const counters = (n: number) => ({ 'sums.REF_A': n, 'sums.REF_B': 2 * n, 'counts.REF_A': 1 });
 
@@ -153,10 +146,10 @@ describe('SqliteReadStore', () => {
       await shares.write([{ id: 'b', fields: { unit: 'B' }, add: counters(5) }]);
       await shares.write([{ id: 'a', add: counters(10) }]);
       await store.flush();
-      const keys = Object.fromEntries(rowsOf(path, 'SELECT id, keys FROM "rs_ref_shares"').map((r) => [r.id, r.keys as string]));
+      const keys = Object.fromEntries(committedRows(path, 'SELECT id, keys FROM "rs_ref_shares"').map((r) => [r.id, r.keys as string]));
       expect(keys.b).toMatch(/^#/);
       expect(keys.a).toBe(keys.b);
-      expect(rowsOf(path, 'SELECT names FROM "rs__counter_key_sets"').map((r) => JSON.parse(r.names as string))).toContainEqual(Object.keys(counters(0)));
+      expect(committedRows(path, 'SELECT names FROM "rs__counter_key_sets"').map((r) => JSON.parse(r.names as string))).toContainEqual(Object.keys(counters(0)));
       const read = openStore(path).counters('ref_shares'); // another store: nothing cached about this file
       expect((await read.getMany(['a', 'b'])).map((s) => [s._id, s.counters])).toEqual([
         ['a', { ...counters(11), 'counts.REF_A': 2 }],
