@@ -105,6 +105,8 @@ export class MongoEventStore implements EventStore {
   private knownHead: number | null = null;
   /** FerretDB: the last position of the last commit readAll returned (a commit end, so no look-back from it) */
   private lastChainEnd = -1;
+  /** FerretDB: the head as headPosition last found it (a commit end; heads only grow), where the next one starts */
+  private headRead: number | null = null;
   private readonly leases: MongoLeases;
   private closed = false;
 
@@ -172,13 +174,19 @@ export class MongoEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    if (this.dialect === 'ferretdb' && this.knownHead !== null) {
-      // follow the chain from what this process last saw (commits after it are few): no scan
-      const after = await this.chainFrom(this.knownHead, Number.MAX_SAFE_INTEGER);
-      return after.at(-1)?.lastPosition ?? this.knownHead;
+    const seen = this.dialect === 'ferretdb' ? Math.max(this.knownHead ?? -1, this.headRead ?? -1) : -1;
+    if (seen >= 0) {
+      // follow the chain from what this process last saw (commits after it are few): no scan. A process that
+      // never appends (the rollup asks once per report batch) scans only for its first head.
+      const after = await this.chainFrom(seen, Number.MAX_SAFE_INTEGER);
+      const head = after.at(-1)?.lastPosition ?? seen;
+      this.headRead = head;
+      return head;
     }
     const last = await this.events.find({}, { projection: { lastPosition: 1 } }).sort({ position: -1 }).limit(1).toArray();
-    return last[0]?.lastPosition ?? 0;
+    const head = last[0]?.lastPosition ?? 0;
+    if (this.dialect === 'ferretdb') this.headRead = head;
+    return head;
   }
 
   async publishedPosition(): Promise<number> {
@@ -298,7 +306,7 @@ export class MongoEventStore implements EventStore {
     let events = 0;
     const first = await this.events.findOne({ _id: commitId(next) });
     // an idle reader asks again and again from the end of the last commit it got: nothing to look back for
-    if (!first && (after === this.lastChainEnd || after === this.knownHead)) return out;
+    if (!first && (after === this.lastChainEnd || after === this.knownHead || after === this.headRead)) return out;
     if (!first && after > 0) {
       // `after` may sit inside a multi-event commit (a reader stopped at its limit): find that commit
       const containing = await this.commitContaining(next);
