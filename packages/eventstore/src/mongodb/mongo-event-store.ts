@@ -87,7 +87,12 @@ interface StreamDoc {
   lastVersion: number;
 }
 
-/** FerretDB dialect: how many commits readAll fetches at once while following the chain */
+/**
+ * FerretDB dialect: following the chain, the first window of positions fetched at once after the first commit, and
+ * the largest (each window twice the last while every position in it was a commit). A reader that is nearly
+ * caught up (the relay, a head lookup) finds one or two new commits: a small first window wastes few lookups.
+ */
+const FIRST_CHAIN_WINDOW = 2;
 const CHAIN_WINDOW = 32;
 /** FerretDB dialect: the most events one commit is looked back over when readAll starts inside a commit */
 const MAX_LOOK_BACK = 64;
@@ -319,10 +324,10 @@ export class MongoEventStore implements EventStore {
       events += first.events.length;
       next = first.lastPosition + 1;
     } else return out;
-    while (events < limit) {
+    for (let size = FIRST_CHAIN_WINDOW; events < limit; size = Math.min(CHAIN_WINDOW, 2 * size)) {
       // most commits hold one event: fetch a window of positions at once and keep those on the chain
       const start = next;
-      const window = Math.min(CHAIN_WINDOW, limit - events);
+      const window = Math.min(size, limit - events);
       const found = new Map((await this.commitsById(range(start, start + window - 1).map(commitId))).map((c) => [c.position, c]));
       for (let c = found.get(next); c && events < limit; c = found.get(next)) {
         out.push(c);
