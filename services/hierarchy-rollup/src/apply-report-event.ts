@@ -122,7 +122,9 @@ async function applyRun(deps: ApplyDeps, events: StoredEvent[], partition: numbe
   const applied = bound !== undefined && lowest > bound ? new Map(ids.map((id) => [id, bound])) : await deps.cells.appliedOf(ids);
   await deps.cells.write(mergeParts(parts, applied), applied);
   await deps.receipts.updateMany(receipts);
-  await deps.ledger.updateMany(nextLedgers); // last: until it is written, the events are applied again
+  // last: until it is written, the events are applied again. Its guards on the ledgers read at the start of the run
+  // (this partition's consumer is their only writer meanwhile; a move holds the lock alone)
+  await deps.ledger.updateMany(nextLedgers, new Map(events.map((e) => (e.data as ReportValuesData).reportId).map((id) => [id, ledgers.get(id) ?? null])));
 }
 
 /**
