@@ -21,6 +21,18 @@ const PATCHES: Array<{ file: string; from: string; to: string }> = [
     from: `IDColumn = DefaultColumn + "->'$._id'"`,
     to: `IDColumn = DefaultColumn + "->'_id'"`,
   },
+  /*
+   * An update command holds a pooled SQLite connection with its query's open rows while it begins the transaction
+   * that writes, which takes a second connection: with 100 update commands in flight on one database (the pool's
+   * limit) every connection is held by one waiting for another, and FerretDB stops answering for good (goroutine
+   * dump: 100 open rows, the rest waiting in database/sql's conn; reached by `pnpm bench --mode distributed
+   * --communes 1000 --values 50`). No limit on open connections: SQLite's own busy timeout orders the writers.
+   */
+  {
+    file: 'internal/backends/sqlite/metadata/pool/opendb.go',
+    from: '\tdb.SetMaxOpenConns(100)\n',
+    to: '\tdb.SetMaxOpenConns(0)\n',
+  },
 ];
 
 /** Builds .cache/bin/tally-ferretdb once; rebuilt when go.mod, go.sum, main.go or the patches change. */
