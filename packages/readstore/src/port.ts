@@ -49,8 +49,12 @@ export interface Collection<T extends Doc = Doc> {
    * (An upsert that fails its guard because the doc exists with a higher value is not an error.)
    */
   update(id: string, update: Update, guard?: Guard): Promise<boolean>;
-  /** Many updates at once (one round trip / transaction where the adapter can). Returns how many applied. */
-  updateMany(ops: Array<{ id: string; update: Update; guard?: Guard }>): Promise<number>;
+  /**
+   * Many updates at once (one round trip / transaction where the adapter can). Returns how many applied.
+   * `read`: documents the caller read just before (null: there was none), with no other writer of them since; an
+   * adapter that checks guards on documents it reads first (FerretDB) does not read those again.
+   */
+  updateMany(ops: Array<{ id: string; update: Update; guard?: Guard }>, read?: ReadonlyMap<string, T | null>): Promise<number>;
   delete(id: string): Promise<void>;
   /** Ensures a (non-unique) index on the given fields. */
   ensureIndex(fields: string[]): Promise<void>;

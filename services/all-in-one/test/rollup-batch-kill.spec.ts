@@ -4,14 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { applyReportBatch, readCell } from '@tally/svc-hierarchy-rollup';
-import { applyDepsOn, PARTITIONS, PERIOD, pre, workload } from './fixtures/rollup-batch-workload';
+import { readCell, type ApplyDeps } from '@tally/svc-hierarchy-rollup';
+import { applyDepsOn, batchApplier, PARTITIONS, PERIOD, pre, workload, type BatchMode } from './fixtures/rollup-batch-workload';
 
 /**
  * The rollup process is SIGKILLed in the middle of a batch's cell write (half the shares written, as a store without
  * transactions can leave them, or every share written but no receipt or ledger yet), then the log is redelivered
  * from the start in batches of another size (a restarted consumer does not see the same batches): every figure of
- * every unit on the reports' paths equals the sum of the reports' final values.
+ * every unit on the reports' paths equals the sum of the reports' final values. Both as applyReportBatch alone and
+ * as the service applies batches, with the partitions' share marks (share-marks.ts), which let a batch skip reading
+ * the shares' `applied` positions: the killed batch's raised mark must send the redelivery back to reading them.
  */
 const CHILD = fileURLToPath(new URL('./fixtures/rollup-batch-kill-child.ts', import.meta.url));
 const dirs: string[] = [];
@@ -19,9 +21,9 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function runChild(path: string, batch: number, killAt: number, mode: string): Promise<{ signal: NodeJS.Signals | null; out: string }> {
+function runChild(path: string, batch: number, killAt: number, mode: string, apply: BatchMode): Promise<{ signal: NodeJS.Signals | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, String(batch), String(killAt), mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, path, String(batch), String(killAt), mode, apply], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
@@ -31,42 +33,85 @@ function runChild(path: string, batch: number, killAt: number, mode: string): Pr
   });
 }
 
-describe('rollup killed in the middle of a batch write', () => {
-  for (const mode of ['half-cells', 'after-cells'] as const) {
-    it(`counts every report exactly once after a SIGKILL (${mode}) and a redelivery in other batches`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'tally-rollup-kill-'));
-      dirs.push(dir);
-      const path = join(dir, 'read.db');
-      const killed = await runChild(path, 7, 4, mode);
-      expect(killed.out).toMatch(/killed in batch 4/);
-
-      // the restarted consumer: everything redelivered from the start, 5 events at a time per partition
-      const { store, deps } = applyDepsOn(path);
-      const { events, finals } = workload();
-      for (let p = 0; p < PARTITIONS; p++) {
-        const q = events.filter((e) => e.partition === p);
-        for (let i = 0; i < q.length; i += 5) await applyReportBatch(deps, q.slice(i, i + 5), p);
-      }
-      const h = pre();
-      const expected = new Map<string, Record<string, number>>();
-      for (const [commune, values] of finals) {
-        for (const u of h.pathOf(commune)) {
-          const e = expected.get(u.code) ?? {};
-          for (const [k, v] of Object.entries(values)) e[k] = (e[k] ?? 0) + v;
-          expected.set(u.code, e);
-        }
-      }
-      expect(expected.size).toBeGreaterThan(finals.size); // communes plus their districts, the province and VN
-      for (const [unit, sums] of expected) {
-        for (const period of [PERIOD, '2024']) {
-          for (const figures of ['latest', 'official'] as const) {
-            const cell = await readCell(deps.cells, 'pre2025', figures, unit, period);
-            expect({ unit, period, figures, sums: cell.sums }).toEqual({ unit, period, figures, sums });
-            if (period === PERIOD) expect(cell.received.T_S).toBe([...finals.keys()].filter((c) => h.pathOf(c).some((u) => u.code === unit)).length);
-          }
-        }
-      }
-      await store.close();
-    }, 60_000);
+/** the sums of the reports' final values on every unit of their paths */
+function expectedSums(finals: Map<string, Record<string, number>>): Map<string, Record<string, number>> {
+  const expected = new Map<string, Record<string, number>>();
+  for (const [commune, values] of finals) {
+    for (const u of pre().pathOf(commune)) {
+      const e = expected.get(u.code) ?? {};
+      for (const [k, v] of Object.entries(values)) e[k] = (e[k] ?? 0) + v;
+      expected.set(u.code, e);
+    }
   }
+  return expected;
+}
+
+async function expectExact(deps: ApplyDeps, finals: Map<string, Record<string, number>>): Promise<void> {
+  const h = pre();
+  const expected = expectedSums(finals);
+  expect(expected.size).toBeGreaterThan(finals.size); // communes plus their districts, the province and VN
+  for (const [unit, sums] of expected) {
+    for (const period of [PERIOD, '2024']) {
+      for (const figures of ['latest', 'official'] as const) {
+        const cell = await readCell(deps.cells, 'pre2025', figures, unit, period);
+        expect({ unit, period, figures, sums: cell.sums }).toEqual({ unit, period, figures, sums });
+        if (period === PERIOD) expect(cell.received.T_S).toBe([...finals.keys()].filter((c) => h.pathOf(c).some((u) => u.code === unit)).length);
+      }
+    }
+  }
+}
+
+describe('rollup killed in the middle of a batch write', () => {
+  for (const apply of ['plain', 'marked'] as const) {
+    for (const mode of ['half-cells', 'after-cells'] as const) {
+      it(`counts every report exactly once after a SIGKILL (${mode}, ${apply}) and a redelivery in other batches`, async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'tally-rollup-kill-'));
+        dirs.push(dir);
+        const path = join(dir, 'read.db');
+        const killed = await runChild(path, 7, 4, mode, apply);
+        expect(killed.out).toMatch(/killed in batch 4/);
+
+        // the restarted consumer: everything redelivered from the start, 5 events at a time per partition
+        const { store, deps } = applyDepsOn(path);
+        const applyBatch = batchApplier(store, apply);
+        const { events, finals } = workload();
+        for (let p = 0; p < PARTITIONS; p++) {
+          const q = events.filter((e) => e.partition === p);
+          for (let i = 0; i < q.length; i += 5) await applyBatch(deps, q.slice(i, i + 5), p);
+        }
+        await expectExact(deps, finals);
+        await store.close();
+      }, 60_000);
+    }
+  }
+});
+
+describe('share marks', () => {
+  it('spare the applied reads of every batch after a partition settled, with the same figures', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tally-rollup-marks-'));
+    dirs.push(dir);
+    const { store, deps } = applyDepsOn(join(dir, 'read.db'));
+    let reads = 0;
+    const counting: ApplyDeps = { ...deps, cells: { ...deps.cells, appliedOf: (ids) => (reads++, deps.cells.appliedOf(ids)) } };
+    const applyBatch = batchApplier(store, 'marked');
+    const { events, finals } = workload();
+    let batches = 0;
+    for (let p = 0; p < PARTITIONS; p++) {
+      const q = events.filter((e) => e.partition === p);
+      for (let i = 0; i < q.length; i += 4, batches++) await applyBatch(counting, q.slice(i, i + 4), p);
+    }
+    await expectExact(deps, finals);
+    expect(batches).toBeGreaterThan(2 * PARTITIONS);
+    // only each partition's first batch (no mark yet) reads them
+    expect(reads).toBe(PARTITIONS);
+
+    // a batch that holds an event at or below the settled position that is applied again (a dead letter sent
+    // back after a failed write left some shares holding it) reads them, and changes nothing here
+    const again = events.filter((e) => e.partition === 0).at(-1)!;
+    const { deps: fresh } = applyDepsOn(join(dir, 'read.db'));
+    await fresh.ledger.delete((again.data as { reportId: string }).reportId);
+    await applyBatch(counting, [again], 0);
+    expect(reads).toBe(PARTITIONS + 1);
+    await store.close();
+  });
 });

@@ -75,42 +75,56 @@ export async function applyReportEvent(deps: ApplyDeps, event: StoredEvent, part
  * redelivered batch holds. A batch is applied in runs in which every report appears once (a report's fold entry
  * remembers only its last delta, and an amendment's base is the ledger written by the run before).
  */
-export async function applyReportBatch(deps: ApplyDeps, events: StoredEvent[], partition: number): Promise<void> {
+export async function applyReportBatch(deps: ApplyDeps, events: StoredEvent[], partition: number, options: BatchOptions = {}): Promise<void> {
   let run: StoredEvent[] = [];
   const seen = new Set<string>();
   for (const e of events.filter(isReportEvent)) {
     const report = (e.data as ReportValuesData).reportId;
     if (seen.has(report)) {
-      await applyRun(deps, run, partition);
+      await applyRun(deps, run, partition, options);
       run = [];
       seen.clear();
     }
     seen.add(report);
     run.push(e);
   }
-  if (run.length > 0) await applyRun(deps, run, partition);
+  if (run.length > 0) await applyRun(deps, run, partition, options);
 }
 
-async function applyRun(deps: ApplyDeps, events: StoredEvent[], partition: number): Promise<void> {
+export interface BatchOptions {
+  /**
+   * The caller knows that no cell share of the partition has applied a position above this one (share-marks.ts):
+   * when every event the run applies lies above it, the shares' `applied` positions are not read.
+   */
+  sharesAppliedAtMost?: number;
+}
+
+async function applyRun(deps: ApplyDeps, events: StoredEvent[], partition: number, options: BatchOptions): Promise<void> {
   const ledgers = new Map((await deps.ledger.getMany(events.map((e) => (e.data as ReportValuesData).reportId))).map((d) => [d._id, d]));
   const extremes = new ExtremeCache(deps.cells);
   const parts: SharePart[] = [];
   const receipts: Array<{ id: string; update: Update; guard: Guard }> = [];
   const nextLedgers: Array<{ id: string; update: Update; guard: Guard }> = [];
+  let lowest = Number.POSITIVE_INFINITY;
   for (const event of events) {
     const data = event.data as ReportValuesData;
     const ledger = ledgers.get(data.reportId) ?? null;
     if (ledger && ledger.version >= event.streamVersion) continue; // already applied in full
+    lowest = Math.min(lowest, event.position);
     const next = await contributeEvent(deps, event, ledger, partition, extremes, parts);
     const guard = { field: 'version', below: event.streamVersion };
     receipts.push({ id: data.reportId, update: { set: { hierarchy: data.hierarchy, template: data.template, orgUnit: data.orgUnit, period: data.period, firstAt: next.firstAt } }, guard });
     nextLedgers.push({ id: data.reportId, update: { set: next }, guard });
   }
   if (nextLedgers.length === 0) return;
-  const applied = await deps.cells.appliedOf([...new Set(parts.map((p) => p.id))]);
+  const ids = [...new Set(parts.map((p) => p.id))];
+  const bound = options.sharesAppliedAtMost;
+  const applied = bound !== undefined && lowest > bound ? new Map(ids.map((id) => [id, bound])) : await deps.cells.appliedOf(ids);
   await deps.cells.write(mergeParts(parts, applied), applied);
   await deps.receipts.updateMany(receipts);
-  await deps.ledger.updateMany(nextLedgers); // last: until it is written, the events are applied again
+  // last: until it is written, the events are applied again. Its guards on the ledgers read at the start of the run
+  // (this partition's consumer is their only writer meanwhile; a move holds the lock alone)
+  await deps.ledger.updateMany(nextLedgers, new Map(events.map((e) => (e.data as ReportValuesData).reportId).map((id) => [id, ledgers.get(id) ?? null])));
 }
 
 /**

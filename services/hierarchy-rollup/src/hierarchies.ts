@@ -82,14 +82,18 @@ export class LiveHierarchies {
     this.listeners.push(listener);
   }
 
-  /** Makes sure every change appended before `position` is known (reads the map streams when it may not be). */
+  /**
+   * Makes sure every change appended before `position`, the position of an event in the log (one being applied), is
+   * known: reads the map streams when it may not be. Positions are taken in order without gaps, so every position
+   * before an existing one exists already: one read of the streams after it covers them (no head lookup, which
+   * follows the log's chain on FerretDB).
+   */
   async ensureUpTo(position: number): Promise<void> {
     if (!this.store || position <= this.loadedUpTo) return;
     await this.serial(async () => {
       if (position <= this.loadedUpTo) return;
-      const head = await this.store!.headPosition();
       await this.load();
-      this.loadedUpTo = Math.max(this.loadedUpTo, head);
+      this.loadedUpTo = Math.max(this.loadedUpTo, position);
     });
   }
 

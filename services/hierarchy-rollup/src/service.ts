@@ -3,9 +3,9 @@ import { TOPICS, type CatalogQuery, type EventContext, type HierarchyQuery, type
 import { MAP_SUCCESSION, type HierarchyChange, type HierarchyRegistry, type Remapping } from '@tally/core';
 import type { Collection, ReadStore } from '@tally/readstore';
 import { loadRemapping } from '@tally/reference-data';
-import { ConsumerProgress, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { ConsumerProgress, progressDocId, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { applyHierarchyChange, type MoveDeps } from './apply-hierarchy-change';
-import { applyReportBatch, applyReportEvent, type ApplyDeps, type PathUnit } from './apply-report-event';
+import type { ApplyDeps, PathUnit } from './apply-report-event';
 import { readCompleteness, type CompletenessReport, type CompletenessRequest } from './completeness';
 import { hierarchyQueryOf } from './hierarchy-query';
 import { LiveHierarchies } from './hierarchies';
@@ -14,6 +14,7 @@ import { CELLS, FOLDS, LEDGER, MOVES, RECEIPTS, type FoldDoc, type LedgerDoc, ty
 import { cellSharesOf } from './cell-shares';
 import { hierarchyRollupRoutes } from './routes';
 import { DEFAULT_FENCE_POLL_MS, DEFAULT_REPLICA_TTL_MS, REPLICA_FENCE_COLLECTION, ReplicaFence, type ReplicaDoc } from './replica-fence';
+import { applyMarkedBatch, shareMarksIn } from './share-marks';
 import { replayFromLog } from './time-travel';
 
 /** The hierarchy-rollup service: owns the administrative hierarchy and keeps every rollup exact, incrementally. */
@@ -171,6 +172,8 @@ async function startRollupConsumers(d: {
   followChanges: () => Promise<void>;
 }): Promise<{ consumers: EventConsumer[]; progress: ConsumerProgress }> {
   const { platform, live, applyDeps, lock } = d;
+  // the partitions' share marks sit in the consumer's progress documents (share-marks.ts)
+  const marks = shareMarksIn(d.progressStore, (partition) => progressDocId(ROLLUP_GROUP, TOPICS.reports, partition));
   const prepare = async (events: readonly { position: number }[]) => {
     await d.refreshAfterFence();
     // one look at the map streams per batch (not per event): changes are rare
@@ -187,12 +190,12 @@ async function startRollupConsumers(d: {
     handleBatch: (events, partition) =>
       lock.shared(async () => {
         await prepare(events);
-        await applyReportBatch(applyDeps, events, partition);
+        await applyMarkedBatch(applyDeps, marks, events, partition);
       }),
     handle: (events, partition) =>
       lock.shared(async () => {
         await prepare(events);
-        for (const e of events) await applyReportEvent(applyDeps, e, partition);
+        for (const e of events) await applyMarkedBatch(applyDeps, marks, [e], partition);
       }),
   });
   const changes = await startEventConsumer({

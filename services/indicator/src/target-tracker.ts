@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { TallyError, newEvent, type HierarchyQuery, type RollupQuery, type RollupView, type StoredEvent } from '@tally/contracts';
 import { evaluateTarget, previousYearPeriod, targetPeriodsAffectedBy, type ReportValuesData } from '@tally/core';
 import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
@@ -39,6 +40,14 @@ interface TargetIndexDoc extends Doc {
   indicators: Record<string, true>;
 }
 
+/**
+ * The index's change token, a document of the index collection: a new random token is written after every index
+ * write, so a process that read the whole index after reading token T knows every entry written before T was. An id
+ * no `<unit>|<period>` entry can have.
+ */
+const INDEX_TOKEN_ID = '~token';
+type IndexTokenDoc = Doc & { token?: string };
+
 export const TARGETS = 'indicator_targets';
 export const TARGET_INDEX = 'indicator_target_index';
 
@@ -54,6 +63,8 @@ export interface TargetTrackerDeps {
 export class TargetTracker {
   readonly targets: Collection<TargetDoc>;
   private readonly index: Collection<TargetIndexDoc>;
+  /** the whole index as read after seeing `token` (entries: `<unit>|<period>` -> indicators) */
+  private cached: { token: string; entries: Map<string, TargetIndexDoc> } | null = null;
 
   constructor(private readonly deps: TargetTrackerDeps) {
     this.targets = deps.readStore.collection<TargetDoc>(TARGETS);
@@ -83,6 +94,7 @@ export class TargetTracker {
           { field: 'version', below: e.streamVersion },
         );
         await this.index.update(`${d.orgUnit}|${d.period}`, { set: { orgUnit: d.orgUnit, period: d.period, [`indicators.${d.indicator}`]: true } });
+        await this.newIndexToken(); // after the entry: whoever reads the new token reads the entry
         candidates.add(targetId(d.indicator, d.orgUnit, d.period));
         after = Math.max(after, e.position);
       } else if (isTargetOutcome(e)) {
@@ -111,7 +123,7 @@ export class TargetTracker {
       }
     }
     if (pairs.size > 0) {
-      for (const doc of await this.index.getMany([...pairs])) {
+      for (const doc of await this.indexEntries([...pairs])) {
         for (const indicator of Object.keys(doc.indicators ?? {})) candidates.add(targetId(indicator, doc.orgUnit, doc.period));
       }
     }
@@ -121,6 +133,30 @@ export class TargetTracker {
       if (await this.evaluate(target, after)) appended = true;
     }
     return appended;
+  }
+
+  /**
+   * The index entries of these `<unit>|<period>` keys. Targets are set rarely and reports are many: the whole index
+   * is kept here and read again only when its token changed (one lookup per batch instead of one per key: a report
+   * has 16 keys, and on FerretDB each is a command). Another replica's entry is written before its new token, so it
+   * is never missed.
+   */
+  private async indexEntries(keys: string[]): Promise<TargetIndexDoc[]> {
+    let token = (await this.index.get(INDEX_TOKEN_ID) as IndexTokenDoc | null)?.token;
+    // a store that has no token yet (new, rebuilt, or written by an older version): give it one, then read
+    token ??= await this.newIndexToken();
+    if (this.cached?.token !== token) {
+      const entries = (await this.index.find({})).filter((d) => d._id !== INDEX_TOKEN_ID);
+      this.cached = { token, entries: new Map(entries.map((d) => [d._id, d])) };
+    }
+    const { entries } = this.cached;
+    return keys.flatMap((k) => entries.get(k) ?? []);
+  }
+
+  private async newIndexToken(): Promise<string> {
+    const token = randomUUID();
+    await (this.index as unknown as Collection<IndexTokenDoc>).put({ _id: INDEX_TOKEN_ID, token });
+    return token;
   }
 
   /** Evaluates one target on the rollups as of at least `after`; appends an outcome when it changed. */

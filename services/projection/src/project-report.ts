@@ -17,7 +17,10 @@ export async function projectReportEvent(reports: Collection<ReportViewDoc>, e: 
 export async function projectReportEvents(reports: Collection<ReportViewDoc>, events: StoredEvent[]): Promise<void> {
   const relevant = events.filter((e) => e.type.startsWith('tally.report.'));
   if (relevant.length === 0) return;
-  const views = new Map((await reports.getMany([...new Set(relevant.map((e) => e.subject))])).map((d) => [d._id, d]));
+  const ids = [...new Set(relevant.map((e) => e.subject))];
+  const views = new Map((await reports.getMany(ids)).map((d) => [d._id, d]));
+  // as read, before evolving: the write's guards are checked on them (FerretDB does not read them again)
+  const read = new Map(ids.map((id) => [id, views.get(id) ?? null]));
   const changed = new Set<string>();
   for (const e of relevant) {
     const current = views.get(e.subject) ?? null;
@@ -31,5 +34,5 @@ export async function projectReportEvents(reports: Collection<ReportViewDoc>, ev
     const { _id, ...fields } = views.get(id)!;
     return { id: _id, update: { set: fields }, guard: { field: 'version', below: fields.version } };
   });
-  if (writes.length > 0) await reports.updateMany(writes);
+  if (writes.length > 0) await reports.updateMany(writes, read);
 }

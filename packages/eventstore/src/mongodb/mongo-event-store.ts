@@ -87,7 +87,12 @@ interface StreamDoc {
   lastVersion: number;
 }
 
-/** FerretDB dialect: how many commits readAll fetches at once while following the chain */
+/**
+ * FerretDB dialect: following the chain, the first window of positions fetched at once after the first commit, and
+ * the largest (each window twice the last while every position in it was a commit). A reader that is nearly
+ * caught up (the relay, a head lookup) finds one or two new commits: a small first window wastes few lookups.
+ */
+const FIRST_CHAIN_WINDOW = 2;
 const CHAIN_WINDOW = 32;
 /** FerretDB dialect: the most events one commit is looked back over when readAll starts inside a commit */
 const MAX_LOOK_BACK = 64;
@@ -105,6 +110,8 @@ export class MongoEventStore implements EventStore {
   private knownHead: number | null = null;
   /** FerretDB: the last position of the last commit readAll returned (a commit end, so no look-back from it) */
   private lastChainEnd = -1;
+  /** FerretDB: the head as headPosition last found it (a commit end; heads only grow), where the next one starts */
+  private headRead: number | null = null;
   private readonly leases: MongoLeases;
   private closed = false;
 
@@ -172,13 +179,19 @@ export class MongoEventStore implements EventStore {
 
   async headPosition(): Promise<number> {
     this.assertOpen();
-    if (this.dialect === 'ferretdb' && this.knownHead !== null) {
-      // follow the chain from what this process last saw (commits after it are few): no scan
-      const after = await this.chainFrom(this.knownHead, Number.MAX_SAFE_INTEGER);
-      return after.at(-1)?.lastPosition ?? this.knownHead;
+    const seen = this.dialect === 'ferretdb' ? Math.max(this.knownHead ?? -1, this.headRead ?? -1) : -1;
+    if (seen >= 0) {
+      // follow the chain from what this process last saw (commits after it are few): no scan. A process that
+      // never appends (the rollup asks once per report batch) scans only for its first head.
+      const after = await this.chainFrom(seen, Number.MAX_SAFE_INTEGER);
+      const head = after.at(-1)?.lastPosition ?? seen;
+      this.headRead = head;
+      return head;
     }
     const last = await this.events.find({}, { projection: { lastPosition: 1 } }).sort({ position: -1 }).limit(1).toArray();
-    return last[0]?.lastPosition ?? 0;
+    const head = last[0]?.lastPosition ?? 0;
+    if (this.dialect === 'ferretdb') this.headRead = head;
+    return head;
   }
 
   async publishedPosition(): Promise<number> {
@@ -298,7 +311,7 @@ export class MongoEventStore implements EventStore {
     let events = 0;
     const first = await this.events.findOne({ _id: commitId(next) });
     // an idle reader asks again and again from the end of the last commit it got: nothing to look back for
-    if (!first && (after === this.lastChainEnd || after === this.knownHead)) return out;
+    if (!first && (after === this.lastChainEnd || after === this.knownHead || after === this.headRead)) return out;
     if (!first && after > 0) {
       // `after` may sit inside a multi-event commit (a reader stopped at its limit): find that commit
       const containing = await this.commitContaining(next);
@@ -311,10 +324,10 @@ export class MongoEventStore implements EventStore {
       events += first.events.length;
       next = first.lastPosition + 1;
     } else return out;
-    while (events < limit) {
+    for (let size = FIRST_CHAIN_WINDOW; events < limit; size = Math.min(CHAIN_WINDOW, 2 * size)) {
       // most commits hold one event: fetch a window of positions at once and keep those on the chain
       const start = next;
-      const window = Math.min(CHAIN_WINDOW, limit - events);
+      const window = Math.min(size, limit - events);
       const found = new Map((await this.commitsById(range(start, start + window - 1).map(commitId))).map((c) => [c.position, c]));
       for (let c = found.get(next); c && events < limit; c = found.get(next)) {
         out.push(c);

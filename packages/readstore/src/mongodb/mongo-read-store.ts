@@ -161,9 +161,9 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
     }
   }
 
-  async updateMany(ops: UpdateOp[]): Promise<number> {
+  async updateMany(ops: UpdateOp[], read?: ReadonlyMap<string, T | null>): Promise<number> {
     this.assertOpen();
-    if (this.dialect === 'ferretdb') return this.updateByIdOnly(ops);
+    if (this.dialect === 'ferretdb') return this.updateByIdOnly(ops, read);
     const writes = ops.map(toUpdateOne);
     let applied = 0;
     // ordered, so that several updates of one document apply in the given order; a duplicate key (failed guard)
@@ -194,11 +194,17 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
   /**
    * FerretDB: the guards are checked on the documents as read by _id (following the earlier ops of the same batch,
    * which set their guard field), then the passing ops go out in one ordered bulk write with `{ _id }` filters.
+   * Documents the caller just read (`read`) are not read again.
    */
-  private async updateByIdOnly(ops: UpdateOp[]): Promise<number> {
+  private async updateByIdOnly(ops: UpdateOp[], read?: ReadonlyMap<string, T | null>): Promise<number> {
     const writes = ops.map(toUpdateOne);
     const guarded = [...new Set(ops.filter((op) => op.guard).map((op) => op.id))];
-    const current = new Map((await this.getMany(guarded)).map((d) => [d._id, d as Document]));
+    const current = new Map<string, Document>();
+    for (const id of guarded) {
+      const doc = read?.get(id);
+      if (doc) current.set(id, doc);
+    }
+    for (const d of await this.getMany(guarded.filter((id) => !read?.has(id)))) current.set(d._id, d as Document);
     const batch: AnyBulkWriteOperation<Document>[] = [];
     ops.forEach((op, i) => {
       if (op.guard) {

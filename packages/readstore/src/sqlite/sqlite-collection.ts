@@ -57,7 +57,8 @@ export class SqliteCollection<T extends Doc = Doc> implements Collection<T> {
     return this.host.inGroup(() => this.updateSync({ id, update, guard }));
   }
 
-  async updateMany(ops: UpdateOp[]): Promise<number> {
+  // `read` is for adapters that check guards on documents read first: here the guard is checked in the transaction
+  async updateMany(ops: UpdateOp[], _read?: ReadonlyMap<string, T | null>): Promise<number> {
     return this.host.inGroup(() => ops.filter((op) => this.updateSync(op)).length);
   }
 

@@ -121,6 +121,23 @@ export function describeReadStoreConformance(adapterName: string, factory: () =>
       expect(await coll.get('m2')).toEqual({ _id: 'm2', n: 4 });
     });
 
+    it('applies the same guards when given the documents the caller just read', async () => {
+      await coll.update('r1', { set: { n: 1 } }, { field: 'applied', below: 5 });
+      const read = new Map((await coll.getMany(['r1', 'r2'])).map((d) => [d._id, d]));
+      const known = new Map([['r1', read.get('r1') ?? null], ['r2', read.get('r2') ?? null]]);
+      const applied = await coll.updateMany(
+        [
+          { id: 'r1', update: { inc: { n: 1 } }, guard: { field: 'applied', below: 5 } }, // already applied: skipped
+          { id: 'r1', update: { inc: { n: 10 } }, guard: { field: 'applied', below: 6 } },
+          { id: 'r2', update: { set: { n: 2 } }, guard: { field: 'applied', below: 1 } },
+        ],
+        known,
+      );
+      expect(applied).toBe(2);
+      expect(await coll.get('r1')).toEqual({ _id: 'r1', n: 11, applied: 6 });
+      expect(await coll.get('r2')).toEqual({ _id: 'r2', n: 2, applied: 1 });
+    });
+
     const batchGuard = 'checks each guard of a batch against the writes of its earlier ops, and applies the rest once';
     it.skipIf(options.skipBatchGuard !== undefined)(options.skipBatchGuard ? `${batchGuard} (skipped: ${options.skipBatchGuard})` : batchGuard, async () => {
       const applied = await coll.updateMany([

@@ -1,31 +1,11 @@
-// FerretDB (MongoDB wire protocol on SQLite) built from tools/ferretdb with the Go toolchain:
+// FerretDB (MongoDB wire protocol on SQLite) built from tools/ferretdb with the Go toolchain (ferretdb-build.ts):
 // no real mongod can be downloaded here, and `go install .../cmd/ferretdb` panics (see main.go).
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { MongoClient } from 'mongodb';
-import { announceIfSlow, cacheDir, freePort, log, repoRoot, run, spawnManaged, waitUntil } from './process';
+import { ensureFerretDbBinary } from './ferretdb-build';
+import { freePort, log, spawnManaged, waitUntil } from './process';
 
-/** Builds .cache/bin/tally-ferretdb once; rebuilt when go.mod, go.sum or main.go change. */
-export async function ensureFerretDbBinary(): Promise<string> {
-  const src = join(repoRoot(), 'tools', 'ferretdb');
-  const bin = join(cacheDir(), 'bin', 'tally-ferretdb');
-  const stamp = `${bin}.stamp`;
-  const hash = createHash('sha256');
-  for (const f of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(join(src, f)));
-  const digest = hash.digest('hex');
-  if (existsSync(bin) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest) return bin;
-
-  mkdirSync(join(cacheDir(), 'bin'), { recursive: true });
-  const tmp = `${bin}.tmp-${process.pid}`;
-  // -mod=mod: let Go fetch modules listed in go.sum from the module proxy on a fresh machine.
-  await announceIfSlow('building FerretDB with Go (first run only; a minute or two on a cold Go cache)', () =>
-    run('go', ['build', '-o', tmp, '.'], { cwd: src, env: { ...process.env, GOFLAGS: '-mod=mod' } }),
-  );
-  renameSync(tmp, bin); // atomic: concurrent builders just replace each other's identical binary
-  writeFileSync(stamp, digest);
-  return bin;
-}
+export { ensureFerretDbBinary };
 
 export interface FerretDbOptions {
   /** SQLite files (one per database) go here. */
