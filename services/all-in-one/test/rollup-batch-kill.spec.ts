@@ -108,8 +108,10 @@ describe('share marks', () => {
     // a batch that holds an event at or below the settled position that is applied again (a dead letter sent
     // back after a failed write left some shares holding it) reads them, and changes nothing here
     const again = events.filter((e) => e.partition === 0).at(-1)!;
-    const { deps: fresh } = applyDepsOn(join(dir, 'read.db'));
+    await store.flush(); // a second connection to the file writes only while the first holds no open group
+    const { store: side, deps: fresh } = applyDepsOn(join(dir, 'read.db'));
     await fresh.ledger.delete((again.data as { reportId: string }).reportId);
+    await side.close();
     await applyBatch(counting, [again], 0);
     expect(reads).toBe(PARTITIONS + 1);
     await store.close();

@@ -22,7 +22,9 @@ const READ_STORE_WAL_CHECKPOINT_PAGES = 10_000;
  * `flush()` (a consumer flushes once per batch, before its offsets are committed: see ReadStore.flush) or else
  * right after the event-loop turn (setImmediate). Each write runs at once in its own savepoint (one that fails
  * undoes only itself) and is visible to this store's readers at once. Groups commit in the order of their writes,
- * so a crash keeps a prefix of the writes, as when each committed alone.
+ * so a crash keeps a prefix of the writes, as when each committed alone. One store per file per process: an open
+ * group holds the file's write lock until the end of the turn, and a second connection of the same thread waiting
+ * for it would wait (synchronously) until its busy timeout.
  *
  * A commit that fails (disk full, I/O error) loses its group's writes, whoever made them: the store then refuses
  * every later write and flush with that error (fail-stop), so no consumer commits an offset past a lost write;
