@@ -69,10 +69,13 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
       await stores.outbox.update(d._id, { set: { attempts, lastError: message.slice(0, 500), state: dead ? 'dead' : 'pending', nextAt: now + backoffMs(attempts, settings, random) } });
       if (dead) logger.warn({ delivery: d._id, channel: d.channel, target: d.target, err: message }, 'delivery failed every attempt: kept as a dead letter');
     }
+    await stores.flush();
   };
   const sent = async (docs: OutboxDoc[]): Promise<void> => {
     const at = deps.clock().toISOString();
     for (const d of docs) await stores.outbox.update(d._id, { set: { state: 'sent', sentAt: at, attempts: d.attempts + 1, lastError: null } });
+    // durable at once (the store commits in groups): a crash after this must not send it again
+    await stores.flush();
   };
 
   async function pass(): Promise<number> {

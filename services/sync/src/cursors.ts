@@ -23,5 +23,6 @@ export class SyncCursors {
   }
   async advance(direction: Direction, position: number): Promise<void> {
     await this.docs.update(direction, { set: { position } }, { field: 'position', below: position });
+    await this.readStore.flush(); // durable before the next batch is fetched: fewer duplicates to resend after a crash
   }
 }
