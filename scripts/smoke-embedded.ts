@@ -7,26 +7,16 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { driverDescription } from '@tally/sqlite';
+import { freePort } from '@tally/testkit';
 
 const MAIN = new URL('../services/all-in-one/src/main.ts', import.meta.url).pathname;
 // a shared 2-core machine under load booted the demo platform in 246 s; an idle one takes about 20 s
 const BOOT_TIMEOUT_MS = 600_000;
 const ROLLUP_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 30_000;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port'))));
-    });
-  });
-}
 
 /** polls `probe` until it returns a value (bounded): the server's state is the condition, not a sleep */
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '@tally/testkit';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,16 +13,6 @@ import { realRegistry } from './helpers';
  */
 const MAIN = new URL('../src/main.ts', import.meta.url).pathname;
 const PERIOD = '2026S1';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function startProcess(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', MAIN], {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { demoCatalog } from '../src/demo';
 import { startDistributed, type DistributedDeployment } from '../src/distributed/launcher';
 import { householdValues, realRegistry } from './helpers';
-import { freePortBlock } from './distributed-helpers';
+import { freePortBlock } from '@tally/testkit';
 import { duplicates, startMailbox, startReceiver, type Mailbox, type Receiver } from './notification-helpers';
 
 /**

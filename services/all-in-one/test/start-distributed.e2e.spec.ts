@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { demoCatalog } from '../src/demo';
-import { freePortBlock } from './distributed-helpers';
+import { freePortBlock } from '@tally/testkit';
 
 /**
  * `pnpm start:distributed --with-infra` as a user runs it: one process group, as a terminal makes it. A

@@ -6,10 +6,9 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createServer } from 'node:net';
 import type { DistributedDeployment, DistributedOptions } from '../../../../services/all-in-one/src/distributed/launcher';
 import type { ServiceName } from '../../../../services/all-in-one/src/distributed/routes';
-import { acquireInfrastructure, startKafka, type Infrastructure, type KafkaBroker } from '../infra/index';
+import { acquireInfrastructure, freePortBlock, startKafka, type Infrastructure, type KafkaBroker } from '../infra/index';
 import { cacheDir, sleep } from '../infra/process';
 import { reportBody, type Op, type Workload } from '../workload';
 import { HttpClient, loginIfNeeded } from './http';
@@ -78,24 +77,6 @@ async function loadLauncher(): Promise<Launcher> {
   const mod = (await import(url)) as { startDistributed?: Launcher };
   if (!mod.startDistributed) throw new TargetUnavailable(`${url} has no startDistributed`);
   return mod.startDistributed;
-}
-
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** `size` consecutive free ports (the launcher numbers its ports from a base). */
-async function freePortBlock(size: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    const free = await Promise.all(Array.from({ length: size }, (_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error('no block of free ports');
 }
 
 /** A dead bench must not leave services running: a tiny watchdog kills the pid when we are gone. */

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, repoRoot, sleep } from '../infra/process';
+import { freePort } from '../infra/ports';
+import { repoRoot, sleep } from '../infra/process';
 import { HttpClient, loginIfNeeded } from './http';
 
 /**

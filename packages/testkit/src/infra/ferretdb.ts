@@ -3,7 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { MongoClient } from 'mongodb';
 import { ensureFerretDbBinary } from './ferretdb-build';
-import { freePort, log, spawnManaged, waitUntil } from './process';
+import { freePort } from './ports';
+import { log, spawnManaged, waitUntil } from './process';
 
 export { ensureFerretDbBinary };
 

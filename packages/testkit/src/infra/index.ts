@@ -6,10 +6,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { startFerretDb } from './ferretdb';
 import { startKafka } from './kafka';
-import { cacheDir, freePort, log } from './process';
+import { freePort, freePorts } from './ports';
+import { cacheDir, log } from './process';
 
 export { ensureFerretDbBinary, startFerretDb, type FerretDb, type FerretDbOptions } from './ferretdb';
 export { CHROMIUM_FLAGS, ensureChromium } from './chromium';
+export { freePort, freePortBlock, freePorts } from './ports';
 export { repoRoot } from './process';
 export { ensureKafkaJars, restartKafka, startKafka, KAFKA_VERSION, type KafkaBroker, type KafkaOptions } from './kafka';
 
@@ -108,11 +110,7 @@ async function startLocalKept(needKafka: boolean, needMongo: boolean, root: stri
   mkdirSync(root, { recursive: true });
   const file = join(root, 'ports.json');
   const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<KeptPorts>) : {};
-  const ports: KeptPorts = {
-    kafka: kept.kafka ?? (await freePort()),
-    kafkaController: kept.kafkaController ?? (await freePort()),
-    ferretdb: kept.ferretdb ?? (await freePort()),
-  };
+  const ports = await keptPorts(kept);
   writeFileSync(file, `${JSON.stringify(ports, null, 2)}\n`);
   log(`data kept in ${root}`);
   return startPair(needKafka, needMongo, { root, detached, ports }, () => undefined);
@@ -122,6 +120,16 @@ interface KeptPorts {
   kafka: number;
   kafkaController: number;
   ferretdb: number;
+}
+
+/** The ports of an earlier run, or new ones when there were none (or a file from before they were distinct). */
+async function keptPorts(kept: Partial<KeptPorts>): Promise<KeptPorts> {
+  const { kafka, kafkaController, ferretdb } = kept;
+  if (kafka && kafkaController && ferretdb && new Set([kafka, kafkaController, ferretdb]).size === 3) {
+    return { kafka, kafkaController, ferretdb };
+  }
+  const [k, c, f] = await freePorts(3);
+  return { kafka: k!, kafkaController: c!, ferretdb: f! };
 }
 
 async function startPair(

@@ -4,7 +4,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { announceIfSlow, cacheDir, freePort, log, run, spawnManaged, waitUntil } from './process';
+import { freePorts } from './ports';
+import { announceIfSlow, cacheDir, log, run, spawnManaged, waitUntil } from './process';
 
 export const KAFKA_VERSION = '4.1.0';
 const LOG4J_VERSION = '2.24.3';
@@ -116,10 +117,12 @@ function serverProperties(o: Required<KafkaOptions>): string {
 export async function startKafka(opts: KafkaOptions): Promise<KafkaBroker> {
   const t0 = Date.now();
   const classpath = await ensureKafkaJars();
+  // the broker and controller listeners must differ, also from a port the caller chose
+  const spare = (await freePorts(2)).filter((p) => p !== opts.port && p !== opts.controllerPort);
   const o: Required<KafkaOptions> = {
     dataDir: opts.dataDir,
-    port: opts.port ?? (await freePort()),
-    controllerPort: opts.controllerPort ?? (await freePort()),
+    port: opts.port ?? spare.shift()!,
+    controllerPort: opts.controllerPort ?? spare.shift()!,
     startTimeoutMs: opts.startTimeoutMs ?? 120_000,
     detached: opts.detached ?? false,
   };

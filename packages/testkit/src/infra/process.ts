@@ -2,7 +2,6 @@
 // child processes that never outlive the parent, bounded polling.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,19 +19,6 @@ export function repoRoot(): string {
 /** Everything downloaded, built or run by the harness lives here (gitignored). */
 export function cacheDir(): string {
   return process.env.TALLY_CACHE_DIR ?? join(repoRoot(), '.cache');
-}
-
-/** A port the OS says is free now (tiny race until the server binds it; fine for tests). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export function log(msg: string): void {
