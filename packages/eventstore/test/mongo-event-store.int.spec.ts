@@ -173,6 +173,48 @@ describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
       expect(await store.headPosition()).toBe(43);
     });
 
+    it('group commit: concurrent appends of one process share inserts, each answered with its own positions, a conflict among them only for its own', async () => {
+      const dbName = freshDb();
+      // a client of its own that counts the insert commands this store sends
+      const client = new MongoClient(mongoUrl, { monitorCommands: true });
+      await client.connect();
+      let commitInserts = 0;
+      client.on('commandStarted', (e) => {
+        if (e.commandName === 'insert' && (e.command as { insert?: string }).insert === 'events') commitInserts += 1;
+      });
+      const store = await createMongoEventStore({ db: client.db(dbName) });
+      try {
+        const taken = `report-taken-${uniqueSuffix()}`;
+        await store.append(taken, [sampleEvent(taken, 0)], 'no_stream');
+        commitInserts = 0;
+        const streams = Array.from({ length: 40 }, (_, i) => `report-group-${i}-${uniqueSuffix()}`);
+        const sizes = streams.map((_, i) => 1 + (i % 3));
+        const results = await Promise.allSettled([
+          ...streams.map((s, i) => store.append(s, Array.from({ length: sizes[i]! }, (_, k) => sampleEvent(s, k)), 'no_stream')),
+          store.append(taken, [sampleEvent(taken, 1)], 'no_stream'), // already has a commit: a conflict
+          store.append(taken, [sampleEvent(taken, 2)], 1), // the same stream again: its own turn, appended
+        ]);
+        const answers = results.slice(0, 40).map((r) => (r.status === 'fulfilled' ? r.value : null));
+        expect(answers.every((a) => a !== null)).toBe(true);
+        expect(results[40]).toMatchObject({ status: 'rejected', reason: expect.any(StreamVersionConflictError) });
+        expect(results[41]).toMatchObject({ status: 'fulfilled', value: { nextVersion: 2 } });
+        expect(commitInserts).toBeLessThan(41 / 2);
+
+        // every append's positions are those of its own events in the log, gapless from 1
+        const all = await store.readAll(0, 1_000);
+        expect(all.map((e) => e.position)).toEqual(Array.from({ length: all.length }, (_, i) => i + 1));
+        const positionOf = new Map(all.map((e) => [e.position, e]));
+        streams.forEach((s, i) => {
+          expect(answers[i]!.nextVersion).toBe(sizes[i]);
+          expect(answers[i]!.positions.map((p) => positionOf.get(p)?.subject)).toEqual(Array(sizes[i]).fill(s));
+        });
+        for (const s of streams.slice(0, 5)) expect((await store.readStream(s)).map((e) => e.streamVersion)).toEqual(Array.from({ length: sizes[streams.indexOf(s)]! }, (_, k) => k + 1));
+      } finally {
+        await store.close();
+        await client.close();
+      }
+    });
+
     it('maps every lost race to the typed conflict, never a raw server error, across clients', async () => {
       const dbName = freshDb();
       const stores = await Promise.all(Array.from({ length: 4 }, () => openStore(dbName)));

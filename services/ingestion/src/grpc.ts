@@ -1,8 +1,12 @@
 import { TallyError, clientStreamHandler, grpcCaller, grpcService, IngestionServiceService, refusalOf, unaryHandler, type EventContext, type GrpcRegistration, type tallyv1 } from '@tally/contracts';
+import { reportStreamId } from '@tally/core';
 import { normalizeNfc, newTraceparent, toTallyError } from '@tally/runtime';
 import { randomUUID } from 'node:crypto';
 import { checkSubmitShape } from './check-shape';
 import { submitReport, type SubmitDeps, type SubmitReportInput } from './submit-report';
+
+/** Reports of one SubmitStream call checked and appended at once, at most. */
+const STREAM_CONCURRENCY = 16;
 
 /** Submission over gRPC: unary, and client-streaming for bulk loads with one result per report. */
 function inputOf(report: tallyv1.Report | undefined): SubmitReportInput {
@@ -39,24 +43,56 @@ export function ingestionGrpc(deps: SubmitDeps & { nudgeRelay: () => void }): Gr
       }),
       submitStream: clientStreamHandler(async (requests: AsyncIterable<tallyv1.SubmitStreamRequest>, call) => {
         const results: tallyv1.SubmitResult[] = [];
+        const refusal = (i: number, err: unknown): tallyv1.SubmitResult => {
+          const e = toTallyError(err);
+          if (e.code === 'INTERNAL') throw err;
+          return { index: i, ok: false, reportId: '', version: 0, status: '', position: 0, error: { code: e.code, message: e.message, detailsJson: e.details === undefined ? '' : JSON.stringify(e.details) } };
+        };
+        // reports of one stream are checked and appended several at a time (their appends share the event store's
+        // group commit), those of one report in the order sent (an amendment after the submission it amends)
+        const inFlight = new Set<Promise<void>>();
+        const lastOfReport = new Map<string, Promise<void>>();
+        let fatal = null as { error: unknown } | null;
         let index = 0;
         for await (const req of requests) {
+          if (fatal) break;
           const i = index++;
+          let input: SubmitReportInput;
           try {
             // a report the access check refused (outside the caller's subtree) is answered on its own
             const refused = refusalOf(req);
             if (refused) throw refused;
-            const input = inputOf(req.report);
-            const a = await submitReport(deps, input, { ...contextOf(call), ...(input.reason ? { reason: input.reason } : {}) });
-            results.push({ index: i, ok: true, reportId: a.reportId, version: a.version, status: a.status, position: a.position });
+            input = inputOf(req.report);
           } catch (err) {
-            const e = toTallyError(err);
-            if (e.code === 'INTERNAL') throw err;
-            results.push({ index: i, ok: false, reportId: '', version: 0, status: '', position: 0, error: { code: e.code, message: e.message, detailsJson: e.details === undefined ? '' : JSON.stringify(e.details) } });
+            results.push(refusal(i, err));
+            continue;
           }
+          const report = reportStreamId(input);
+          const task = (lastOfReport.get(report) ?? Promise.resolve()).then(async () => {
+            try {
+              const a = await submitReport(deps, input, { ...contextOf(call), ...(input.reason ? { reason: input.reason } : {}) });
+              results.push({ index: i, ok: true, reportId: a.reportId, version: a.version, status: a.status, position: a.position });
+            } catch (err) {
+              try {
+                results.push(refusal(i, err));
+              } catch (internal) {
+                fatal ??= { error: internal };
+              }
+            }
+          });
+          lastOfReport.set(report, task);
+          inFlight.add(task);
+          void task.then(() => {
+            inFlight.delete(task);
+            if (lastOfReport.get(report) === task) lastOfReport.delete(report);
+          });
           if (i % 50 === 0) deps.nudgeRelay();
+          if (inFlight.size >= STREAM_CONCURRENCY) await Promise.race(inFlight);
         }
+        await Promise.all(inFlight);
         deps.nudgeRelay();
+        if (fatal) throw fatal.error;
+        results.sort((a, b) => a.index - b.index);
         return { results, accepted: results.filter((r) => r.ok).length, rejected: results.filter((r) => !r.ok).length };
       }),
     }),

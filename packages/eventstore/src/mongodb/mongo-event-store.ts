@@ -1,4 +1,4 @@
-import { MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
 import { TallyError, type StoredEvent } from '@tally/contracts';
 import { detectMongoDialect, type MongoDialect } from '@tally/mongo';
 import { StreamVersionConflictError, type AppendResult, type EventStore, type ExpectedVersion, type NewEvent } from '../port';
@@ -32,8 +32,11 @@ import { MongoLeases } from './mongo-lease';
  * visible: once readAll has returned position P it can never later reveal a smaller one, and the relay's checkpoint
  * never skips an event. No "in flight" horizon is needed. (On a replica set, use w: 'majority' in the URL, so that
  * a failover cannot roll back a position another writer already chained onto.)
- * Appends of one process are serialized (one insert at a time), so they do not race each other for the head; writers
- * in several processes race, and the losers retry.
+ * Appends of one process are serialized, so they do not race each other for the head; writers in several processes
+ * race, and the losers retry. Group commit: the appends that arrive while one insert is in flight go out together as
+ * ONE ordered `insertMany` of consecutive positions (at most one per stream), which the server applies in order and
+ * stops at the first failure, so what it stored is a prefix of the batch and still one gapless chain; each append is
+ * answered once its own commit is stored, the rest of a batch after a failure are tried again.
  *
  * `relay`: the relay's checkpoint as insert-only documents {_id: position}; the checkpoint is the highest one, older
  * ones are deleted after each insert. So concurrent markPublished calls can never move it back.
@@ -76,6 +79,21 @@ interface CommitDoc {
   events: EventEntry[];
 }
 
+/** An append waiting for its batch (group commit). */
+interface PendingAppend {
+  streamId: string;
+  entries: EventEntry[];
+  expected: ExpectedVersion;
+  resolve: (result: AppendResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** An append of the batch being written, with the stream version it was checked against. */
+interface BatchItem {
+  pending: PendingAppend;
+  actual: number;
+}
+
 interface RelayDoc {
   _id: number;
 }
@@ -99,13 +117,18 @@ const MAX_LOOK_BACK = 64;
 
 const DUPLICATE_KEY = 11000;
 
+/** Group commit: the most appends one `insertMany` carries (a deadline day's burst is a few dozen at a time). */
+const MAX_GROUP = 64;
+
 export class MongoEventStore implements EventStore {
   private readonly events: Collection<CommitDoc>;
   private readonly relay: Collection<RelayDoc>;
   private readonly streams: Collection<StreamDoc>;
   private readonly maxPositionRetries: number;
-  /** serializes this process's inserts, so that they do not race each other for the head position */
-  private appending: Promise<unknown> = Promise.resolve();
+  /** appends not yet in a batch, in arrival order */
+  private readonly queue: PendingAppend[] = [];
+  /** the batch loop while it runs: this process's inserts one batch at a time, never racing each other for the head */
+  private writing: Promise<void> | null = null;
   /** the head as this process last wrote or read it: the next insert's first guess */
   private knownHead: number | null = null;
   /** FerretDB: the last position of the last commit readAll returned (a commit end, so no look-back from it) */
@@ -141,10 +164,23 @@ export class MongoEventStore implements EventStore {
     this.assertOpen();
     validateAppend(streamId, events, expectedVersion);
     const entries = events.map((e) => ({ id: e.id, type: e.type, json: JSON.stringify(envelopeOf(e)) }));
-    const run = () => this.appendSerialized(streamId, entries, expectedVersion);
-    const result = this.appending.then(run, run);
-    this.appending = result.catch(() => undefined);
-    return result;
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.queue.push({ streamId, entries, expected: expectedVersion, resolve, reject });
+      this.startWriting();
+    });
+  }
+
+  /** Runs the batch loop unless it runs; an append queued while the loop was ending starts it again. */
+  private startWriting(): void {
+    if (this.writing) return;
+    this.writing = (async () => {
+      try {
+        await this.writeQueued();
+      } finally {
+        this.writing = null;
+        if (this.queue.length > 0) this.startWriting();
+      }
+    })();
   }
 
   async readStream(streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
@@ -223,47 +259,119 @@ export class MongoEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.appending;
+    await this.writing;
     await this.ownedClient?.close();
   }
 
-  private async appendSerialized(streamId: string, entries: EventEntry[], expected: ExpectedVersion): Promise<AppendResult> {
-    let actual = await this.streamVersion(streamId);
-    for (let positionRaces = 0; ; ) {
-      if (!versionMatches(expected, actual)) throw new StreamVersionConflictError(streamId, expected, actual);
-      if (entries.length === 0) return { nextVersion: actual, positions: [] };
-      const from = (this.knownHead ?? (await this.headPosition())) + 1;
-      const commit: CommitDoc = {
-        _id: commitId(from),
-        streamId,
-        version: actual + 1,
-        lastVersion: actual + entries.length,
-        position: from,
-        lastPosition: from + entries.length - 1,
-        events: entries,
-      };
-      try {
-        await this.events.insertOne(commit);
-      } catch (error) {
-        if (!isDuplicateKey(error)) throw error;
-        // FerretDB: the head this process knew is stale; the chain from it leads to the new head without a scan
-        if (this.dialect === 'ferretdb' && this.knownHead !== null) this.knownHead = await this.headPosition();
-        else this.knownHead = null;
-        const now = this.dialect === 'ferretdb' ? await this.versionAfterCollision(streamId, actual, from) : await this.streamVersion(streamId);
-        if (now !== actual) {
-          // the stream moved: a real conflict ('any' simply appends after it)
-          actual = now;
+  /** The batch loop: takes what is queued (one append per stream, the next of a stream waits its turn) until empty. */
+  private async writeQueued(): Promise<void> {
+    while (this.queue.length > 0) {
+      const batch: PendingAppend[] = [];
+      const streams = new Set<string>();
+      for (let i = 0; i < this.queue.length && batch.length < MAX_GROUP; ) {
+        const next = this.queue[i]!;
+        if (streams.has(next.streamId)) {
+          i++;
           continue;
         }
-        // the stream did not move, so the key we lost was the position: another writer took the head first
-        if (++positionRaces > this.maxPositionRetries) {
-          throw new TallyError('UNAVAILABLE', `stream ${streamId}: lost the race for the head position too often; retry`, { streamId });
+        streams.add(next.streamId);
+        batch.push(next);
+        this.queue.splice(i, 1);
+      }
+      try {
+        await this.appendBatch(batch);
+      } catch (error) {
+        for (const p of batch) p.reject(error);
+      }
+    }
+  }
+
+  /**
+   * Appends a batch of appends to distinct streams: each checked against its stream's version, then their commits
+   * inserted at consecutive positions in one ordered insert. After a duplicate key the stored prefix is answered and
+   * the rest tried again: the failed one's stream moved (a conflict, or 'any' appends after it) or another process
+   * took the head (all of them move up). Resolving or rejecting an append twice is harmless (a promise settles once).
+   */
+  private async appendBatch(batch: PendingAppend[]): Promise<void> {
+    const versions = await Promise.all(batch.map((p) => this.streamVersion(p.streamId)));
+    let items: BatchItem[] = [];
+    batch.forEach((pending, i) => {
+      const actual = versions[i]!;
+      if (!versionMatches(pending.expected, actual)) pending.reject(new StreamVersionConflictError(pending.streamId, pending.expected, actual));
+      else if (pending.entries.length === 0) pending.resolve({ nextVersion: actual, positions: [] });
+      else items.push({ pending, actual });
+    });
+    for (let positionRaces = 0; items.length > 0; ) {
+      let from = (this.knownHead ?? (await this.headPosition())) + 1;
+      const commits = items.map(({ pending, actual }): CommitDoc => {
+        const commit: CommitDoc = {
+          _id: commitId(from),
+          streamId: pending.streamId,
+          version: actual + 1,
+          lastVersion: actual + pending.entries.length,
+          position: from,
+          lastPosition: from + pending.entries.length - 1,
+          events: pending.entries,
+        };
+        from = commit.lastPosition + 1;
+        return commit;
+      });
+      const stored = await this.insertPrefix(commits);
+      if (stored > 0) this.knownHead = commits[stored - 1]!.lastPosition;
+      if (this.dialect === 'ferretdb') await this.indexStreams(commits.slice(0, stored));
+      for (let i = 0; i < stored; i++) {
+        const commit = commits[i]!;
+        items[i]!.pending.resolve({ nextVersion: commit.lastVersion, positions: range(commit.position, commit.lastPosition) });
+      }
+      if (stored === items.length) return;
+
+      // the one at `stored` hit a duplicate key; the ones after it were not tried
+      const failed = items[stored]!;
+      items = items.slice(stored);
+      // FerretDB: the head this process knew is stale; the chain from it leads to the new head without a scan
+      if (this.dialect === 'ferretdb' && this.knownHead !== null) this.knownHead = await this.headPosition();
+      else this.knownHead = null;
+      const now =
+        this.dialect === 'ferretdb'
+          ? await this.versionAfterCollision(failed.pending.streamId, failed.actual, commits[stored]!.position)
+          : await this.streamVersion(failed.pending.streamId);
+      if (now !== failed.actual) {
+        // the stream moved: a real conflict ('any' simply appends after it)
+        if (versionMatches(failed.pending.expected, now)) failed.actual = now;
+        else {
+          failed.pending.reject(new StreamVersionConflictError(failed.pending.streamId, failed.pending.expected, now));
+          items = items.slice(1);
         }
         continue;
       }
-      this.knownHead = commit.lastPosition;
-      if (this.dialect === 'ferretdb') await this.indexStream(commit);
-      return { nextVersion: commit.lastVersion, positions: range(commit.position, commit.lastPosition) };
+      // the stream did not move, so the key it lost was the position: another writer took the head first
+      if (++positionRaces > this.maxPositionRetries) {
+        for (const { pending } of items) {
+          pending.reject(new TallyError('UNAVAILABLE', `stream ${pending.streamId}: lost the race for the head position too often; retry`, { streamId: pending.streamId }));
+        }
+        return;
+      }
+    }
+  }
+
+  /**
+   * Inserts the commits in order and answers how many were stored: all of them, or those before the first
+   * duplicate key (an ordered insert stops there, on MongoDB and FerretDB alike). Any other error is thrown.
+   * Which ones were stored is read back rather than taken from the error's index (FerretDB has reported a wrong
+   * index for a failed ordered bulk update): answering an append that was not stored would lose it.
+   */
+  private async insertPrefix(commits: CommitDoc[]): Promise<number> {
+    try {
+      if (commits.length === 1) await this.events.insertOne(commits[0]!);
+      else await this.events.insertMany(commits, { ordered: true });
+      return commits.length;
+    } catch (error) {
+      if (commits.length === 1 && isDuplicateKey(error)) return 0;
+      if (!(error instanceof MongoBulkWriteError)) throw error;
+      if (([] as Array<{ code?: number }>).concat(error.writeErrors).some((w) => w.code !== DUPLICATE_KEY)) throw error;
+      const found = await Promise.all(commits.map((c) => this.events.findOne({ _id: c._id }, { projection: { events: 1 } })));
+      const stored = found.findIndex((doc, i) => doc?.events[0]?.id !== commits[i]!.events[0]!.id);
+      return stored === -1 ? commits.length : stored;
     }
   }
 
@@ -297,10 +405,20 @@ export class MongoEventStore implements EventStore {
   }
 
   private async indexStream(commit: CommitDoc): Promise<void> {
+    await this.indexStreams([commit]);
+  }
+
+  /** FerretDB: the commits' `streams` documents (one insert; one already there is fine: a healer wrote it). */
+  private async indexStreams(commits: CommitDoc[]): Promise<void> {
+    if (commits.length === 0) return;
+    const docs = commits.map((c) => ({ _id: `${c.streamId}:${c.version}`, position: c.position, lastVersion: c.lastVersion }));
     try {
-      await this.streams.insertOne({ _id: `${commit.streamId}:${commit.version}`, position: commit.position, lastVersion: commit.lastVersion });
+      if (docs.length === 1) await this.streams.insertOne(docs[0]!);
+      else await this.streams.insertMany(docs, { ordered: false });
     } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
+      if (error instanceof MongoBulkWriteError) {
+        if (([] as Array<{ code?: number }>).concat(error.writeErrors).some((w) => w.code !== DUPLICATE_KEY)) throw error;
+      } else if (!isDuplicateKey(error)) throw error;
     }
   }
 
