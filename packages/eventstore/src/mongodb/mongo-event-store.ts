@@ -293,7 +293,10 @@ export class MongoEventStore implements EventStore {
    * took the head (all of them move up). Resolving or rejecting an append twice is harmless (a promise settles once).
    */
   private async appendBatch(batch: PendingAppend[]): Promise<void> {
-    const versions = await Promise.all(batch.map((p) => this.streamVersion(p.streamId)));
+    // a stream that exists has a commit at version 1, so 'no_stream' needs no read: the insert at version 1 collides
+    const versions = await Promise.all(
+      batch.map((p) => (p.expected === 'no_stream' && p.entries.length > 0 ? 0 : this.streamVersion(p.streamId))),
+    );
     let items: BatchItem[] = [];
     batch.forEach((pending, i) => {
       const actual = versions[i]!;
