@@ -1,15 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CatalogQuery, EventContext, HierarchyQuery, OrgUnitView } from '@tally/contracts';
-import { validateCatalog, type Catalog } from '@tally/core';
+import type { EventContext, HierarchyQuery, OrgUnitView } from '@tally/contracts';
 import { openSqliteEventStore } from '@tally/eventstore';
 import { submitReport, type SubmitReportInput } from '../src/submit-report';
 import { runWorkflowCommand } from '../src/workflow-commands';
-
-/** The demo catalog, checked as publishing checks it. */
-const checked = validateCatalog(JSON.parse(readFileSync(new URL('../../../data/demo/catalog-1719.json', import.meta.url), 'utf8')));
-if (!checked.ok) throw new Error('the demo catalog is invalid');
-const catalog: Catalog = checked.catalog;
+import { catalogs } from './demo-catalog';
 
 const unit = (code: string, level: string, parentCode: string | null): OrgUnitView => ({ code, name: code, shortName: code, type: level, level, parentCode });
 const units: Record<string, OrgUnitView> = { '01': unit('01', 'province', null), '00004': unit('00004', 'commune', '01') };
@@ -20,12 +14,6 @@ const hierarchy: HierarchyQuery = {
   path: async (_h, code) => (code === '00004' ? ['01', '00004'] : [code]),
   children: async () => [],
   countAtLevel: async () => 0,
-};
-const catalogs: CatalogQuery = {
-  catalogFor: async () => catalog,
-  catalogVersion: async (v) => (v === catalog.version ? catalog : undefined),
-  dataElement: async (code) => catalog.dataElements.find((d) => d.code === code),
-  indicator: async (code) => catalog.indicators.find((i) => i.code === code),
 };
 const ctx: EventContext = { actor: { id: 'officer' }, correlationId: 'c' };
 const input = (submissionId: string, households: number, reason?: string): SubmitReportInput => ({

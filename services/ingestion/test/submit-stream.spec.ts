@@ -1,10 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IngestionServiceClient, promisifyClientStream, startGrpcServer, tallyv1, type CatalogQuery, type HierarchyQuery, type OrgUnitView, type RunningGrpcServer } from '@tally/contracts';
-import { validateCatalog, type Catalog } from '@tally/core';
+import { IngestionServiceClient, promisifyClientStream, startGrpcServer, tallyv1, type HierarchyQuery, type OrgUnitView, type RunningGrpcServer } from '@tally/contracts';
 import { openSqliteEventStore, type EventStore } from '@tally/eventstore';
 import { ingestionGrpc } from '../src/grpc';
+import { catalogs } from './demo-catalog';
 
 /**
  * IngestionService.SubmitStream over a real gRPC connection: reports of one call are worked on several at a time,
@@ -12,9 +11,6 @@ import { ingestionGrpc } from '../src/grpc';
  * submission and its amendments) must still be applied in the order sent. The store answers reads after a random
  * delay, so that concurrent work finishes out of order.
  */
-const checked = validateCatalog(JSON.parse(readFileSync(new URL('../../../data/demo/catalog-1719.json', import.meta.url), 'utf8')));
-if (!checked.ok) throw new Error('the demo catalog is invalid');
-const catalog: Catalog = checked.catalog;
 
 const COMMUNES = Array.from({ length: 24 }, (_, i) => String(10_000 + i).padStart(5, '0'));
 const unitOf = (code: string): OrgUnitView | undefined =>
@@ -28,12 +24,6 @@ const hierarchy: HierarchyQuery = {
   path: async (_h, code) => (code === '01' ? ['01'] : ['01', code]),
   children: async () => [],
   countAtLevel: async () => 0,
-};
-const catalogs: CatalogQuery = {
-  catalogFor: async () => catalog,
-  catalogVersion: async (v) => (v === catalog.version ? catalog : undefined),
-  dataElement: async (code) => catalog.dataElements.find((d) => d.code === code),
-  indicator: async (code) => catalog.indicators.find((i) => i.code === code),
 };
 
 /** The store, with every stream read answered 0-20 ms late. */
