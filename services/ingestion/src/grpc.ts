@@ -43,16 +43,17 @@ export function ingestionGrpc(deps: SubmitDeps & { nudgeRelay: () => void }): Gr
       }),
       submitStream: clientStreamHandler(async (requests: AsyncIterable<tallyv1.SubmitStreamRequest>, call) => {
         const results: tallyv1.SubmitResult[] = [];
-        const refusal = (i: number, err: unknown): tallyv1.SubmitResult => {
+        // an internal error ends the call (once the reports in flight are done); any other refuses its report alone
+        let fatal = null as { error: unknown } | null;
+        const answerRefused = (i: number, err: unknown): void => {
           const e = toTallyError(err);
-          if (e.code === 'INTERNAL') throw err;
-          return { index: i, ok: false, reportId: '', version: 0, status: '', position: 0, error: { code: e.code, message: e.message, detailsJson: e.details === undefined ? '' : JSON.stringify(e.details) } };
+          if (e.code === 'INTERNAL') fatal ??= { error: err };
+          else results.push({ index: i, ok: false, reportId: '', version: 0, status: '', position: 0, error: { code: e.code, message: e.message, detailsJson: e.details === undefined ? '' : JSON.stringify(e.details) } });
         };
         // reports of one stream are checked and appended several at a time (their appends share the event store's
         // group commit), those of one report in the order sent (an amendment after the submission it amends)
         const inFlight = new Set<Promise<void>>();
         const lastOfReport = new Map<string, Promise<void>>();
-        let fatal = null as { error: unknown } | null;
         let index = 0;
         for await (const req of requests) {
           if (fatal) break;
@@ -64,7 +65,7 @@ export function ingestionGrpc(deps: SubmitDeps & { nudgeRelay: () => void }): Gr
             if (refused) throw refused;
             input = inputOf(req.report);
           } catch (err) {
-            results.push(refusal(i, err));
+            answerRefused(i, err);
             continue;
           }
           const report = reportStreamId(input);
@@ -73,11 +74,7 @@ export function ingestionGrpc(deps: SubmitDeps & { nudgeRelay: () => void }): Gr
               const a = await submitReport(deps, input, { ...contextOf(call), ...(input.reason ? { reason: input.reason } : {}) });
               results.push({ index: i, ok: true, reportId: a.reportId, version: a.version, status: a.status, position: a.position });
             } catch (err) {
-              try {
-                results.push(refusal(i, err));
-              } catch (internal) {
-                fatal ??= { error: internal };
-              }
+              answerRefused(i, err);
             }
           });
           lastOfReport.set(report, task);

@@ -259,7 +259,8 @@ export class MongoEventStore implements EventStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.writing;
+    // appends queued before the close are written first (the loop may start again once for the last of them)
+    while (this.writing) await this.writing;
     await this.ownedClient?.close();
   }
 
