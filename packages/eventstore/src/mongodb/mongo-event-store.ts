@@ -366,13 +366,10 @@ export class MongoEventStore implements EventStore {
    */
   private async insertPrefix(commits: CommitDoc[]): Promise<number> {
     try {
-      if (commits.length === 1) await this.events.insertOne(commits[0]!);
-      else await this.events.insertMany(commits, { ordered: true });
+      await this.events.insertMany(commits, { ordered: true });
       return commits.length;
     } catch (error) {
-      if (commits.length === 1 && isDuplicateKey(error)) return 0;
-      if (!(error instanceof MongoBulkWriteError)) throw error;
-      if (([] as Array<{ code?: number }>).concat(error.writeErrors).some((w) => w.code !== DUPLICATE_KEY)) throw error;
+      if (!onlyDuplicateKeys(error)) throw error;
       const found = await Promise.all(commits.map((c) => this.events.findOne({ _id: c._id }, { projection: { events: 1 } })));
       const stored = found.findIndex((doc, i) => doc?.events[0]?.id !== commits[i]!.events[0]!.id);
       return stored === -1 ? commits.length : stored;
@@ -403,13 +400,9 @@ export class MongoEventStore implements EventStore {
     for (let version = known; ; ) {
       const orphan = await this.events.findOne({ streamId, version: version + 1 });
       if (!orphan) return version;
-      await this.indexStream(orphan);
+      await this.indexStreams([orphan]);
       version = orphan.lastVersion;
     }
-  }
-
-  private async indexStream(commit: CommitDoc): Promise<void> {
-    await this.indexStreams([commit]);
   }
 
   /** FerretDB: the commits' `streams` documents (one insert; one already there is fine: a healer wrote it). */
@@ -417,12 +410,9 @@ export class MongoEventStore implements EventStore {
     if (commits.length === 0) return;
     const docs = commits.map((c) => ({ _id: `${c.streamId}:${c.version}`, position: c.position, lastVersion: c.lastVersion }));
     try {
-      if (docs.length === 1) await this.streams.insertOne(docs[0]!);
-      else await this.streams.insertMany(docs, { ordered: false });
+      await this.streams.insertMany(docs, { ordered: false });
     } catch (error) {
-      if (error instanceof MongoBulkWriteError) {
-        if (([] as Array<{ code?: number }>).concat(error.writeErrors).some((w) => w.code !== DUPLICATE_KEY)) throw error;
-      } else if (!isDuplicateKey(error)) throw error;
+      if (!onlyDuplicateKeys(error)) throw error;
     }
   }
 
@@ -510,6 +500,13 @@ export async function createMongoEventStore(connection: MongoConnection, options
 
 function isDuplicateKey(error: unknown): boolean {
   return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
+}
+
+/** A failed insert whose every failure is a duplicate key (a bulk write lists one per document). */
+function onlyDuplicateKeys(error: unknown): boolean {
+  if (!(error instanceof MongoBulkWriteError)) return isDuplicateKey(error);
+  const failures = ([] as Array<{ code?: number }>).concat(error.writeErrors);
+  return failures.length > 0 && failures.every((w) => w.code === DUPLICATE_KEY);
 }
 
 function toStored(commit: CommitDoc): StoredEvent[] {
