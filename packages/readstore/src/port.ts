@@ -103,8 +103,8 @@ export interface CounterCollection {
   getMany(ids: string[]): Promise<CounterShare[]>;
   /** the `applied` position of each share (0 for a missing one): the cheap read before a guarded batch */
   appliedOf(ids: string[]): Promise<Map<string, number>>;
-  /** equality on the scalar fields */
-  find(filter: Filter): Promise<CounterShare[]>;
+  /** equality on the scalar fields, in `_id` order; `limit`: the first that many (0: all, as for Collection.find) */
+  find(filter: Filter, options?: Pick<FindOptions, 'limit'>): Promise<CounterShare[]>;
   /**
    * every write at once (see CounterWrite); returns how many applied. `known`: the `applied` positions the caller
    * (the shares' one guarded writer) read just before with `appliedOf`; a store that checks guards on a read

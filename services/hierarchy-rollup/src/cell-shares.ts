@@ -11,7 +11,8 @@ import type { RollupCellDoc } from './rollup-cells';
 export interface CellShares {
   get(id: string): Promise<RollupCellDoc | null>;
   getMany(ids: string[]): Promise<RollupCellDoc[]>;
-  find(filter: Filter): Promise<RollupCellDoc[]>;
+  /** `limit`: the first that many in `_id` order (0: all) */
+  find(filter: Filter, options?: { limit?: number }): Promise<RollupCellDoc[]>;
   appliedOf(ids: string[]): Promise<Map<string, number>>;
   /** one transaction (SQLite) / one bulk write (MongoDB) for the whole batch of share writes (see CounterCollection) */
   write(writes: CounterWrite[], known?: Map<string, number>): Promise<number>;
@@ -22,7 +23,7 @@ export function cellSharesOf(counters: CounterCollection): CellShares {
   return {
     get: async (id) => (await counters.getMany([id])).map(cellDocOf)[0] ?? null,
     getMany: async (ids) => (await counters.getMany(ids)).map(cellDocOf),
-    find: async (filter) => (await counters.find(filter)).map(cellDocOf),
+    find: async (filter, options) => (await counters.find(filter, options)).map(cellDocOf),
     appliedOf: (ids) => counters.appliedOf(ids),
     write: (writes, known) => counters.write(writes, known),
     ensureIndex: (fields) => counters.ensureIndex(fields),

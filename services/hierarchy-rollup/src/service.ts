@@ -173,7 +173,7 @@ async function startRollupConsumers(d: {
 }): Promise<{ consumers: EventConsumer[]; progress: ConsumerProgress }> {
   const { platform, live, applyDeps, lock } = d;
   // the partitions' share marks sit in the consumer's progress documents (share-marks.ts)
-  const marks = shareMarksIn(d.progressStore, (partition) => progressDocId(ROLLUP_GROUP, TOPICS.reports, partition));
+  const marks = shareMarksIn(d.progressStore, (partition) => progressDocId(ROLLUP_GROUP, TOPICS.reports, partition), applyDeps.cells);
   const prepare = async (events: readonly { position: number }[]) => {
     await d.refreshAfterFence();
     // one look at the map streams per batch (not per event): changes are rare

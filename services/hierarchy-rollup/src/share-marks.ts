@@ -1,6 +1,7 @@
 import type { StoredEvent } from '@tally/contracts';
 import type { Collection, Doc } from '@tally/readstore';
 import { applyReportBatch, type ApplyDeps } from './apply-report-event';
+import type { CellShares } from './cell-shares';
 
 /**
  * Spares a report batch the read of every cell share's `applied` position (one `_id` lookup per share on MongoDB and
@@ -14,7 +15,13 @@ import { applyReportBatch, type ApplyDeps } from './apply-report-event';
  * and no share of p has applied above `position`: an event above it is in no share, and its parts need no
  * `applied` read. A batch that died after writing some shares (a crash, a lost rebalance) left `pending` above
  * `position`, and the next batch reads every `applied` as before, as does one holding an event at or below
- * `position` that is applied again (a dead letter sent back), and the first batch of a store without marks.
+ * `position` that is applied again (a dead letter sent back).
+ *
+ * A partition without a mark has had no batch with marks: when it has no share either (one query, limit 1), nothing
+ * of it was ever applied and its first batch reads nothing (on a fresh FerretDB that batch's lookups, one per share,
+ * held the rollup still for tens of seconds at the start of a reporting day). Its shares were otherwise written by a
+ * version before the marks, which may have died in the middle of a batch: the mark is raised to the highest
+ * `applied` among them (read once), so every batch reads until the partition's progress passes it.
  */
 export interface ShareMarks {
   /** the position no share of the partition has applied above, or null when that is not known */
@@ -27,20 +34,27 @@ type MarkDoc = Doc & { position?: unknown; pending?: unknown };
 
 /**
  * The marks in the consumer's own progress documents (`progressDoc(p)`: written by the runtime's event consumer with
- * the partition's last applied position after each batch), so one lookup reads both.
+ * the partition's last applied position after each batch), so one lookup reads both; `shares` are the cell shares
+ * (their scalar field `partition` says whose they are).
  */
-export function shareMarksIn(progress: Collection, progressDoc: (partition: number) => string): ShareMarks {
+export function shareMarksIn(progress: Collection, progressDoc: (partition: number) => string, shares: Pick<CellShares, 'find'>): ShareMarks {
   const marks = progress as Collection<MarkDoc>;
+  const markPending = async (partition: number, position: number): Promise<void> => {
+    await marks.update(progressDoc(partition), { set: { pending: position } }, { field: 'pending', below: position });
+  };
   return {
     async settledUpTo(partition) {
       const doc = await marks.get(progressDoc(partition));
-      if (!doc || typeof doc.pending !== 'number') return null;
-      const done = typeof doc.position === 'number' ? doc.position : 0;
-      return doc.pending <= done ? done : null;
+      if (doc && typeof doc.pending === 'number') {
+        const done = typeof doc.position === 'number' ? doc.position : 0;
+        return doc.pending <= done ? done : null;
+      }
+      if ((await shares.find({ partition }, { limit: 1 })).length === 0) return 0;
+      const highest = Math.max(...(await shares.find({ partition })).map((s) => s.applied));
+      await markPending(partition, highest);
+      return null;
     },
-    async markPending(partition, position) {
-      await marks.update(progressDoc(partition), { set: { pending: position } }, { field: 'pending', below: position });
-    },
+    markPending,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AnyBulkWriteOperation, Document, Collection as MongoCollection } from 'mongodb';
-import type { CounterCollection, CounterShare, CounterWrite, Filter, Scalar } from '../port';
+import type { CounterCollection, CounterShare, CounterWrite, Filter, FindOptions, Scalar } from '../port';
 import { assertWrite } from '../sqlite/sqlite-counter-collection';
 import type { MongoDialect } from '@tally/mongo';
 
@@ -32,7 +32,7 @@ export class MongoCounterCollection implements CounterCollection {
     return new Map(ids.map((id) => [id, Number(docs.get(id)?.applied ?? 0)]));
   }
 
-  async find(filter: Filter): Promise<CounterShare[]> {
+  async find(filter: Filter, options?: Pick<FindOptions, 'limit'>): Promise<CounterShare[]> {
     this.assertOpen();
     const query: Document = {};
     for (const [field, value] of Object.entries(filter)) {
@@ -41,7 +41,9 @@ export class MongoCounterCollection implements CounterCollection {
       if (!ok) throw new TypeError(`filter "${field}": only string, number, boolean or null equality is supported`);
       query[field] = value === null ? null : { $eq: value };
     }
-    return (await this.coll.find(query).sort({ _id: 1 }).toArray()).map(shareOf);
+    const limit = options?.limit ?? 0;
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new TypeError('limit must be a non-negative integer');
+    return (await this.coll.find(query).sort({ _id: 1 }).limit(limit).toArray()).map(shareOf);
   }
 
   async write(writes: CounterWrite[], known?: Map<string, number>): Promise<number> {

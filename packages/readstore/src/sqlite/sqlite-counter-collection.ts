@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CounterCollection, CounterShare, CounterWrite, Filter, Scalar } from '../port';
-import { whereClause, type SqlParam } from './filter-sql';
+import type { CounterCollection, CounterShare, CounterWrite, Filter, FindOptions, Scalar } from '../port';
+import { orderLimitClause, whereClause, type SqlParam } from './filter-sql';
 import { fieldSegments, fieldSql, quoteIdent } from './paths';
 
 /** What a counter collection needs from its store: its table, cached statements, transactions. */
@@ -54,9 +54,11 @@ export class SqliteCounterCollection implements CounterCollection {
     return out;
   }
 
-  async find(filter: Filter): Promise<CounterShare[]> {
+  async find(filter: Filter, options?: Pick<FindOptions, 'limit'>): Promise<CounterShare[]> {
     const where = whereClause(filter);
-    return this.host.all(`SELECT id, doc, applied, keys, vals FROM ${this.host.counterTable(this.name)} ${where.sql} ORDER BY id`, where.params).map((r) => this.shareOf(r));
+    const order = orderLimitClause({ limit: options?.limit });
+    const sql = `SELECT id, doc, applied, keys, vals FROM ${this.host.counterTable(this.name)} ${where.sql} ${order.sql}`;
+    return this.host.all(sql, [...where.params, ...order.params]).map((r) => this.shareOf(r));
   }
 
   async write(writes: CounterWrite[]): Promise<number> {

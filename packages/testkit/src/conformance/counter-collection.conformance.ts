@@ -93,6 +93,12 @@ export function describeCounterCollectionConformance(current: () => { store: Rea
         ['x|p1', 2],
       ]);
       expect(await c.find({ hierarchy: 'pre2025', orgUnit: 'Xa Dong' })).toEqual([]);
+      // the first ones in _id order; 0 means all
+      expect((await c.find({ orgUnit: 'Xã Đông' }, { limit: 2 })).map((s) => s._id)).toEqual(['x|p0', 'x|p1']);
+      expect((await c.find({ partition: 0 }, { limit: 1 })).map((s) => s._id)).toEqual(['x|p0']);
+      expect((await c.find({ partition: 0 }, { limit: 0 })).map((s) => s._id)).toEqual(['x|p0', 'y|p0']);
+      expect(await c.find({ partition: 2 }, { limit: 1 })).toEqual([]);
+      await expect(c.find({ partition: 0 }, { limit: -1 })).rejects.toThrow(/limit/);
     });
 
     it('refuses what it cannot keep: non-finite numbers, object fields, empty ids', async () => {
