@@ -1,1 +1,2 @@
 export * from './server-dialect';
+export * from './duplicate-key';

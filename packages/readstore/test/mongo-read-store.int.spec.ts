@@ -92,5 +92,31 @@ describe.skipIf(!mongoUrl)('MongoReadStore (real server)', () => {
       expect(await c.update('s', { set: { x: 1 } }, { field: 'applied', below: 5 })).toBe(false);
       expect(await c.updateMany([])).toBe(0);
     });
+
+    it('adds to a counter share another process created (its insert of a share new to it finds one) and inserts new ones whole', async () => {
+      const name = `spec_${uniqueSuffix()}`;
+      const a = (await openStore()).counters(name);
+      const b = (await openStore()).counters(name);
+      expect(await a.write([
+        { id: 'x', fields: { orgUnit: 'Xã Đông', partition: 1 }, add: { n: 1, 'sums.K': 2 }, guard: 1 },
+        { id: 'y', add: { n: 5 }, set: { m: 7 }, guard: 1 },
+      ])).toBe(2);
+      // b has read neither: with the applied positions given (as the rollup passes them), x and z are new to it
+      expect(await b.write([
+        { id: 'x', add: { n: 2 }, addAll: [{ n: 10 }], remove: ['sums.K'], guard: 2 },
+        { id: 'z', fields: { partition: 2 }, add: { n: 3 }, addAll: [{ n: 1, 'sums.K': 4 }], set: { m: 4 }, remove: ['gone'], guard: 2 },
+        { id: 'w', add: { n: 1 } },
+      ], new Map([['x', 1], ['z', 0]]))).toBe(3);
+      expect(await a.getMany(['x', 'y', 'z', 'w'])).toEqual([
+        { _id: 'x', fields: { orgUnit: 'Xã Đông', partition: 1 }, applied: 2, counters: { n: 13 } },
+        { _id: 'y', fields: {}, applied: 1, counters: { n: 5, m: 7 } },
+        { _id: 'z', fields: { partition: 2 }, applied: 2, counters: { n: 4, 'sums.K': 4, m: 4 } },
+        { _id: 'w', fields: {}, applied: 0, counters: { n: 1 } },
+      ]);
+      // a stale guard still skips, whether the share is new to the writer or not
+      expect(await b.write([{ id: 'y', add: { n: 100 }, guard: 1 }], new Map([['y', 1]]))).toBe(0);
+      expect(await a.write([{ id: 'z', add: { n: 100 }, guard: 2 }])).toBe(0);
+      expect((await a.getMany(['y', 'z'])).map((s) => s.counters.n)).toEqual([5, 4]);
+    });
   });
 });

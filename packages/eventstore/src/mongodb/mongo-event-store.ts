@@ -1,6 +1,6 @@
-import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Db } from 'mongodb';
+import { MongoClient, type Collection, type Db } from 'mongodb';
 import { TallyError, type StoredEvent } from '@tally/contracts';
-import { detectMongoDialect, type MongoDialect } from '@tally/mongo';
+import { detectMongoDialect, isDuplicateKey, onlyDuplicateKeys, type MongoDialect } from '@tally/mongo';
 import { StreamVersionConflictError, type AppendResult, type EventStore, type ExpectedVersion, type NewEvent } from '../port';
 import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
 import { MongoLeases } from './mongo-lease';
@@ -114,8 +114,6 @@ const FIRST_CHAIN_WINDOW = 2;
 const CHAIN_WINDOW = 32;
 /** FerretDB dialect: the most events one commit is looked back over when readAll starts inside a commit */
 const MAX_LOOK_BACK = 64;
-
-const DUPLICATE_KEY = 11000;
 
 /** Group commit: the most appends one `insertMany` carries (a deadline day's burst is a few dozen at a time). */
 const MAX_GROUP = 64;
@@ -496,17 +494,6 @@ export async function createMongoEventStore(connection: MongoConnection, options
     throw error;
   }
   return store;
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
-}
-
-/** A failed insert whose every failure is a duplicate key (a bulk write lists one per document). */
-function onlyDuplicateKeys(error: unknown): boolean {
-  if (!(error instanceof MongoBulkWriteError)) return isDuplicateKey(error);
-  const failures = ([] as Array<{ code?: number }>).concat(error.writeErrors);
-  return failures.length > 0 && failures.every((w) => w.code === DUPLICATE_KEY);
 }
 
 function toStored(commit: CommitDoc): StoredEvent[] {

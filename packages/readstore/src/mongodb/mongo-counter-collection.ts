@@ -1,12 +1,14 @@
 import type { AnyBulkWriteOperation, Document, Collection as MongoCollection } from 'mongodb';
 import type { CounterCollection, CounterShare, CounterWrite, Filter, FindOptions, Scalar } from '../port';
 import { assertWrite } from '../sqlite/sqlite-counter-collection';
-import type { MongoDialect } from '@tally/mongo';
+import { onlyDuplicateKeys, writeErrorsOf, type MongoDialect } from '@tally/mongo';
 
 /**
  * A counter collection on MongoDB / FerretDB: one document per share, `{ _id, ...fields, applied, counters }`,
  * with the counter names escaped into field names (`.` and `$` are not allowed in them). A batch of writes is one
- * bulk write of `{ _id }`-filtered upserts with `$inc` / `$set` / `$unset` (unordered when every share appears once):
+ * unordered `insertMany` of the shares this process has not seen yet (most are new: on FerretDB an insert costs a
+ * third of an upsert), then one bulk write of `{ _id }`-filtered upserts with `$inc` / `$set` / `$unset` for the
+ * others and for those whose insert found them existing (unordered when every share appears once):
  * the guards are checked on the `applied` positions read by `_id` just before, which is exact because each share
  * has one guarded writer at a time (a partition's consumer, or the hierarchy mover). No transaction: a crash can
  * leave a batch half written, and the guard then skips the shares already written when it is redelivered.
@@ -53,37 +55,51 @@ export class MongoCounterCollection implements CounterCollection {
     const guarded = writes.filter((w) => w.guard !== undefined && !known?.has(w.id)).map((w) => w.id);
     const applied = new Map(known);
     if (guarded.length > 0) for (const [id, at] of await this.appliedOf(guarded)) applied.set(id, at);
-    const ops: AnyBulkWriteOperation<Document>[] = [];
+    const due: CounterWrite[] = [];
     for (const w of writes) {
       if (w.guard !== undefined) {
         if ((applied.get(w.id) ?? 0) >= w.guard) continue;
         applied.set(w.id, w.guard); // a later write of the same share in this batch sees this one
       }
-      const $set: Document = { ...w.fields };
-      if (w.guard !== undefined) $set.applied = w.guard;
-      for (const [k, v] of Object.entries(w.set ?? {})) $set[`counters.${escapeKey(k)}`] = v;
-      const $inc: Document = {};
-      for (const add of [w.add ?? {}, ...(w.addAll ?? [])]) {
-        for (const [k, v] of Object.entries(add)) {
-          const field = `counters.${escapeKey(k)}`;
-          $inc[field] = ((($inc[field] as number | undefined) ?? 0) + v);
-        }
-      }
-      const $unset: Document = {};
-      for (const k of w.remove ?? []) $unset[`counters.${escapeKey(k)}`] = '';
-      const update: Document = { $setOnInsert: { ...(w.guard === undefined ? { applied: 0 } : {}) } };
-      if (Object.keys($set).length > 0) update.$set = $set;
-      if (Object.keys($inc).length > 0) update.$inc = $inc;
-      if (Object.keys($unset).length > 0) update.$unset = $unset;
-      if (Object.keys(update.$setOnInsert as Document).length === 0) delete update.$setOnInsert;
-      if (Object.keys(update).length === 0) update.$set = { _id: w.id };
-      ops.push({ updateOne: { filter: { _id: w.id as never }, update, upsert: true } });
+      due.push(w);
     }
-    if (ops.length === 0) return 0;
-    // several writes of one share must apply in order; otherwise unordered (the server may apply them in parallel)
-    const ordered = new Set(writes.map((w) => w.id)).size !== writes.length;
-    await this.coll.bulkWrite(ops, { ordered });
-    return ops.length;
+    if (due.length === 0) return 0;
+    const once = new Map<string, number>();
+    for (const w of due) once.set(w.id, (once.get(w.id) ?? 0) + 1);
+    // a share not seen yet is inserted whole (a new share is the common case: a report's commune and district);
+    // the ones that exist already fail with a duplicate key and are updated like the others
+    const fresh = new Set(due.filter((w) => once.get(w.id) === 1 && !this.existing.has(w.id)));
+    const existed = new Set(await this.insertNew([...fresh]));
+    const updates = due.filter((w) => !fresh.has(w) || existed.has(w.id));
+    if (updates.length > 0) {
+      // several writes of one share must apply in order; otherwise unordered (the server may apply them in parallel)
+      const ordered = new Set(updates.map((w) => w.id)).size !== updates.length;
+      await this.coll.bulkWrite(updates.map(upsertOf), { ordered });
+    }
+    this.remember(due.map((w) => w.id));
+    return due.length;
+  }
+
+  /** Inserts each write as a new share; returns the ids that existed already (nothing written to them). */
+  private async insertNew(writes: CounterWrite[]): Promise<string[]> {
+    if (writes.length === 0) return [];
+    try {
+      await this.coll.insertMany(writes.map(newShareOf), { ordered: false });
+      return [];
+    } catch (error) {
+      // unordered: every other document was inserted; only duplicate keys are expected (anything else fails the
+      // write, and the caller's guards skip what was written when the batch is applied again)
+      if (!onlyDuplicateKeys(error)) throw error;
+      return writeErrorsOf(error).map((f) => writes[f.index]!.id);
+    }
+  }
+
+  /** Shares known to exist (a hint only: a wrong one costs a failed insert, or an upsert that inserts). */
+  private readonly existing = new Set<string>();
+
+  private remember(ids: Iterable<string>): void {
+    if (this.existing.size > MAX_REMEMBERED) this.existing.clear();
+    for (const id of ids) this.existing.add(id);
   }
 
   async ensureIndex(fields: string[]): Promise<void> {
@@ -103,8 +119,51 @@ export class MongoCounterCollection implements CounterCollection {
       this.dialect === 'ferretdb'
         ? (await Promise.all(unique.map((id) => this.coll.findOne({ _id: id as never }, options)))).filter((d) => d !== null)
         : await this.coll.find({ _id: { $in: unique as never[] } }, options).toArray();
-    return new Map(docs.map((d) => [String(d._id), d]));
+    const found = new Map(docs.map((d) => [String(d._id), d]));
+    this.remember(found.keys());
+    return found;
   }
+}
+
+/** How many share ids a collection remembers as existing before it starts again (about 100 bytes each). */
+const MAX_REMEMBERED = 500_000;
+
+/** An existing share's write: `{ _id }`-filtered upsert with `$inc` / `$set` / `$unset` (guard checked before). */
+function upsertOf(w: CounterWrite): AnyBulkWriteOperation<Document> {
+  const $set: Document = { ...w.fields };
+  if (w.guard !== undefined) $set.applied = w.guard;
+  for (const [k, v] of Object.entries(w.set ?? {})) $set[`counters.${escapeKey(k)}`] = v;
+  const $inc: Document = {};
+  for (const [k, v] of Object.entries(addedBy(w))) $inc[`counters.${k}`] = v;
+  const $unset: Document = {};
+  for (const k of w.remove ?? []) $unset[`counters.${escapeKey(k)}`] = '';
+  const update: Document = { $setOnInsert: { ...(w.guard === undefined ? { applied: 0 } : {}) } };
+  if (Object.keys($set).length > 0) update.$set = $set;
+  if (Object.keys($inc).length > 0) update.$inc = $inc;
+  if (Object.keys($unset).length > 0) update.$unset = $unset;
+  if (Object.keys(update.$setOnInsert as Document).length === 0) delete update.$setOnInsert;
+  if (Object.keys(update).length === 0) update.$set = { _id: w.id };
+  return { updateOne: { filter: { _id: w.id as never }, update, upsert: true } };
+}
+
+/** The document `upsertOf(w)` would create where there is none. */
+function newShareOf(w: CounterWrite): Document {
+  const counters: Record<string, number> = addedBy(w);
+  for (const [k, v] of Object.entries(w.set ?? {})) counters[escapeKey(k)] = v;
+  for (const k of w.remove ?? []) delete counters[escapeKey(k)];
+  return { ...w.fields, _id: w.id, applied: w.guard ?? 0, counters };
+}
+
+/** `add` and every record of `addAll`, summed per (escaped) counter name. */
+function addedBy(w: CounterWrite): Record<string, number> {
+  const sums: Record<string, number> = {};
+  for (const add of [w.add ?? {}, ...(w.addAll ?? [])]) {
+    for (const [k, v] of Object.entries(add)) {
+      const name = escapeKey(k);
+      sums[name] = (sums[name] ?? 0) + v;
+    }
+  }
+  return sums;
 }
 
 /** Counter names are opaque keys: `%`, `.` and a leading `$` are escaped into a valid field name. */

@@ -12,7 +12,7 @@ import {
 import type { Collection, CounterCollection, Doc, Filter, FindOptions, Guard, ReadStore, Update } from '../port';
 import { assertCollectionName, fieldSegments } from '../sqlite/paths';
 import { MongoCounterCollection } from './mongo-counter-collection';
-import { detectMongoDialect, type MongoDialect } from '@tally/mongo';
+import { detectMongoDialect, DUPLICATE_KEY, isDuplicateKey, type MongoDialect } from '@tally/mongo';
 
 /*
  * The distributed read store on MongoDB (official driver), also run against FerretDB 1.24 in tests and dev.
@@ -41,7 +41,6 @@ export type MongoReadStoreConnection = ({ url: string; dbName: string } | { db: 
 
 type UpdateOp = { id: string; update: Update; guard?: Guard };
 
-const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
 
 export class MongoReadStore implements ReadStore {
@@ -373,6 +372,3 @@ function copy<V>(value: V): V {
   return JSON.parse(JSON.stringify(value)) as V;
 }
 
-function isDuplicateKey(error: unknown): boolean {
-  return error instanceof MongoServerError && error.code === DUPLICATE_KEY;
-}
