@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readCell, type ApplyDeps } from '@tally/svc-hierarchy-rollup';
+import { MARKED_SINCE_EMPTY, readCell, type ApplyDeps } from '@tally/svc-hierarchy-rollup';
 import { applyDepsOn, batchApplier, PARTITIONS, PERIOD, pre, workload, type BatchMode } from './fixtures/rollup-batch-workload';
 
 /**
@@ -93,17 +93,20 @@ describe('share marks', () => {
     const { store, deps } = applyDepsOn(join(dir, 'read.db'));
     let reads = 0;
     const counting: ApplyDeps = { ...deps, cells: { ...deps.cells, appliedOf: (ids) => (reads++, deps.cells.appliedOf(ids)) } };
-    const applyBatch = batchApplier(store, 'marked');
+    let applyBatch = batchApplier(store, 'marked');
     const { events, finals } = workload();
     let batches = 0;
     for (let p = 0; p < PARTITIONS; p++) {
+      // a restart halfway: the partitions not seen yet are known to be empty from the note the first look left
+      if (p === PARTITIONS / 2) applyBatch = batchApplier(store, 'marked');
       const q = events.filter((e) => e.partition === p);
       for (let i = 0; i < q.length; i += 4, batches++) await applyBatch(counting, q.slice(i, i + 4), p);
     }
     await expectExact(deps, finals);
     expect(batches).toBeGreaterThan(2 * PARTITIONS);
-    // none: a partition's first batch finds no mark and no share of its partition (nothing applied yet)
+    // none: a partition's first batch finds no mark, in a store whose every share was written with marks
     expect(reads).toBe(0);
+    expect(await store.collection('rollup_progress').get(MARKED_SINCE_EMPTY)).not.toBeNull();
 
     // a batch that holds an event at or below the settled position that is applied again (a dead letter sent
     // back after a failed write left some shares holding it) reads them, and changes nothing here
@@ -153,6 +156,7 @@ describe('share marks', () => {
     await expectExact(deps, finals);
     // every batch until the partition's progress passed the highest position in its shares, none after
     expect(reads).toBe(expectedReads);
+    expect(await store.collection('rollup_progress').get(MARKED_SINCE_EMPTY)).toBeNull();
     expect(expectedReads).toBeGreaterThan(PARTITIONS);
     await store.close();
   });

@@ -2,7 +2,7 @@ export * from './service';
 export * from './hierarchy-query';
 export * from './hierarchies';
 export { applyReportBatch, applyReportEvent, DEADLINE_UTC_OFFSET_MINUTES, type ApplyDeps, type BatchOptions, type PathUnit } from './apply-report-event';
-export { applyMarkedBatch, shareMarksIn, type ShareMarks } from './share-marks';
+export { applyMarkedBatch, MARKED_SINCE_EMPTY, shareMarksIn, type ShareMarks } from './share-marks';
 export { readRollup, readCell, type ReadRollupDeps, type RollupStores, type MapRemapping, type Replay } from './read-rollup';
 export { readCompleteness, type CompletenessReport, type CompletenessRequest } from './completeness';
 export { replayFromLog } from './time-travel';

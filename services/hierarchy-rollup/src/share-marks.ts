@@ -17,11 +17,13 @@ import type { CellShares } from './cell-shares';
  * `position`, and the next batch reads every `applied` as before, as does one holding an event at or below
  * `position` that is applied again (a dead letter sent back).
  *
- * A partition without a mark has had no batch with marks: when it has no share either (one query, limit 1), nothing
- * of it was ever applied and its first batch reads nothing (on a fresh FerretDB that batch's lookups, one per share,
- * held the rollup still for tens of seconds at the start of a reporting day). Its shares were otherwise written by a
- * version before the marks, which may have died in the middle of a batch: the mark is raised to the highest
- * `applied` among them (read once), so every batch reads until the partition's progress passes it.
+ * A partition without a mark has had no batch with marks. When the store's shares were all written with marks (a
+ * note in the progress collection, `MARKED_SINCE_EMPTY`, written when the first look found no share at all), it has
+ * no share either: nothing of it was ever applied, and its first batch reads nothing (on a fresh FerretDB that
+ * batch's lookups, one per share, held the rollup still for tens of seconds at the start of a reporting day).
+ * Otherwise its shares, if it has any (one query, limit 1), were written by a version before the marks, which may
+ * have died in the middle of a batch: the mark is raised to the highest `applied` among them (read once), so every
+ * batch reads until the partition's progress passes it. Every race here errs on the side of reading.
  */
 export interface ShareMarks {
   /** the position no share of the partition has applied above, or null when that is not known */
@@ -31,6 +33,9 @@ export interface ShareMarks {
 }
 
 type MarkDoc = Doc & { position?: unknown; pending?: unknown };
+
+/** The progress collection's note that every cell share was written with marks (it has no `group`: no consumer's). */
+export const MARKED_SINCE_EMPTY = 'share-marks.since-empty';
 
 /**
  * The marks in the consumer's own progress documents (`progressDoc(p)`: written by the runtime's event consumer with
@@ -42,6 +47,15 @@ export function shareMarksIn(progress: Collection, progressDoc: (partition: numb
   const markPending = async (partition: number, position: number): Promise<void> => {
     await marks.update(progressDoc(partition), { set: { pending: position } }, { field: 'pending', below: position });
   };
+  // read (and written, on an empty store) once; a rebuild drops it with the shares
+  let markedSinceEmpty: boolean | undefined;
+  const everyShareMarked = async (): Promise<boolean> => {
+    if (await marks.get(MARKED_SINCE_EMPTY)) return true;
+    // shares written meanwhile by another replica make this false: the slower, safe answer
+    if ((await shares.find({}, { limit: 1 })).length > 0) return false;
+    await marks.update(MARKED_SINCE_EMPTY, { setOnInsert: { at: new Date().toISOString() } });
+    return true;
+  };
   return {
     async settledUpTo(partition) {
       const doc = await marks.get(progressDoc(partition));
@@ -49,7 +63,8 @@ export function shareMarksIn(progress: Collection, progressDoc: (partition: numb
         const done = typeof doc.position === 'number' ? doc.position : 0;
         return doc.pending <= done ? done : null;
       }
-      if ((await shares.find({ partition }, { limit: 1 })).length === 0) return 0;
+      markedSinceEmpty ??= await everyShareMarked();
+      if (markedSinceEmpty || (await shares.find({ partition }, { limit: 1 })).length === 0) return 0;
       const highest = Math.max(...(await shares.find({ partition })).map((s) => s.applied));
       await markPending(partition, highest);
       return null;
