@@ -126,7 +126,7 @@ export class MongoCounterCollection implements CounterCollection {
 }
 
 /** How many share ids a collection remembers as existing before it starts again (about 100 bytes each). */
-const MAX_REMEMBERED = 500_000;
+const MAX_REMEMBERED = 200_000;
 
 /** An existing share's write: `{ _id }`-filtered upsert with `$inc` / `$set` / `$unset` (guard checked before). */
 function upsertOf(w: CounterWrite): AnyBulkWriteOperation<Document> {
