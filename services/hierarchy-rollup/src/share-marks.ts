@@ -65,7 +65,7 @@ export function shareMarksIn(progress: Collection, progressDoc: (partition: numb
       }
       markedSinceEmpty ??= await everyShareMarked();
       if (markedSinceEmpty || (await shares.find({ partition }, { limit: 1 })).length === 0) return 0;
-      const highest = Math.max(...(await shares.find({ partition })).map((s) => s.applied));
+      const highest = Math.max(0, ...(await shares.find({ partition })).map((s) => s.applied));
       await markPending(partition, highest);
       return null;
     },

@@ -87,8 +87,9 @@ export class MongoCounterCollection implements CounterCollection {
       await this.coll.insertMany(writes.map(newShareOf), { ordered: false });
       return [];
     } catch (error) {
-      // unordered: every other document was inserted; only duplicate keys are expected (anything else fails the
-      // write, and the caller's guards skip what was written when the batch is applied again)
+      // unordered: every other document was inserted, and each failure names its document's index (FerretDB 1.24
+      // too, checked; its counts in a failed bulk write's result are zero, so they are not used). Only duplicate keys
+      // are expected: anything else fails the write, and the guards skip what was written when it is applied again
       if (!onlyDuplicateKeys(error)) throw error;
       return writeErrorsOf(error).map((f) => writes[f.index]!.id);
     }
