@@ -1,10 +1,10 @@
 import { TOPICS, type CatalogQuery, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import { readEvent, REPORT_EVENT_SCHEMA } from '@tally/core';
 import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { datasetCollections, PREFIX, project } from './datasets';
 import { createOpenDataModel, type ProgressDoc } from './open-data-model';
 import type { OpenData } from './open-data';
 import { createReleaseScheduler, type DueDoc } from './release-scheduler';
+import { datasetsSteps } from './report-progress';
 import { openDataRoutes } from './routes';
 import { loadOpenDataSettings, type OpenDataSettings } from './settings';
 
@@ -44,21 +44,9 @@ export function createOpenDataService(
           topics: [TOPICS.reports],
           logger: platform.logger,
           handle: async (events, partition) => {
-            for (const e of events) {
-              // report events read through the report stream's schema (typed, upcast), never cast
-              const report = readEvent(REPORT_EVENT_SCHEMA, e);
-              if (report?.type === 'tally.report.submitted' || report?.type === 'tally.report.amended') {
-                const d = report.data;
-                await progress.update(
-                  `${d.template}|p${partition}`,
-                  { set: { template: d.template, [`periods.${d.period}`]: true, applied: e.position, updatedAt: e.time } },
-                  { field: 'applied', below: e.position },
-                );
-              } else if (report?.type === 'tally.report.approved' && report.data.final) {
-                await markDue({ ...e, data: report.data }, 'approved');
-              } else if (report?.type === 'tally.report.locked') {
-                await markDue({ ...e, data: report.data }, 'locked');
-              }
+            for (const step of datasetsSteps(events, partition)) {
+              if (step.kind === 'progress') await progress.update(step.id, step.update, step.guard);
+              else await markDue(step.event, step.trigger);
             }
           },
         }),
