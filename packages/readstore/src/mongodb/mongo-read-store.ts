@@ -1,5 +1,4 @@
 import {
-  MongoBulkWriteError,
   MongoClient,
   MongoServerError,
   type AnyBulkWriteOperation,
@@ -12,7 +11,7 @@ import {
 import type { Collection, CounterCollection, Doc, Filter, FindOptions, Guard, ReadStore, Update } from '../port';
 import { assertCollectionName, fieldSegments } from '../sqlite/paths';
 import { MongoCounterCollection } from './mongo-counter-collection';
-import { detectMongoDialect, DUPLICATE_KEY, isDuplicateKey, type MongoDialect } from '@tally/mongo';
+import { detectMongoDialect, DUPLICATE_KEY, isDuplicateKey, writeErrorsOf, type MongoDialect } from '@tally/mongo';
 
 /*
  * The distributed read store on MongoDB (official driver), also run against FerretDB 1.24 in tests and dev.
@@ -175,9 +174,7 @@ class MongoReadCollection<T extends Doc> implements Collection<T> {
         const result = await this.coll.bulkWrite(batch, { ordered: true });
         return applied + result.matchedCount + result.upsertedCount;
       } catch (error) {
-        if (!(error instanceof MongoBulkWriteError)) throw error;
-        const failed = error.writeErrors;
-        const first = Array.isArray(failed) ? failed[0] : failed;
+        const first = writeErrorsOf(error)[0];
         if (!first || first.code !== DUPLICATE_KEY) throw error;
         // every op before the failed one succeeded, and an upsert that succeeds matches or inserts exactly one
         // document (counted from the index: FerretDB reports zero counts in a failed bulk write's result)
