@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { DistributedDeployment, DistributedOptions } from '../../../../services/all-in-one/src/distributed/launcher';
 import type { ServiceName } from '../../../../services/all-in-one/src/distributed/routes';
-import { acquireInfrastructure, freePortBlock, startKafka, type Infrastructure, type KafkaBroker } from '../infra/index';
+import { acquireInfrastructure, ferretDbSynchronous, freePortBlock, startKafka, type Infrastructure, type KafkaBroker } from '../infra/index';
 import { cacheDir, sleep } from '../infra/process';
 import { reportBody, type Op, type Workload } from '../workload';
 import { HttpClient, loginIfNeeded } from './http';
@@ -129,7 +129,7 @@ async function infrastructure(restartableKafka: boolean, log: (line: string) => 
   }
   const startSec = (performance.now() - t0) / 1000;
   const source = broker ? (envMongo ? 'mixed' : infra.source === 'env' ? 'local' : infra.source) : infra.source;
-  const mongoEngine = envMongo ? 'given (MONGO_URL)' : infra.source === 'local' ? 'FerretDB (SQLite backend), started locally' : `MongoDB (${infra.source})`;
+  const mongoEngine = envMongo ? 'given (MONGO_URL)' : infra.source === 'local' ? `FerretDB (SQLite backend, synchronous=${ferretDbSynchronous()}), started locally` : `MongoDB (${infra.source})`;
   log(`infrastructure started in ${startSec.toFixed(1)} s (${source}): Kafka ${infra.kafkaBrokers.join(',')}, ${mongoEngine} at ${hideCredentials(infra.mongoUrl)}`);
   return {
     info: { source, startSec, kafkaBrokers: infra.kafkaBrokers, mongoUrl: hideCredentials(infra.mongoUrl), mongoEngine, kafkaRestartable: !!broker },

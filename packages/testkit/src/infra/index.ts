@@ -9,7 +9,7 @@ import { startKafka } from './kafka';
 import { freePort, freePorts } from './ports';
 import { cacheDir, log } from './process';
 
-export { ensureFerretDbBinary, startFerretDb, type FerretDb, type FerretDbOptions } from './ferretdb';
+export { ensureFerretDbBinary, ferretDbSynchronous, startFerretDb, type FerretDb, type FerretDbOptions } from './ferretdb';
 export { CHROMIUM_FLAGS, ensureChromium } from './chromium';
 export { freePort, freePortBlock, freePorts } from './ports';
 export { repoRoot } from './process';
