@@ -66,7 +66,8 @@ export class ReportValidator {
   /**
    * A consumer batch: in order within a series (unit and template: the outlier check reads the series' earlier
    * periods), the series side by side, so their appends share the event store's group commits instead of waiting
-   * for one commit each.
+   * for one commit each. The read models are written once for the batch, after every outcome is recorded (one
+   * `updateMany` per collection); a check later in the batch sees the history the earlier ones will write.
    */
   async validateBatch(events: StoredEvent[]): Promise<void> {
     const bySeries = new Map<string, StoredEvent[]>();
@@ -75,16 +76,26 @@ export class ReportValidator {
       const key = `${d.hierarchy}|${d.orgUnit}|${d.template}`;
       bySeries.set(key, [...(bySeries.get(key) ?? []), e]);
     }
+    const writes: BatchWrites = { history: [], violations: [] };
     const results = await Promise.allSettled(
       [...bySeries.values()].map(async (list) => {
-        for (const e of list) await this.validate(e);
+        for (const e of list) await this.check(e, writes);
       }),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason; // the batch is redelivered; what was validated is found again (causationId)
+    // guarded by the report's stream version: a redelivery or an older version changes nothing
+    if (writes.history.length > 0) await this.history.updateMany(writes.history);
+    if (writes.violations.length > 0) await this.violations.updateMany(writes.violations);
   }
 
+  /** One event on its own (a batch of one). */
   async validate(event: StoredEvent): Promise<void> {
+    await this.validateBatch([event]);
+  }
+
+  /** Checks one report event, records its outcome on the report's validation stream and queues its read-model writes. */
+  private async check(event: StoredEvent, writes: BatchWrites): Promise<void> {
     if (event.type !== 'tally.report.submitted' && event.type !== 'tally.report.amended') return;
     const data = event.data as ReportValuesData;
     const catalog = this.registry.version(data.catalogVersion);
@@ -96,7 +107,7 @@ export class ReportValidator {
 
     let past: HistoryDoc[] | null = null;
     if (catalog.dataElements.some((e) => e.outlierCheck)) {
-      past = (await this.history.find({ series }))
+      past = withQueued(await this.history.find({ series }), writes.history, series)
         .filter((h) => comparePeriods(h.period, data.period) < 0)
         .sort((a, b) => comparePeriods(b.period, a.period))
         .slice(0, HISTORY_DEPTH);
@@ -147,15 +158,14 @@ export class ReportValidator {
       };
     });
 
-    // read models, guarded by the report's stream version: a redelivery or an older version changes nothing
-    await this.history.update(
-      `${series}|${data.period}`,
-      { set: { series, period: data.period, totals: elementTotals, version: event.streamVersion } },
-      { field: 'version', below: event.streamVersion },
-    );
-    await this.violations.update(
-      data.reportId,
-      {
+    writes.history.push({
+      id: `${series}|${data.period}`,
+      update: { set: { series, period: data.period, totals: elementTotals, version: event.streamVersion } },
+      guard: { field: 'version', below: event.streamVersion },
+    });
+    writes.violations.push({
+      id: data.reportId,
+      update: {
         set: {
           reportId: data.reportId,
           reportVersion: event.streamVersion,
@@ -167,7 +177,30 @@ export class ReportValidator {
           time: event.time,
         },
       },
-      { field: 'reportVersion', below: event.streamVersion },
-    );
+      guard: { field: 'reportVersion', below: event.streamVersion },
+    });
   }
+}
+
+type QueuedWrite = { id: string; update: { set: Record<string, unknown> }; guard: { field: string; below: number } };
+
+/** The read-model writes of a batch, in the order its events were checked. */
+interface BatchWrites {
+  history: QueuedWrite[];
+  violations: QueuedWrite[];
+}
+
+/**
+ * A series' history as it will be once the batch's queued writes are applied: per period, the highest version
+ * between the stored document and the queued ones (the writes are guarded by version, so the highest wins there too).
+ */
+function withQueued(stored: HistoryDoc[], queued: readonly QueuedWrite[], series: string): HistoryDoc[] {
+  const byId = new Map(stored.map((d) => [d._id, d]));
+  for (const w of queued) {
+    const doc = { _id: w.id, ...w.update.set } as HistoryDoc;
+    if (doc.series !== series) continue;
+    const current = byId.get(w.id);
+    if (!current || current.version < doc.version) byId.set(w.id, doc);
+  }
+  return [...byId.values()];
 }
