@@ -5,7 +5,8 @@ import { deliveryId, type AccountDoc, type Channel, type OutboxDoc, type Prefere
 import type { WebhookRegistry } from './webhook-registry';
 
 /**
- * One event's messages into the inboxes and the delivery outbox. Every write is keyed: the message by
+ * Events' messages into the inboxes and the delivery outbox, gathered per consumer batch and written once for it
+ * (one `updateMany` per collection). Every write is keyed: the message by
  * (event, recipient unit), each delivery by (channel, message, account or webhook), and created only once
  * (setOnInsert), so a redelivered or replayed event writes nothing new and nothing is sent twice.
  * Accounts and webhooks created after the event (a later log position) do not get it, so a replay after a rebuild
@@ -27,11 +28,20 @@ export function wants(prefs: PreferencesDoc | undefined, kind: string, channel: 
   return channels ? channels.includes(channel) : true;
 }
 
-export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message[], hierarchy: string): Promise<void> {
+/** The inbox and outbox writes of a batch of events, written at once (`writeFanOut`). */
+export interface FanOutWrites {
+  inbox: Array<{ id: string; update: { setOnInsert: Record<string, unknown> } }>;
+  outbox: Array<{ id: string; update: { setOnInsert: Omit<OutboxDoc, '_id'> } }>;
+}
+
+export const noFanOutWrites = (): FanOutWrites => ({ inbox: [], outbox: [] });
+
+/** Adds one event's messages to `writes`: its inbox entries and its deliveries (nothing is written yet). */
+export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message[], hierarchy: string, writes: FanOutWrites): Promise<void> {
   if (messages.length === 0) return;
   const { stores } = deps;
-  await stores.inbox.updateMany(
-    messages.map((m) => ({
+  writes.inbox.push(
+    ...messages.map((m) => ({
       id: messageIdOf(e, m.recipient),
       update: {
         setOnInsert: {
@@ -51,7 +61,7 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
     })),
   );
   const hooks = await deps.webhooks.before(e.position);
-  const outbox: Array<{ id: string; update: { setOnInsert: Omit<OutboxDoc, '_id'> } }> = [];
+  const { outbox } = writes;
   for (const m of messages) {
     const messageId = messageIdOf(e, m.recipient);
     const base = {
@@ -91,5 +101,10 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
       }
     }
   }
-  if (outbox.length > 0) await stores.outbox.updateMany(outbox);
+}
+
+/** Writes what `fanOut` gathered: keyed and set once, so writing it again (a redelivered batch) changes nothing. */
+export async function writeFanOut(stores: Stores, writes: FanOutWrites): Promise<void> {
+  if (writes.inbox.length > 0) await stores.inbox.updateMany(writes.inbox);
+  if (writes.outbox.length > 0) await stores.outbox.updateMany(writes.outbox);
 }

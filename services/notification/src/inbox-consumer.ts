@@ -2,7 +2,7 @@ import type { EventContext, HierarchyQuery, StoredEvent } from '@tally/contracts
 import { figureCompleteStreamId, readEvent, REPORT_EVENT_SCHEMA, TASK_EVENT_SCHEMA, type FigureCompleteData, type ReportValuesData, type TaskAssignedData } from '@tally/core';
 import type { Platform } from '@tally/runtime';
 import { markTaskDone, recordNotice } from './commands';
-import { fanOut } from './fan-out';
+import { fanOut, noFanOutWrites, writeFanOut } from './fan-out';
 import { messagesFor } from './messages';
 import { project, receivedId } from './projections';
 import type { Stores } from './stores';
@@ -60,6 +60,8 @@ export function inboxEventHandler(wiring: {
   }
 
   async function handle(events: StoredEvent[]): Promise<void> {
+    const writes = noFanOutWrites();
+    if (events.length > 0) await webhooks.refreshFor(Math.max(...events.map((e) => e.position)));
     for (const e of events) {
       await project(stores, e);
       const data = e.data as { hierarchy?: string; orgUnit?: string };
@@ -76,8 +78,10 @@ export function inboxEventHandler(wiring: {
       const report = readEvent(REPORT_EVENT_SCHEMA, e);
       if (report?.type === 'tally.report.submitted') await onReportReceived(e, report.data, parents.get(report.data.orgUnit) ?? null, level);
       const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null });
-      await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: wiring.emailEnabled }, e, messages, hierarchy);
+      await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: wiring.emailEnabled }, e, messages, hierarchy, writes);
     }
+    // nothing in this loop reads the inboxes or the outbox: their writes wait for the end of the batch
+    await writeFanOut(stores, writes);
     wiring.nudgeDispatcher();
   }
 
