@@ -129,4 +129,3 @@ describe('indicator: validation outcomes (a projection that also appends)', () =
     expect(last?.violations.map((v) => [v.kind, v.rule])).toContainEqual(['OUTLIER', 'HH_TOTAL']);
   });
 });
-
