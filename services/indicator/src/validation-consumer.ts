@@ -1,7 +1,7 @@
 import { newEvent, type StoredEvent } from '@tally/contracts';
 import { checkMinMax, checkOutliers, checkRules, comparePeriods, parsePeriod, reportTotals, VALIDATION_EVENT_SCHEMA, type ReportValidated, type ReportValuesData, type ValidationViolation, type ReportViolation, type SourcedStream } from '@tally/core';
 import { handleCommand, type CommandDecision, type EventStore } from '@tally/eventstore';
-import type { Collection, Doc, ReadStore } from '@tally/readstore';
+import type { Collection, Doc, Guard, ReadStore } from '@tally/readstore';
 import type { CatalogRegistry } from './catalog-registry';
 
 /**
@@ -78,8 +78,11 @@ export class ReportValidator {
     }
     const writes: BatchWrites = { history: [], violations: [] };
     const results = await Promise.allSettled(
-      [...bySeries.values()].map(async (list) => {
-        for (const e of list) await this.check(e, writes);
+      [...bySeries.entries()].map(async ([series, list]) => {
+        // nothing writes the history before the batch ends: the series' stored part is read once, when first needed
+        let stored: Promise<HistoryDoc[]> | undefined;
+        const storedHistory = () => (stored ??= this.history.find({ series }));
+        for (const e of list) await this.check(e, writes, storedHistory);
       }),
     );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -95,7 +98,7 @@ export class ReportValidator {
   }
 
   /** Checks one report event, records its outcome on the report's validation stream and queues its read-model writes. */
-  private async check(event: StoredEvent, writes: BatchWrites): Promise<void> {
+  private async check(event: StoredEvent, writes: BatchWrites, storedHistory: () => Promise<HistoryDoc[]>): Promise<void> {
     if (event.type !== 'tally.report.submitted' && event.type !== 'tally.report.amended') return;
     const data = event.data as ReportValuesData;
     const catalog = this.registry.version(data.catalogVersion);
@@ -107,7 +110,7 @@ export class ReportValidator {
 
     let past: HistoryDoc[] | null = null;
     if (catalog.dataElements.some((e) => e.outlierCheck)) {
-      past = withQueued(await this.history.find({ series }), writes.history, series)
+      past = withQueued(await storedHistory(), writes.history, series)
         .filter((h) => comparePeriods(h.period, data.period) < 0)
         .sort((a, b) => comparePeriods(b.period, a.period))
         .slice(0, HISTORY_DEPTH);
@@ -182,7 +185,7 @@ export class ReportValidator {
   }
 }
 
-type QueuedWrite = { id: string; update: { set: Record<string, unknown> }; guard: { field: string; below: number } };
+type QueuedWrite = { id: string; update: { set: Record<string, unknown> }; guard: Guard };
 
 /** The read-model writes of a batch, in the order its events were checked. */
 interface BatchWrites {

@@ -61,7 +61,7 @@ export function inboxEventHandler(wiring: {
 
   async function handle(events: StoredEvent[]): Promise<void> {
     const writes = noFanOutWrites();
-    if (events.length > 0) await webhooks.refreshFor(Math.max(...events.map((e) => e.position)));
+    if (events.length > 0) await webhooks.refreshFor(events.reduce((max, e) => Math.max(max, e.position), 0));
     for (const e of events) {
       await project(stores, e);
       const data = e.data as { hierarchy?: string; orgUnit?: string };
