@@ -80,6 +80,7 @@ export function createIndicatorService(platform: Platform, initial?: IndicatorDe
     async start() {
       await loadCatalogs();
       await validator.ensureIndexes();
+      await validator.moveFormerHistory();
       consumers.push(
         await startEventConsumer({
           bus: platform.bus,

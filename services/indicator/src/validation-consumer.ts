@@ -19,9 +19,27 @@ export const validationStream: SourcedStream<Record<string, ReportValidated['dat
   evolve: (state, e, meta) => (meta.causationId ? { ...state, [meta.causationId]: e.data } : state),
 };
 
-/** One report's element totals for one period: the unit's history, for outlier checks (latest version wins). */
-export interface HistoryDoc extends Doc {
-  /** `<hierarchy>|<orgUnit>|<template>` */
+/** One period of a series: the report's element totals (its latest version wins). */
+export interface HistoryEntry {
+  totals: Record<string, number>;
+  version: number;
+}
+
+/**
+ * A unit's history of one template (`_id`: the series, `<hierarchy>|<orgUnit>|<template>`), for outlier checks: one
+ * document per series, so a check reads it by `_id` (FerretDB answers any other filter by reading the collection).
+ */
+export interface SeriesHistoryDoc extends Doc {
+  periods: Record<string, HistoryEntry>;
+}
+
+/** A period of a series' history, as the outlier check reads it. */
+export interface PeriodTotals extends HistoryEntry {
+  period: string;
+}
+
+/** The history's shape until December 2026: one document per (series, period), found by a `series` filter. */
+interface FormerHistoryDoc extends Doc {
   series: string;
   period: string;
   totals: Record<string, number>;
@@ -40,27 +58,45 @@ export interface ViolationsDoc extends Doc {
   time: string;
 }
 
-export const HISTORY = 'indicator_history';
+export const HISTORY = 'indicator_series_history';
+/** the former shape's collection: moved into HISTORY once (ReportValidator.moveFormerHistory), then dropped */
+export const FORMER_HISTORY = 'indicator_history';
 export const VIOLATIONS = 'indicator_violations';
 /** how many earlier periods an outlier check looks at */
 export const HISTORY_DEPTH = 12;
 
 export class ReportValidator {
-  readonly history: Collection<HistoryDoc>;
+  readonly history: Collection<SeriesHistoryDoc>;
   readonly violations: Collection<ViolationsDoc>;
 
   constructor(
     private readonly store: EventStore,
-    readStore: ReadStore,
+    private readonly readStore: ReadStore,
     private readonly registry: CatalogRegistry,
   ) {
-    this.history = readStore.collection<HistoryDoc>(HISTORY);
+    this.history = readStore.collection<SeriesHistoryDoc>(HISTORY);
     this.violations = readStore.collection<ViolationsDoc>(VIOLATIONS);
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.history.ensureIndex(['series']);
     await this.violations.ensureIndex(['orgUnit']);
+  }
+
+  /**
+   * A deployment upgraded from the former shape keeps its history: each former document becomes its series'
+   * period (guarded by version, so a second run, or a replica running it too, changes nothing), then the former
+   * collection is dropped. Returns how many documents were moved.
+   */
+  async moveFormerHistory(): Promise<number> {
+    const former = await this.readStore.collection<FormerHistoryDoc>(FORMER_HISTORY).find({});
+    if (former.length > 0) await this.history.updateMany(former.map((d) => historyWrite(d.series, d.period, d.totals, d.version)));
+    await this.readStore.dropAll(FORMER_HISTORY);
+    return former.length;
+  }
+
+  /** A series' history by period (empty when none is recorded). */
+  async seriesHistory(series: string): Promise<PeriodTotals[]> {
+    return periodsOf(await this.history.get(series));
   }
 
   /**
@@ -80,8 +116,8 @@ export class ReportValidator {
     const results = await Promise.allSettled(
       [...bySeries.entries()].map(async ([series, list]) => {
         // nothing writes the history before the batch ends: the series' stored part is read once, when first needed
-        let stored: Promise<HistoryDoc[]> | undefined;
-        const storedHistory = () => (stored ??= this.history.find({ series }));
+        let stored: Promise<PeriodTotals[]> | undefined;
+        const storedHistory = () => (stored ??= this.seriesHistory(series));
         for (const e of list) await this.check(e, writes, storedHistory);
       }),
     );
@@ -98,7 +134,7 @@ export class ReportValidator {
   }
 
   /** Checks one report event, records its outcome on the report's validation stream and queues its read-model writes. */
-  private async check(event: StoredEvent, writes: BatchWrites, storedHistory: () => Promise<HistoryDoc[]>): Promise<void> {
+  private async check(event: StoredEvent, writes: BatchWrites, storedHistory: () => Promise<PeriodTotals[]>): Promise<void> {
     if (event.type !== 'tally.report.submitted' && event.type !== 'tally.report.amended') return;
     const data = event.data as ReportValuesData;
     const catalog = this.registry.version(data.catalogVersion);
@@ -108,7 +144,7 @@ export class ReportValidator {
     const totals = reportTotals(data.values);
     const elementTotals = Object.fromEntries(Object.entries(totals).filter(([k]) => !k.includes('.')));
 
-    let past: HistoryDoc[] | null = null;
+    let past: PeriodTotals[] | null = null;
     if (catalog.dataElements.some((e) => e.outlierCheck)) {
       past = withQueued(await storedHistory(), writes.history, series)
         .filter((h) => comparePeriods(h.period, data.period) < 0)
@@ -161,11 +197,7 @@ export class ReportValidator {
       };
     });
 
-    writes.history.push({
-      id: `${series}|${data.period}`,
-      update: { set: { series, period: data.period, totals: elementTotals, version: event.streamVersion } },
-      guard: { field: 'version', below: event.streamVersion },
-    });
+    writes.history.push(historyWrite(series, data.period, elementTotals, event.streamVersion));
     writes.violations.push({
       id: data.reportId,
       update: {
@@ -187,23 +219,39 @@ export class ReportValidator {
 
 type QueuedWrite = { id: string; update: { set: Record<string, unknown> }; guard: Guard };
 
+/** The history's write of one period of a series: guarded by the report's stream version (the highest wins). */
+function historyWrite(series: string, period: string, totals: Record<string, number>, version: number): HistoryWrite {
+  return {
+    id: series,
+    entry: { period, totals, version },
+    update: { set: { [`periods.${period}.totals`]: totals, [`periods.${period}.version`]: version } },
+    guard: { field: `periods.${period}.version`, below: version },
+  };
+}
+
+function periodsOf(doc: SeriesHistoryDoc | null): PeriodTotals[] {
+  return Object.entries(doc?.periods ?? {}).map(([period, entry]) => ({ period, totals: entry.totals, version: entry.version }));
+}
+
+/** A queued history write, with the period entry it writes (for the checks later in the batch). */
+type HistoryWrite = QueuedWrite & { entry: PeriodTotals };
+
 /** The read-model writes of a batch, in the order its events were checked. */
 interface BatchWrites {
-  history: QueuedWrite[];
+  history: HistoryWrite[];
   violations: QueuedWrite[];
 }
 
 /**
  * A series' history as it will be once the batch's queued writes are applied: per period, the highest version
- * between the stored document and the queued ones (the writes are guarded by version, so the highest wins there too).
+ * between the stored entry and the queued ones (the writes are guarded by version, so the highest wins there too).
  */
-function withQueued(stored: HistoryDoc[], queued: readonly QueuedWrite[], series: string): HistoryDoc[] {
-  const byId = new Map(stored.map((d) => [d._id, d]));
-  for (const w of queued) {
-    const doc = { _id: w.id, ...w.update.set } as HistoryDoc;
-    if (doc.series !== series) continue;
-    const current = byId.get(w.id);
-    if (!current || current.version < doc.version) byId.set(w.id, doc);
+function withQueued(stored: PeriodTotals[], queued: readonly HistoryWrite[], series: string): PeriodTotals[] {
+  const byPeriod = new Map(stored.map((p) => [p.period, p]));
+  for (const { id, entry } of queued) {
+    if (id !== series) continue;
+    const current = byPeriod.get(entry.period);
+    if (!current || current.version < entry.version) byPeriod.set(entry.period, entry);
   }
-  return [...byId.values()];
+  return [...byPeriod.values()];
 }

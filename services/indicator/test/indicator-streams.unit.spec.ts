@@ -8,6 +8,7 @@ import { projectionSpec, stored } from '@tally/testkit/spec';
 import { CatalogRegistry } from '../src/catalog-registry';
 import { publishCatalog } from '../src/publish-catalog';
 import { ReportValidator } from '../src/validation-consumer';
+import { describeSeriesHistory } from './series-history.cases';
 
 const raw: unknown = JSON.parse(readFileSync(new URL('../../../data/demo/catalog-1719.json', import.meta.url), 'utf8'));
 const checked = validateCatalog(raw);
@@ -73,59 +74,6 @@ describe('indicator: validation outcomes (a projection that also appends)', () =
         latest: 2,
       });
   });
-
-  it('given a series whose earlier periods arrive in the same batch as an outlier, then the batch records what one event at a time records, and its redelivery changes nothing', async () => {
-    const periods = ['2024S1', '2024S2', '2025S1', '2025S2'];
-    const totals = [1000, 1010, 990, 10000];
-    const reportOf = (i: number, version: number, position: number): StoredEvent => {
-      const data: ReportValuesData = {
-        reportId: `report-M1719_S-00004-${periods[i]}`,
-        template: 'M1719_S',
-        orgUnit: '00004',
-        period: periods[i]!,
-        hierarchy: '2025',
-        submissionId: `s${i}-${version}`,
-        figures: 'official',
-        catalogVersion: catalog.version,
-        values: [
-          { dataElement: 'HH_TOTAL', value: totals[i]! + (version - 1) },
-          { dataElement: 'HH_POOR', value: 5 },
-        ],
-        submittedAt: '2026-07-01T00:00:00.000Z',
-        contentHash: `h${i}-${version}`,
-      };
-      return stored({ type: version === 1 ? 'tally.report.submitted' : 'tally.report.amended', data }, { subject: data.reportId, streamVersion: version, position });
-    };
-    // an amendment of the first period inside the batch: the later checks see its version, not the first
-    const events = [reportOf(0, 1, 1), reportOf(1, 1, 2), reportOf(0, 2, 3), reportOf(2, 1, 4), reportOf(3, 1, 5)];
-    const run = async (apply: (v: ReportValidator, list: StoredEvent[]) => Promise<void>) => {
-      const store = openSqliteEventStore(':memory:');
-      const registry = new CatalogRegistry();
-      registry.add(catalog, 1);
-      const validator = new ReportValidator(store, openSqliteReadStore(':memory:'), registry);
-      await apply(validator, events);
-      const state = async () => ({
-        history: await validator.history.find({ series: '2025|00004|M1719_S' }, { sort: { period: 1 } }),
-        violations: await validator.violations.getMany(periods.map((p) => `report-M1719_S-00004-${p}`)),
-        outcomes: (await Promise.all(periods.map((p) => store.readStream(`indicators-report-M1719_S-00004-${p}`)))).flat().map((e) => [e.causationId, e.data]),
-      });
-      const first = await state();
-      await apply(validator, events); // redelivered
-      expect(await state()).toEqual(first);
-      return first;
-    };
-    const oneByOne = await run(async (v, list) => {
-      for (const e of list) await v.validate(e);
-    });
-    const batched = await run((v, list) => v.validateBatch(list));
-    expect(batched).toEqual(oneByOne);
-    expect(batched.history.map((h) => [h.period, h.version, h.totals.HH_TOTAL])).toEqual([
-      ['2024S1', 2, 1001],
-      ['2024S2', 1, 1010],
-      ['2025S1', 1, 990],
-      ['2025S2', 1, 10000],
-    ]);
-    const last = batched.violations.find((d) => d.period === '2025S2');
-    expect(last?.violations.map((v) => [v.kind, v.rule])).toContainEqual(['OUTLIER', 'HH_TOTAL']);
-  });
 });
+
+describeSeriesHistory('SQLite read store', async () => ({ readStore: openSqliteReadStore(':memory:'), cleanup: async () => undefined }));
