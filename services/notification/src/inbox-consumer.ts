@@ -1,10 +1,11 @@
 import type { EventContext, HierarchyQuery, StoredEvent } from '@tally/contracts';
-import { figureCompleteStreamId, readEvent, REPORT_EVENT_SCHEMA, TASK_EVENT_SCHEMA, type FigureCompleteData, type ReportValuesData, type TaskAssignedData } from '@tally/core';
+import { figureCompleteStreamId, readEvent, REPORT_EVENT_SCHEMA, TASK_EVENT_SCHEMA, type ReportValuesData, type TaskAssignedData } from '@tally/core';
 import type { Platform } from '@tally/runtime';
 import { markTaskDone, recordNotice } from './commands';
 import { fanOut, noFanOutWrites, writeFanOut } from './fan-out';
 import { messagesFor } from './messages';
 import { project, receivedId } from './projections';
+import { ReportsIn } from './reports-in';
 import type { Stores } from './stores';
 import type { WebhookRegistry } from './webhook-registry';
 
@@ -15,7 +16,7 @@ const REPORT_OR_INDICATOR = /^tally\.(report|indicators)\./;
  * parent when its subtree's figure is complete, and fans the event's messages out to inboxes, e-mail and webhooks.
  */
 export function inboxEventHandler(wiring: {
-  platform: Platform;
+  platform: Pick<Platform, 'store' | 'nudgeRelay'>;
   hierarchy: HierarchyQuery;
   stores: Stores;
   webhooks: WebhookRegistry;
@@ -28,31 +29,37 @@ export function inboxEventHandler(wiring: {
 
   const system = (cause: StoredEvent): EventContext => ({ actor: { id: 'system:notification' }, correlationId: cause.correlationId, causationId: cause.id });
 
-  /** A report is in: tasks that wait for it are done; the parent is told when its subtree's figure is complete. */
-  async function onReportReceived(e: StoredEvent, d: ReportValuesData, parent: string | null, level: string | null): Promise<void> {
-    const keys = await stores.taskKeys.get(`${d.template}|${d.period}|${d.orgUnit}`);
-    for (const taskId of Object.keys(keys?.tasks ?? {})) await markDone(e, taskId, d.orgUnit, d.reportId);
-    if (!parent || !level) return;
-    const id = `${d.template}|${d.period}|${d.hierarchy}|${parent}`;
-    await stores.completeness.update(id, { set: { [`units.${d.orgUnit}`]: 1 } });
-    const doc = await stores.completeness.get(id);
-    const cacheKey = `${d.hierarchy}|${parent}|${level}`;
-    let expected = expectedCache.get(cacheKey);
-    if (!expected) expectedCache.set(cacheKey, (expected = deps.hierarchy.countAtLevel(d.hierarchy, parent, level)));
-    const n = await expected;
-    if (!doc || doc.told || Object.keys(doc.units ?? {}).length < n) return;
-    const data: FigureCompleteData = { orgUnit: parent, template: d.template, period: d.period, expected: n };
-    const stream = figureCompleteStreamId(data);
-    // at most once per (template, unit, period): the stream holds the one notice (a redelivery or another replica records nothing)
-    if (await recordNotice(platform.store, stream, { type: 'tally.notification.figure-complete', data }, system(e))) platform.nudgeRelay();
-    await stores.completeness.update(id, { set: { told: true } });
+  /** A report is in: the tasks that wait for it (stored before the batch, or assigned earlier in it) are done. */
+  async function onReportReceived(e: StoredEvent, d: ReportValuesData, batch: Batch): Promise<void> {
+    const key = receivedId(d.template, d.period, d.orgUnit);
+    const tasks = new Set([...Object.keys(batch.taskKeys.get(key)?.tasks ?? {}), ...(batch.assigned.get(key) ?? [])]);
+    for (const taskId of tasks) await markDone(e, taskId, d.orgUnit, d.reportId);
   }
 
   /** A task that waits for reports: the units whose report this service has already seen are done (whichever of the two arrives second marks it). */
-  async function onTaskAssigned(e: StoredEvent, t: TaskAssignedData): Promise<void> {
+  async function onTaskAssigned(e: StoredEvent, t: TaskAssignedData, batch: Batch): Promise<void> {
     if (!t.template || !t.period) return;
-    const received = await stores.received.getMany(t.orgUnits.map((u) => receivedId(t.template!, t.period!, u)));
+    for (const u of t.orgUnits) {
+      const key = receivedId(t.template, t.period, u);
+      batch.assigned.set(key, [...(batch.assigned.get(key) ?? []), t.taskId]);
+    }
+    const received = await batch.reportsIn.receivedOf(stores, t.orgUnits.map((u) => receivedId(t.template!, t.period!, u)));
     for (const r of received) await markDone(e, t.taskId, r.orgUnit, r.reportId);
+  }
+
+  /** The parents whose figure the batch completed are told, once (the notice stream holds at most one). */
+  async function tellComplete(reportsIn: ReportsIn): Promise<void> {
+    const complete = await reportsIn.write(stores, (hierarchy, parent, level) => {
+      const cacheKey = `${hierarchy}|${parent}|${level}`;
+      let expected = expectedCache.get(cacheKey);
+      if (!expected) expectedCache.set(cacheKey, (expected = deps.hierarchy.countAtLevel(hierarchy, parent, level)));
+      return expected;
+    });
+    for (const { cause, data } of complete) {
+      // a redelivery or another replica records nothing
+      if (await recordNotice(platform.store, figureCompleteStreamId(data), { type: 'tally.notification.figure-complete', data }, system(cause))) platform.nudgeRelay();
+    }
+    if (complete.length > 0) await stores.completeness.updateMany(complete.map(({ id }) => ({ id, update: { set: { told: true } } })));
   }
 
   async function markDone(cause: StoredEvent, taskId: string, orgUnit: string, reportId: string): Promise<void> {
@@ -62,6 +69,7 @@ export function inboxEventHandler(wiring: {
   async function handle(events: StoredEvent[]): Promise<void> {
     const writes = noFanOutWrites();
     if (events.length > 0) await webhooks.refreshFor(events.reduce((max, e) => Math.max(max, e.position), 0));
+    const batch = await batchOf(events);
     for (const e of events) {
       await project(stores, e);
       const data = e.data as { hierarchy?: string; orgUnit?: string };
@@ -74,16 +82,40 @@ export function inboxEventHandler(wiring: {
         level = unit?.level ?? null;
       }
       const task = readEvent(TASK_EVENT_SCHEMA, e);
-      if (task?.type === 'tally.task.assigned') await onTaskAssigned(e, task.data);
+      if (task?.type === 'tally.task.assigned') await onTaskAssigned(e, task.data, batch);
       const report = readEvent(REPORT_EVENT_SCHEMA, e);
-      if (report?.type === 'tally.report.submitted') await onReportReceived(e, report.data, parents.get(report.data.orgUnit) ?? null, level);
+      if (report?.type === 'tally.report.submitted') {
+        await onReportReceived(e, report.data, batch);
+        batch.reportsIn.add(e, report.data, parents.get(report.data.orgUnit) ?? null, level);
+      }
       const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null });
       await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: wiring.emailEnabled }, e, messages, hierarchy, writes);
     }
     // nothing in this loop reads the inboxes or the outbox: their writes wait for the end of the batch
     await writeFanOut(stores, writes);
+    await tellComplete(batch.reportsIn);
     wiring.nudgeDispatcher();
   }
 
+  /** The batch's reads made once: the tasks waiting for any report of the batch (one `getMany`). */
+  async function batchOf(events: StoredEvent[]): Promise<Batch> {
+    const keys = new Set<string>();
+    for (const e of events) {
+      const report = readEvent(REPORT_EVENT_SCHEMA, e);
+      if (report?.type === 'tally.report.submitted') keys.add(receivedId(report.data.template, report.data.period, report.data.orgUnit));
+    }
+    const taskKeys = keys.size > 0 ? await stores.taskKeys.getMany([...keys]) : [];
+    return { reportsIn: new ReportsIn(), taskKeys: new Map(taskKeys.map((d) => [d._id, d])), assigned: new Map() };
+  }
+
   return handle;
+}
+
+/** What one consumer batch reads once and writes at its end. */
+interface Batch {
+  reportsIn: ReportsIn;
+  /** the tasks waiting for a report (by its received id, `<template>|<period>|<orgUnit>`), as stored before the batch */
+  taskKeys: Map<string, { tasks: Record<string, number> }>;
+  /** tasks assigned earlier in this batch, by the same key (their taskKeys writes were made after the read) */
+  assigned: Map<string, string[]>;
 }

@@ -5,31 +5,29 @@ import {
   PREFERENCES_EVENT_SCHEMA,
   READS_EVENT_SCHEMA,
   readEvent,
-  REPORT_EVENT_SCHEMA,
   TASK_EVENT_SCHEMA,
   type PreferencesEvent,
   type ReadsEvent,
-  type ReportValuesData,
   type TaskEvent,
 } from '@tally/core';
 import type { Stores } from './stores';
 
 /**
  * The read models the notification service keeps from others' events and its own: who is in which unit with
- * which e-mail, preferences, tasks, and which reports are in (webhooks are read from the log: webhook-registry.ts).
+ * which e-mail, preferences and tasks (which reports are in: reports-in.ts; webhooks are read from the log:
+ * webhook-registry.ts).
  * Stored events are read through their streams' schemas (`readEvent`: type checked, data upcast to the current
  * shape), never cast. Each write is guarded by the stream version (or is a set-once / a set of the same value), so
  * the same events applied again change nothing (test/projections.unit.spec.ts).
  */
 export const receivedId = (template: string, period: string, orgUnit: string): string => `${template}|${period}|${orgUnit}`;
 
+/** Accounts, preferences, reads and tasks (reports in are the consumer's, written per batch: reports-in.ts). */
 export async function project(stores: Stores, e: StoredEvent): Promise<void> {
   const account = readEvent(ACCOUNT_EVENT_SCHEMA, e);
   if (account) return projectAccount(stores, account, e);
   const own = readEvent(PREFERENCES_EVENT_SCHEMA, e) ?? readEvent(READS_EVENT_SCHEMA, e) ?? readEvent(TASK_EVENT_SCHEMA, e);
   if (own) return projectOwn(stores, own, e);
-  const report = readEvent(REPORT_EVENT_SCHEMA, e);
-  if (report?.type === 'tally.report.submitted') return projectReceived(stores, report.data);
 }
 
 const versionGuard = (e: StoredEvent) => ({ field: 'v', below: e.streamVersion });
@@ -109,9 +107,4 @@ async function projectOwn(stores: Stores, event: PreferencesEvent | ReadsEvent |
     default:
       return assertNever(event, 'notification event');
   }
-}
-
-/** Reports in: which units' report for a template and period has arrived (tasks waiting for it are done). */
-async function projectReceived(stores: Stores, r: ReportValuesData): Promise<void> {
-  await stores.received.update(receivedId(r.template, r.period, r.orgUnit), { setOnInsert: { template: r.template, period: r.period, orgUnit: r.orgUnit, reportId: r.reportId } });
 }

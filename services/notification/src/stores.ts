@@ -106,6 +106,14 @@ export interface OutboxDoc extends Doc {
   sentAt: string | null;
 }
 
+/** A unit's report for a template and period is in (the first report id seen). */
+export interface ReceivedDoc extends Doc {
+  template: string;
+  period: string;
+  orgUnit: string;
+  reportId: string;
+}
+
 export const deliveryId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 32);
 
 export function collections(readStore: ReadStore) {
@@ -116,7 +124,7 @@ export function collections(readStore: ReadStore) {
     preferences: readStore.collection<PreferencesDoc>(COLLECTIONS.preferences),
     tasks: readStore.collection<TaskDoc>(COLLECTIONS.tasks),
     taskUnits: readStore.collection<TaskUnitDoc>(COLLECTIONS.taskUnits),
-    received: readStore.collection<Doc & { template: string; period: string; orgUnit: string; reportId: string }>(COLLECTIONS.received),
+    received: readStore.collection<ReceivedDoc>(COLLECTIONS.received),
     taskKeys: readStore.collection<Doc & { tasks: Record<string, number> }>(COLLECTIONS.taskKeys),
     completeness: readStore.collection<Doc & { units: Record<string, number>; told?: boolean }>(COLLECTIONS.completeness),
     outbox: readStore.collection<OutboxDoc>(COLLECTIONS.outbox),

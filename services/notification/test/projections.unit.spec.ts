@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '@tally/contracts';
-import type { ReportValuesData, TaskAssignedData } from '@tally/core';
+import { readEvent, REPORT_EVENT_SCHEMA, type ReportValuesData, type TaskAssignedData } from '@tally/core';
 import { openSqliteReadStore } from '@tally/readstore';
 import { projectionSpec, stored, streamOf } from '@tally/testkit/spec';
 import { project } from '../src/projections';
+import { ReportsIn } from '../src/reports-in';
 import { collections } from '../src/stores';
 
 /** The notification read models as given/when/then: each is rebuilt from events, and the same events applied again change nothing. */
@@ -19,7 +20,14 @@ function projection() {
     received: await stores.received.find({}),
   });
   return projectionSpec(async (events: StoredEvent[]) => {
-    for (const e of events) await project(stores, e);
+    // as the inbox consumer does: reports in gathered for the batch, written at its end
+    const reportsIn = new ReportsIn();
+    for (const e of events) {
+      await project(stores, e);
+      const r = readEvent(REPORT_EVENT_SCHEMA, e);
+      if (r?.type === 'tally.report.submitted') reportsIn.add(e, r.data, null, null);
+    }
+    await reportsIn.write(stores, async () => 0);
   }, all);
 }
 
