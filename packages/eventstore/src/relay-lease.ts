@@ -33,6 +33,9 @@ export class RelayLease {
   readonly ttlMs: number;
   private held = false;
   private checkedAt = Number.NEGATIVE_INFINITY;
+  /** when the lease was last taken or renewed by this relay */
+  private heldAt = Number.NEGATIVE_INFINITY;
+  private tenures = 0;
   private readonly now: () => number;
 
   constructor(
@@ -49,7 +52,13 @@ export class RelayLease {
     const now = this.now();
     if (now - this.checkedAt < this.ttlMs / 3) return this.held;
     try {
+      const wasHeld = this.held;
       this.held = await this.store.acquireLease(RELAY_LEASE, this.holder, this.ttlMs);
+      if (this.held) {
+        // taken anew, or renewed after it lapsed (another relay may have held it in between): a new tenure
+        if (!wasHeld || now - this.heldAt >= this.ttlMs) this.tenures += 1;
+        this.heldAt = now;
+      }
     } catch (err) {
       this.held = false;
       throw err;
@@ -57,6 +66,14 @@ export class RelayLease {
       this.checkedAt = now;
     }
     return this.held;
+  }
+
+  /**
+   * Counts this relay's unbroken holds of the lease: it changes whenever the lease was taken anew or renewed after a
+   * lapse, i.e. whenever another relay may have published since this one last did.
+   */
+  tenure(): number {
+    return this.tenures;
   }
 
   /** What the last check said (no I/O): for health. */

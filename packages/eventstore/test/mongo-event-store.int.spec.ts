@@ -158,6 +158,32 @@ describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
       expect((await store.readStream(t)).map((e) => e.streamVersion)).toEqual([1, 2]);
     });
 
+    it('FerretDB dialect: an expected version is confirmed by one streams lookup, and a stale or made-up one is still refused', async (ctx) => {
+      const dbName = freshDb();
+      const client = new MongoClient(mongoUrl, { monitorCommands: true });
+      await client.connect();
+      let streamFinds = 0;
+      client.on('commandStarted', (e) => {
+        if (e.commandName === 'find' && (e.command as { find?: string }).find === 'streams') streamFinds += 1;
+      });
+      const store = await createMongoEventStore({ db: client.db(dbName) });
+      try {
+        if (store.dialect !== 'ferretdb') ctx.skip();
+        const s = `report-confirm-${uniqueSuffix()}`;
+        await store.append(s, [sampleEvent(s, 1)], 'no_stream');
+        for (let v = 1; v < 6; v++) await store.append(s, [sampleEvent(s, v + 1)], v);
+        streamFinds = 0;
+        expect(await store.append(s, [sampleEvent(s, 7)], 6)).toMatchObject({ nextVersion: 7 });
+        expect(streamFinds).toBe(1); // the whole chain before (`:1` ... `:6` and the miss at `:7`): 7
+        await expect(store.append(s, [sampleEvent(s, 8)], 5)).rejects.toMatchObject({ expected: 5, actual: 7 });
+        await expect(store.append(s, [sampleEvent(s, 8)], 9)).rejects.toMatchObject({ expected: 9, actual: 7 });
+        expect((await store.readStream(s)).map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      } finally {
+        await store.close();
+        await client.close();
+      }
+    });
+
     it('reads on from inside a multi-event commit and stops at the head', async () => {
       const store = await openStore(freshDb());
       const s = `report-cut-${uniqueSuffix()}`;

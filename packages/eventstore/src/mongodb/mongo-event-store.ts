@@ -115,6 +115,12 @@ const CHAIN_WINDOW = 32;
 /** FerretDB dialect: the most events one commit is looked back over when readAll starts inside a commit */
 const MAX_LOOK_BACK = 64;
 
+/**
+ * FerretDB dialect: a head lookup follows the chain for the commits' ends only. Each commit still costs FerretDB a
+ * read of the whole document, but not the reply of its events (a report's are kilobytes) nor the driver's parse.
+ */
+const ENDS_ONLY = { position: 1, lastPosition: 1 } as const;
+
 /** Group commit: the most appends one `insertMany` carries (a deadline day's burst is a few dozen at a time). */
 const MAX_GROUP = 64;
 
@@ -217,7 +223,7 @@ export class MongoEventStore implements EventStore {
     if (seen >= 0) {
       // follow the chain from what this process last saw (commits after it are few): no scan. A process that
       // never appends (the rollup asks once per report batch) scans only for its first head.
-      const after = await this.chainFrom(seen, Number.MAX_SAFE_INTEGER);
+      const after = await this.chainFrom(seen, Number.MAX_SAFE_INTEGER, ENDS_ONLY);
       const head = after.at(-1)?.lastPosition ?? seen;
       this.headRead = head;
       return head;
@@ -292,10 +298,7 @@ export class MongoEventStore implements EventStore {
    * took the head (all of them move up). Resolving or rejecting an append twice is harmless (a promise settles once).
    */
   private async appendBatch(batch: PendingAppend[]): Promise<void> {
-    // a stream that exists has a commit at version 1, so 'no_stream' needs no read: the insert at version 1 collides
-    const versions = await Promise.all(
-      batch.map((p) => (p.expected === 'no_stream' && p.entries.length > 0 ? 0 : this.streamVersion(p.streamId))),
-    );
+    const versions = await Promise.all(batch.map((p) => this.versionToCheck(p)));
     let items: BatchItem[] = [];
     batch.forEach((pending, i) => {
       const actual = versions[i]!;
@@ -357,6 +360,22 @@ export class MongoEventStore implements EventStore {
   }
 
   /**
+   * The stream version an append is checked against and written after. A stream that exists has a commit at version
+   * 1, so 'no_stream' (and 0) needs no read: the insert at version 1 collides. FerretDB: an expected version N whose
+   * commit starts at N is confirmed by that one `streams` document (instead of the stream's whole chain); a stream
+   * already past N makes the insert at N + 1 collide, and the collision path reads it. Otherwise the stream is read.
+   */
+  private async versionToCheck(p: PendingAppend): Promise<number> {
+    if (p.entries.length === 0) return this.streamVersion(p.streamId);
+    if (p.expected === 'no_stream' || p.expected === 0) return 0;
+    if (this.dialect === 'ferretdb' && typeof p.expected === 'number') {
+      const commit = await this.streams.findOne({ _id: `${p.streamId}:${p.expected}` });
+      if (commit?.lastVersion === p.expected) return p.expected;
+    }
+    return this.streamVersion(p.streamId);
+  }
+
+  /**
    * Inserts the commits in order and answers how many were stored: all of them, or those before the first
    * duplicate key (an ordered insert stops there, on MongoDB and FerretDB alike). Any other error is thrown.
    * Which ones were stored is read back rather than taken from the error's index (FerretDB has reported a wrong
@@ -414,12 +433,15 @@ export class MongoEventStore implements EventStore {
     }
   }
 
-  /** FerretDB: the commits holding positions after `after`, up to `limit` events, by following the chain of _ids. */
-  private async chainFrom(after: number, limit: number): Promise<CommitDoc[]> {
+  /**
+   * FerretDB: the commits holding positions after `after`, up to `limit` events, by following the chain of _ids.
+   * With `projection` (ENDS_ONLY: a head lookup), each commit comes without its events.
+   */
+  private async chainFrom(after: number, limit: number, projection?: typeof ENDS_ONLY): Promise<CommitDoc[]> {
     const out: CommitDoc[] = [];
     let next = after + 1;
     let events = 0;
-    const first = await this.events.findOne({ _id: commitId(next) });
+    const first = await this.events.findOne({ _id: commitId(next) }, projection ? { projection } : {});
     // an idle reader asks again and again from the end of the last commit it got: nothing to look back for
     if (!first && (after === this.lastChainEnd || after === this.knownHead || after === this.headRead)) return out;
     if (!first && after > 0) {
@@ -431,17 +453,17 @@ export class MongoEventStore implements EventStore {
       next = containing.lastPosition + 1;
     } else if (first) {
       out.push(first);
-      events += first.events.length;
+      events += eventCount(first);
       next = first.lastPosition + 1;
     } else return out;
     for (let size = FIRST_CHAIN_WINDOW; events < limit; size = Math.min(CHAIN_WINDOW, 2 * size)) {
       // most commits hold one event: fetch a window of positions at once and keep those on the chain
       const start = next;
       const window = Math.min(size, limit - events);
-      const found = new Map((await this.commitsById(range(start, start + window - 1).map(commitId))).map((c) => [c.position, c]));
+      const found = new Map((await this.commitsById(range(start, start + window - 1).map(commitId), projection)).map((c) => [c.position, c]));
       for (let c = found.get(next); c && events < limit; c = found.get(next)) {
         out.push(c);
-        events += c.events.length;
+        events += eventCount(c);
         next = c.lastPosition + 1;
       }
       // a position inside the window that starts no commit is the head (positions have no gaps)
@@ -461,8 +483,8 @@ export class MongoEventStore implements EventStore {
   }
 
   /** Commits by _id, in the order asked, skipping those that do not exist. */
-  private async commitsById(ids: string[]): Promise<CommitDoc[]> {
-    const docs = await Promise.all(ids.map((id) => this.events.findOne({ _id: id })));
+  private async commitsById(ids: string[], projection?: typeof ENDS_ONLY): Promise<CommitDoc[]> {
+    const docs = await Promise.all(ids.map((id) => this.events.findOne({ _id: id }, projection ? { projection } : {})));
     return docs.filter((d): d is NonNullable<typeof d> => d !== null) as CommitDoc[];
   }
 
@@ -506,6 +528,9 @@ function toStored(commit: CommitDoc): StoredEvent[] {
 
 /** A commit's _id: its first position (a string, the only kind of filter FerretDB looks up without a scan). */
 const commitId = (position: number): string => `p${position}`;
+
+/** A commit's events, counted by its positions (a commit read with ENDS_ONLY has no `events`). */
+const eventCount = (c: CommitDoc): number => c.lastPosition - c.position + 1;
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
