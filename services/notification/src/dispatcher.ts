@@ -53,6 +53,21 @@ export function webhookPayload(d: OutboxDoc): string {
   });
 }
 
+/** the pending list's own note: the outbox's pending deliveries were listed once (see listPendingDeliveries) */
+const LISTED = '~listed';
+
+/**
+ * An outbox from before the pending list: its pending deliveries get their entries, once (a note in the list says
+ * so; one read of the whole outbox, at the first start of a version with the list).
+ */
+export async function listPendingDeliveries(stores: Stores): Promise<void> {
+  if (await stores.outboxPending.get(LISTED)) return;
+  const pending = await stores.outbox.find({ state: 'pending' });
+  if (pending.length > 0) await stores.outboxPending.updateMany(pending.map((d) => ({ id: d._id, update: { set: { pending: true } } })));
+  await stores.outboxPending.update(LISTED, { set: { listed: true } });
+  await stores.flush();
+}
+
 export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   const { stores, settings, logger } = deps;
   const random = deps.random ?? Math.random;
@@ -67,13 +82,17 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
       const attempts = d.attempts + 1;
       const dead = attempts >= settings.maxAttempts;
       await stores.outbox.update(d._id, { set: { attempts, lastError: message.slice(0, 500), state: dead ? 'dead' : 'pending', nextAt: now + backoffMs(attempts, settings, random) } });
+      if (dead) await stores.outboxPending.delete(d._id);
       if (dead) logger.warn({ delivery: d._id, channel: d.channel, target: d.target, err: message }, 'delivery failed every attempt: kept as a dead letter');
     }
     await stores.flush();
   };
   const sent = async (docs: OutboxDoc[]): Promise<void> => {
     const at = deps.clock().toISOString();
-    for (const d of docs) await stores.outbox.update(d._id, { set: { state: 'sent', sentAt: at, attempts: d.attempts + 1, lastError: null } });
+    for (const d of docs) {
+      await stores.outbox.update(d._id, { set: { state: 'sent', sentAt: at, attempts: d.attempts + 1, lastError: null } });
+      await stores.outboxPending.delete(d._id);
+    }
     // durable at once (the store commits in groups): a crash after this must not send it again
     await stores.flush();
   };
@@ -81,7 +100,7 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
   async function pass(): Promise<number> {
     const now = deps.clock();
     const today = vietnamDateOf(now);
-    const due = (await stores.outbox.find({ state: 'pending' })).filter((d) => d.nextAt <= now.getTime()).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
+    const due = (await pendingDeliveries()).filter((d) => d.nextAt <= now.getTime()).sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0));
     const digests = new Map<string, OutboxDoc[]>();
     let count = 0;
     for (const d of due) {
@@ -121,6 +140,15 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
       }
     }
     return count;
+  }
+
+  /** The pending deliveries, through the pending list; entries of deliveries sent or dead are removed on the way. */
+  async function pendingDeliveries(): Promise<OutboxDoc[]> {
+    const listed = (await stores.outboxPending.find({})).filter((e) => e._id !== LISTED);
+    const docs = await stores.outbox.getMany(listed.map((e) => e._id));
+    // an entry without its delivery is one being written (the entry goes first): it stays
+    for (const d of docs) if (d.state !== 'pending') await stores.outboxPending.delete(d._id);
+    return docs.filter((d) => d.state === 'pending');
   }
 
   async function recipient(username: string): Promise<{ email: string; language: 'vi' | 'en' }> {

@@ -106,5 +106,8 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
 /** Writes what `fanOut` gathered: keyed and set once, so writing it again (a redelivered batch) changes nothing. */
 export async function writeFanOut(stores: Stores, writes: FanOutWrites): Promise<void> {
   if (writes.inbox.length > 0) await stores.inbox.updateMany(writes.inbox);
-  if (writes.outbox.length > 0) await stores.outbox.updateMany(writes.outbox);
+  if (writes.outbox.length === 0) return;
+  // the pending list first: a delivery is never stored without its entry (a crash in between leaves only the entry)
+  await stores.outboxPending.updateMany(writes.outbox.map((w) => ({ id: w.id, update: { set: { pending: true } } })));
+  await stores.outbox.updateMany(writes.outbox);
 }

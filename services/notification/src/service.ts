@@ -1,7 +1,7 @@
 import { TOPICS, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
 import { observe, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { startDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler';
-import { startDispatcher, type Dispatcher } from './dispatcher';
+import { listPendingDeliveries, startDispatcher, type Dispatcher } from './dispatcher';
 import { smtpMailer, type Mailer } from './email';
 import { notificationRoutes } from './routes';
 import { loadNotificationSettings, type NotificationSettings } from './settings';
@@ -89,6 +89,7 @@ export function createNotificationService(platform: Platform, deps: Notification
       await stores.accounts.ensureIndex(['orgUnit']);
       await stores.taskUnits.ensureIndex(['orgUnit']);
       await stores.received.ensureIndex(['template', 'period']);
+      await listPendingDeliveries(stores);
       const mailer = options.mailer ?? (settings.smtpUrl ? smtpMailer(settings.smtpUrl, settings.mailFrom) : null);
       dispatcher = startDispatcher({ stores, settings, mailer, webhooks, clock, logger: platform.logger, ...(options.random ? { random: options.random } : {}) });
       observe.outbox(async () => ({ pending: await stores.outbox.count({ state: 'pending' }), dead: await stores.outbox.count({ state: 'dead' }) }));

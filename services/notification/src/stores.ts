@@ -7,7 +7,10 @@ import type { Text } from './messages';
  * The notification service's documents. Read models (`notification_*`) are projections of events, dropped and
  * rebuilt by a rebuild. The delivery outbox (`notify_outbox`) is NOT a projection: it records what was sent
  * to the outside world, so a rebuild (which replays every event) finds each delivery already there and sends
- * nothing again.
+ * nothing again. `notify_outbox_pending` lists the deliveries that may still be pending, so the dispatcher reads the
+ * backlog, not the whole history (FerretDB answers a `{ state }` filter by reading every document): an entry is
+ * written before its delivery is, and removed after it is sent or dead; one left over (a crash in between, an event
+ * delivered again after it was sent) is removed by the dispatcher's next pass.
  */
 export const COLLECTIONS = {
   inbox: 'notification_inbox',
@@ -20,6 +23,7 @@ export const COLLECTIONS = {
   taskKeys: 'notification_task_keys',
   completeness: 'notification_completeness',
   outbox: 'notify_outbox',
+  outboxPending: 'notify_outbox_pending',
 } as const;
 
 export interface InboxDoc extends Doc {
@@ -128,6 +132,7 @@ export function collections(readStore: ReadStore) {
     taskKeys: readStore.collection<Doc & { tasks: Record<string, number> }>(COLLECTIONS.taskKeys),
     completeness: readStore.collection<Doc & { units: Record<string, number>; told?: boolean }>(COLLECTIONS.completeness),
     outbox: readStore.collection<OutboxDoc>(COLLECTIONS.outbox),
+    outboxPending: readStore.collection<Doc>(COLLECTIONS.outboxPending),
     /** makes the writes so far durable (ReadStore.flush): before answering for one */
     flush: () => readStore.flush(),
   };

@@ -76,6 +76,7 @@ export function webhookRoutes(deps: RouteDeps): FastifyPluginAsync {
         const d = await stores.outbox.get(deliveryId);
         if (!d || d.target !== id || d.channel !== 'webhook') throw new TallyError('NOT_FOUND', `no delivery ${deliveryId} for webhook ${id}`);
         if (d.state === 'sent') throw new TallyError('INVALID_TRANSITION', `delivery ${deliveryId} was delivered at ${d.sentAt}`);
+        await stores.outboxPending.update(deliveryId, { set: { pending: true } });
         await stores.outbox.update(deliveryId, { set: { state: 'pending', attempts: 0, nextAt: 0, lastError: null } });
         await stores.flush(); // the outbox is not a projection: the 202 promises a retry
         deps.dispatcher()?.nudge();
