@@ -1,7 +1,7 @@
 import type { HierarchyQuery, StoredEvent } from '@tally/contracts';
 import { vietnamDateOf } from '@tally/core';
 import type { Message } from './messages';
-import { deliveryId, type AccountDoc, type Channel, type OutboxDoc, type PreferencesDoc, type Stores } from './stores';
+import { deliveryId, usernameOfKey, type AccountDoc, type Channel, type OutboxDoc, type PreferencesDoc, type Stores } from './stores';
 import type { WebhookRegistry } from './webhook-registry';
 
 /**
@@ -82,7 +82,7 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
       sentAt: null,
     };
     if (deps.emailEnabled) {
-      const accounts = (await stores.accounts.find({ orgUnit: m.recipient })).filter((a: AccountDoc) => !a.disabled && a.email && a.createdPosition < e.position);
+      const accounts = (await accountsOf(stores, m.recipient)).filter((a: AccountDoc) => !a.disabled && a.email && a.createdPosition < e.position);
       const prefs = new Map((await stores.preferences.getMany(accounts.map((a) => a._id))).map((p) => [p._id, p]));
       for (const a of accounts) {
         const p = prefs.get(a._id);
@@ -101,6 +101,12 @@ export async function fanOut(deps: FanOutDeps, e: StoredEvent, messages: Message
       }
     }
   }
+}
+
+/** A unit's accounts, through its `unitAccounts` document (reads by `_id` only). */
+async function accountsOf(stores: Stores, orgUnit: string): Promise<AccountDoc[]> {
+  const keys = Object.keys((await stores.unitAccounts.get(orgUnit))?.accounts ?? {});
+  return keys.length > 0 ? stores.accounts.getMany(keys.map(usernameOfKey)) : [];
 }
 
 /** Writes what `fanOut` gathered: keyed and set once, so writing it again (a redelivered batch) changes nothing. */

@@ -10,7 +10,7 @@ import {
   type ReadsEvent,
   type TaskEvent,
 } from '@tally/core';
-import type { Stores } from './stores';
+import { accountKey, type Stores } from './stores';
 
 /**
  * The read models the notification service keeps from others' events and its own: who is in which unit with
@@ -21,6 +21,24 @@ import type { Stores } from './stores';
  * the same events applied again change nothing (test/projections.unit.spec.ts).
  */
 export const receivedId = (template: string, period: string, orgUnit: string): string => `${template}|${period}|${orgUnit}`;
+
+/** the unit-accounts collection's own note: the accounts projected before it existed were listed (once) */
+const UNITS_LISTED = '~listed';
+
+/**
+ * Accounts projected by a version without `unitAccounts` get their entries, once (a note says so; one read of every
+ * account, at the first start of a version with it). Later accounts get theirs from their `created` event.
+ */
+export async function listAccountsByUnit(stores: Stores): Promise<void> {
+  if (await stores.unitAccounts.get(UNITS_LISTED)) return;
+  const byUnit = new Map<string, string[]>();
+  for (const a of await stores.accounts.find({})) byUnit.set(a.orgUnit, [...(byUnit.get(a.orgUnit) ?? []), a._id]);
+  if (byUnit.size > 0) {
+    await stores.unitAccounts.updateMany([...byUnit].map(([unit, names]) => ({ id: unit, update: { set: Object.fromEntries(names.map((n) => [`accounts.${accountKey(n)}`, 1])) } })));
+  }
+  await stores.unitAccounts.update(UNITS_LISTED, { set: { listed: true } });
+  await stores.flush();
+}
 
 /** Accounts, preferences, reads and tasks (reports in are the consumer's, written per batch: reports-in.ts). */
 export async function project(stores: Stores, e: StoredEvent): Promise<void> {
@@ -43,6 +61,8 @@ async function projectAccount(stores: Stores, event: AccountEvent, e: StoredEven
         { set: { orgUnit: d.orgUnit, role: d.role, email: d.email ?? null, disabled: false, createdAt: e.time, createdPosition: e.position, v: e.streamVersion } },
         guard,
       );
+      // an account's unit never changes: setting its entry again changes nothing
+      await stores.unitAccounts.update(d.orgUnit, { set: { [`accounts.${accountKey(d.username)}`]: 1 } });
       return;
     }
     case 'tally.account.email-set':

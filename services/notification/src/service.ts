@@ -8,6 +8,7 @@ import { loadNotificationSettings, type NotificationSettings } from './settings'
 import { COLLECTIONS, collections, type Stores } from './stores';
 import { WebhookRegistry } from './webhook-registry';
 import { inboxEventHandler } from './inbox-consumer';
+import { listAccountsByUnit } from './projections';
 
 /**
  * The notification service: turns events (reports, workflow, validation, targets, tasks, deadlines) into
@@ -90,6 +91,7 @@ export function createNotificationService(platform: Platform, deps: Notification
       await stores.taskUnits.ensureIndex(['orgUnit']);
       await stores.received.ensureIndex(['template', 'period']);
       await listPendingDeliveries(stores);
+      await listAccountsByUnit(stores);
       const mailer = options.mailer ?? (settings.smtpUrl ? smtpMailer(settings.smtpUrl, settings.mailFrom) : null);
       dispatcher = startDispatcher({ stores, settings, mailer, webhooks, clock, logger: platform.logger, ...(options.random ? { random: options.random } : {}) });
       observe.outbox(async () => ({ pending: await stores.outbox.count({ state: 'pending' }), dead: await stores.outbox.count({ state: 'dead' }) }));

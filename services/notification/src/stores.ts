@@ -16,6 +16,7 @@ export const COLLECTIONS = {
   inbox: 'notification_inbox',
   reads: 'notification_reads',
   accounts: 'notification_accounts',
+  unitAccounts: 'notification_unit_accounts',
   preferences: 'notification_preferences',
   tasks: 'notification_tasks',
   taskUnits: 'notification_task_units',
@@ -118,6 +119,18 @@ export interface ReceivedDoc extends Doc {
   reportId: string;
 }
 
+/**
+ * A unit's accounts (`_id`: the unit's code), so a message finds its recipients by `_id` (FerretDB answers an
+ * `{ orgUnit }` filter by reading every account). Keys are `accountKey(username)`: a username may hold characters
+ * a field path may not (a dot).
+ */
+export interface UnitAccountsDoc extends Doc {
+  accounts: Record<string, number>;
+}
+
+export const accountKey = (username: string): string => Buffer.from(username, 'utf8').toString('base64url');
+export const usernameOfKey = (key: string): string => Buffer.from(key, 'base64url').toString('utf8');
+
 export const deliveryId = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 32);
 
 export function collections(readStore: ReadStore) {
@@ -125,6 +138,7 @@ export function collections(readStore: ReadStore) {
     inbox: readStore.collection<InboxDoc>(COLLECTIONS.inbox),
     reads: readStore.collection<Doc & { at: string; position: number }>(COLLECTIONS.reads),
     accounts: readStore.collection<AccountDoc>(COLLECTIONS.accounts),
+    unitAccounts: readStore.collection<UnitAccountsDoc>(COLLECTIONS.unitAccounts),
     preferences: readStore.collection<PreferencesDoc>(COLLECTIONS.preferences),
     tasks: readStore.collection<TaskDoc>(COLLECTIONS.tasks),
     taskUnits: readStore.collection<TaskUnitDoc>(COLLECTIONS.taskUnits),

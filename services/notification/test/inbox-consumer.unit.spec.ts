@@ -6,6 +6,7 @@ import { openSqliteReadStore } from '@tally/readstore';
 import { stored } from '@tally/testkit/spec';
 import { assignTask } from '../src/commands';
 import { inboxEventHandler } from '../src/inbox-consumer';
+import { listAccountsByUnit } from '../src/projections';
 import { collections, type Stores } from '../src/stores';
 import { WebhookRegistry } from '../src/webhook-registry';
 
@@ -108,5 +109,30 @@ describe('notification: the inbox consumer, a batch at a time', () => {
     const second = report('B', 2);
     await handle([second]);
     expect((await notices()).map((e) => e.causationId)).toEqual([second.id]);
+  });
+
+  it('given e-mail on, then a report’s message reaches its unit’s accounts through the unit’s document, also for accounts projected before it existed, and the accounts are never filtered by unit', async () => {
+    const store = openSqliteEventStore(':memory:');
+    const stores = collections(openSqliteReadStore(':memory:'));
+    let accountFinds = 0;
+    const find = stores.accounts.find.bind(stores.accounts);
+    stores.accounts.find = (filter, options) => {
+      accountFinds++;
+      return find(filter, options);
+    };
+    const handle = inboxEventHandler({ platform: { store, nudgeRelay: () => undefined }, hierarchy, stores, webhooks: new WebhookRegistry(store), emailEnabled: true, nudgeDispatcher: () => undefined });
+    const created = (username: string, orgUnit: string, position: number) =>
+      stored({ type: 'tally.account.created', data: { username, role: 'commune_officer', orgUnit, passwordHash: 'x', email: `${username}@xa.gov.vn` } }, { subject: `account-${username}`, streamVersion: 1, position });
+    // an account projected by a version without the unit documents: listed at start
+    await stores.accounts.put({ _id: 'cu.d', orgUnit: 'D', role: 'district_officer', email: 'cu.d@huyen.gov.vn', disabled: false, createdAt: '2026-01-01T00:00:00.000Z', createdPosition: 1, v: 1 });
+    await listAccountsByUnit(stores);
+    await handle([created('moi.a', 'A', 2), created('moi.d', 'D', 3)]);
+    await handle([report('A', 10)]); // a message for the district (a report of one of its communes is in)
+    const targets = (await stores.outbox.find({})).map((d) => [d.orgUnit, d.target]).sort();
+    expect(targets).toEqual([
+      ['D', 'cu.d'],
+      ['D', 'moi.d'],
+    ]);
+    expect(accountFinds).toBe(1); // the one listing at start
   });
 });

@@ -5,13 +5,14 @@ import { openSqliteReadStore } from '@tally/readstore';
 import { projectionSpec, stored, streamOf } from '@tally/testkit/spec';
 import { project } from '../src/projections';
 import { ReportsIn } from '../src/reports-in';
-import { collections } from '../src/stores';
+import { accountKey, collections } from '../src/stores';
 
 /** The notification read models as given/when/then: each is rebuilt from events, and the same events applied again change nothing. */
 function projection() {
   const stores = collections(openSqliteReadStore(':memory:'));
   const all = async () => ({
     accounts: await stores.accounts.find({}),
+    unitAccounts: await stores.unitAccounts.find({}),
     preferences: await stores.preferences.find({}),
     reads: await stores.reads.find({}),
     tasks: await stores.tasks.find({}),
@@ -64,12 +65,15 @@ describe('notification projections, given/then (applied twice: no change)', () =
       { type: 'tally.account.email-set', data: { username: 'an', email: 'an@xa.gov.vn' } },
       { type: 'tally.account.disabled', data: { username: 'an' } },
     ]);
+    const other = streamOf('account-nguyen.van.b', [{ type: 'tally.account.created', data: { username: 'nguyen.van.b', role: 'commune_officer', orgUnit: '01840', passwordHash: 'x' } }], 5);
     await projection()
-      .given(account)
+      .given([...account, ...other])
       .then((m) => {
-        expect(m.accounts).toEqual([
+        expect(m.accounts.filter((a) => a._id === 'an')).toEqual([
           { _id: 'an', orgUnit: '01840', role: 'commune_officer', email: 'an@xa.gov.vn', disabled: true, createdAt: account[0]!.time, createdPosition: 1, v: 4 },
         ]);
+        // the unit's accounts, by key (a username's dot is not a path)
+        expect(m.unitAccounts).toEqual([{ _id: '01840', accounts: { [accountKey('an')]: 1, [accountKey('nguyen.van.b')]: 1 } }]);
       });
   });
 
