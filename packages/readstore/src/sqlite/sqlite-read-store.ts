@@ -39,6 +39,9 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
   private readonly statements = new Map<string, Database.Statement<SqlParam[]>>();
   /** the open group's transaction (its write lock is held until it commits) */
   private groupOpen = false;
+  /** resolves when the open group has committed (or failed: see `broken`) */
+  private groupCommitted: Promise<void> = Promise.resolve();
+  private resolveGroup: () => void = () => undefined;
   /** set once a group's commit failed: every later write and flush is refused (see the class) */
   private broken: unknown = null;
   private closed = false;
@@ -138,6 +141,7 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     if (!this.groupOpen) {
       this.db.exec('BEGIN IMMEDIATE'); // the write lock before the read of read-modify-write
       this.groupOpen = true;
+      this.groupCommitted = new Promise((resolve) => (this.resolveGroup = resolve));
       setImmediate(() => {
         if (!this.closed) this.commitGroup();
       });
@@ -145,9 +149,12 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     return this.db.transaction(fn)(); // nested in the group: a savepoint
   }
 
-  /** Commits the open group now (see ReadStore.flush). */
+  /**
+   * Resolves once the open group has committed (see ReadStore.flush): at the end of the event-loop turn it was
+   * opened in, so the batches of several consumers that end in one turn share one commit.
+   */
   async flush(): Promise<void> {
-    if (this.groupOpen) this.commitGroup();
+    if (this.groupOpen) await this.groupCommitted;
     if (this.broken !== null) throw this.broken;
   }
 
@@ -164,6 +171,8 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
       } catch {
         // the connection is broken: refused from now on anyway
       }
+    } finally {
+      this.resolveGroup();
     }
   }
 
