@@ -45,6 +45,16 @@ describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
     afterEach(async () => {
       for (const s of open.splice(0)) await s.close();
     });
+    /** a client of its own, counting the `command` commands it sends on `collection` */
+    const countingClient = async (command: string, collection: string) => {
+      const client = new MongoClient(mongoUrl, { monitorCommands: true });
+      await client.connect();
+      const count = { value: 0, reset: () => void (count.value = 0) };
+      client.on('commandStarted', (e) => {
+        if (e.commandName === command && (e.command as Record<string, unknown>)[command] === collection) count.value += 1;
+      });
+      return { client, count };
+    };
     /** every store gets its own client, as separate processes would */
     const openStore = async (dbName: string) => {
       const s = await createMongoEventStore({ url: mongoUrl, dbName });
@@ -159,22 +169,16 @@ describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
     });
 
     it('FerretDB dialect: an expected version is confirmed by one streams lookup, and a stale or made-up one is still refused', async (ctx) => {
-      const dbName = freshDb();
-      const client = new MongoClient(mongoUrl, { monitorCommands: true });
-      await client.connect();
-      let streamFinds = 0;
-      client.on('commandStarted', (e) => {
-        if (e.commandName === 'find' && (e.command as { find?: string }).find === 'streams') streamFinds += 1;
-      });
-      const store = await createMongoEventStore({ db: client.db(dbName) });
+      const { client, count } = await countingClient('find', 'streams');
+      const store = await createMongoEventStore({ db: client.db(freshDb()) });
       try {
         if (store.dialect !== 'ferretdb') ctx.skip();
         const s = `report-confirm-${uniqueSuffix()}`;
         await store.append(s, [sampleEvent(s, 1)], 'no_stream');
         for (let v = 1; v < 6; v++) await store.append(s, [sampleEvent(s, v + 1)], v);
-        streamFinds = 0;
+        count.reset();
         expect(await store.append(s, [sampleEvent(s, 7)], 6)).toMatchObject({ nextVersion: 7 });
-        expect(streamFinds).toBe(1); // the whole chain before (`:1` ... `:6` and the miss at `:7`): 7
+        expect(count.value).toBe(1); // the whole chain before (`:1` ... `:6` and the miss at `:7`): 7
         await expect(store.append(s, [sampleEvent(s, 8)], 5)).rejects.toMatchObject({ expected: 5, actual: 7 });
         await expect(store.append(s, [sampleEvent(s, 8)], 9)).rejects.toMatchObject({ expected: 9, actual: 7 });
         expect((await store.readStream(s)).map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -200,19 +204,13 @@ describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
     });
 
     it('group commit: concurrent appends of one process share inserts, each answered with its own positions, a conflict among them only for its own', async () => {
-      const dbName = freshDb();
       // a client of its own that counts the insert commands this store sends
-      const client = new MongoClient(mongoUrl, { monitorCommands: true });
-      await client.connect();
-      let commitInserts = 0;
-      client.on('commandStarted', (e) => {
-        if (e.commandName === 'insert' && (e.command as { insert?: string }).insert === 'events') commitInserts += 1;
-      });
-      const store = await createMongoEventStore({ db: client.db(dbName) });
+      const { client, count } = await countingClient('insert', 'events');
+      const store = await createMongoEventStore({ db: client.db(freshDb()) });
       try {
         const taken = `report-taken-${uniqueSuffix()}`;
         await store.append(taken, [sampleEvent(taken, 0)], 'no_stream');
-        commitInserts = 0;
+        count.reset();
         const streams = Array.from({ length: 40 }, (_, i) => `report-group-${i}-${uniqueSuffix()}`);
         const sizes = streams.map((_, i) => 1 + (i % 3));
         const results = await Promise.allSettled([
@@ -224,7 +222,7 @@ describe.skipIf(!mongoUrl)('MongoEventStore (real server)', () => {
         expect(answers.every((a) => a !== null)).toBe(true);
         expect(results[40]).toMatchObject({ status: 'rejected', reason: expect.any(StreamVersionConflictError) });
         expect(results[41]).toMatchObject({ status: 'fulfilled', value: { nextVersion: 2 } });
-        expect(commitInserts).toBeLessThan(41 / 2);
+        expect(count.value).toBeLessThan(41 / 2);
 
         // every append's positions are those of its own events in the log, gapless from 1
         const all = await store.readAll(0, 1_000);
