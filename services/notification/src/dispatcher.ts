@@ -82,7 +82,6 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
       const attempts = d.attempts + 1;
       const dead = attempts >= settings.maxAttempts;
       await stores.outbox.update(d._id, { set: { attempts, lastError: message.slice(0, 500), state: dead ? 'dead' : 'pending', nextAt: now + backoffMs(attempts, settings, random) } });
-      if (dead) await stores.outboxPending.delete(d._id);
       if (dead) logger.warn({ delivery: d._id, channel: d.channel, target: d.target, err: message }, 'delivery failed every attempt: kept as a dead letter');
     }
     await stores.flush();
@@ -142,12 +141,15 @@ export function startDispatcher(deps: DispatcherDeps): Dispatcher {
     return count;
   }
 
-  /** The pending deliveries, through the pending list; entries of deliveries sent or dead are removed on the way. */
+  /**
+   * The pending deliveries, through the pending list; entries of deliveries sent are removed on the way. A dead
+   * letter keeps its entry (a retry makes it pending again, and may be writing it now); an entry without its
+   * delivery is one being written (the entry goes first): it stays too.
+   */
   async function pendingDeliveries(): Promise<OutboxDoc[]> {
     const listed = (await stores.outboxPending.find({})).filter((e) => e._id !== LISTED);
     const docs = await stores.outbox.getMany(listed.map((e) => e._id));
-    // an entry without its delivery is one being written (the entry goes first): it stays
-    for (const d of docs) if (d.state !== 'pending') await stores.outboxPending.delete(d._id);
+    for (const d of docs) if (d.state === 'sent') await stores.outboxPending.delete(d._id);
     return docs.filter((d) => d.state === 'pending');
   }
 

@@ -9,8 +9,9 @@ import type { Text } from './messages';
  * to the outside world, so a rebuild (which replays every event) finds each delivery already there and sends
  * nothing again. `notify_outbox_pending` lists the deliveries that may still be pending, so the dispatcher reads the
  * backlog, not the whole history (FerretDB answers a `{ state }` filter by reading every document): an entry is
- * written before its delivery is, and removed after it is sent or dead; one left over (a crash in between, an event
- * delivered again after it was sent) is removed by the dispatcher's next pass.
+ * written before its delivery is, and removed after it is sent (a dead letter keeps its entry: a retry makes it
+ * pending again); one left over (a crash in between, an event delivered again after it was sent) is removed by the
+ * dispatcher's next pass.
  */
 export const COLLECTIONS = {
   inbox: 'notification_inbox',

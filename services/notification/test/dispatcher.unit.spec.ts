@@ -33,7 +33,7 @@ const delivery = (key: string, state: OutboxDoc['state']): OutboxDoc => ({
 });
 
 /** The stores with an account to mail, counting how the outbox is read. */
-async function setUp(): Promise<{ stores: Stores; outboxFinds: () => number; outboxReads: () => string[]; mails: Mail[]; dispatcher: ReturnType<typeof startDispatcher> }> {
+async function setUp(options: { failing?: () => boolean } = {}): Promise<{ stores: Stores; outboxFinds: () => number; outboxReads: () => string[]; mails: Mail[]; dispatcher: ReturnType<typeof startDispatcher> }> {
   const stores = collections(openSqliteReadStore(':memory:'));
   await stores.accounts.put({ _id: 'cb-01840', orgUnit: '01840', role: 'commune_officer', email: 'cb@xa.gov.vn', disabled: false, createdAt: '2026-01-01T00:00:00.000Z', createdPosition: 1, v: 1 });
   let finds = 0;
@@ -49,11 +49,17 @@ async function setUp(): Promise<{ stores: Stores; outboxFinds: () => number; out
     return getMany(ids);
   };
   const mails: Mail[] = [];
-  const settings = { ...loadNotificationSettings({}), dispatchEveryMs: 3_600_000 };
+  const settings = { ...loadNotificationSettings({}), dispatchEveryMs: 3_600_000, maxAttempts: 1 };
   const dispatcher = startDispatcher({
     stores,
     settings,
-    mailer: { send: async (m) => void mails.push(m), close: () => undefined },
+    mailer: {
+      send: async (m) => {
+        if (options.failing?.()) throw new Error('the SMTP server refused it');
+        mails.push(m);
+      },
+      close: () => undefined,
+    },
     webhooks: new WebhookRegistry(openSqliteEventStore(':memory:')),
     clock: () => new Date('2026-07-02T00:00:00.000Z'),
     logger: { warn: () => undefined, error: () => undefined } as never,
@@ -101,6 +107,27 @@ describe('notification: the dispatcher reads the pending list, not the outbox hi
       expect(outboxFinds()).toBe(1);
       expect(await dispatcher.runOnce()).toBe(1);
       expect(mails.map((m) => m.deliveryId)).toEqual([deliveryId('legacy')]);
+    } finally {
+      await dispatcher.stop();
+    }
+  });
+
+  it('given a delivery that failed every attempt, then it keeps its entry as a dead letter, and a retry sends it and removes the entry', async () => {
+    let failing = true;
+    const { stores, mails, dispatcher } = await setUp({ failing: () => failing });
+    try {
+      await writeFanOut(stores, writesOf(['7']));
+      expect(await dispatcher.runOnce()).toBe(0);
+      expect((await stores.outbox.get(deliveryId('7')))?.state).toBe('dead');
+      expect((await stores.outboxPending.find({})).map((e) => e._id)).toEqual([deliveryId('7')]);
+      expect(await dispatcher.runOnce()).toBe(0); // a dead letter is not sent by itself
+      // what POST /webhooks/{id}/deliveries/{deliveryId}/retry does (the e-mail channel here)
+      failing = false;
+      await stores.outboxPending.update(deliveryId('7'), { set: { pending: true } });
+      await stores.outbox.update(deliveryId('7'), { set: { state: 'pending', attempts: 0, nextAt: 0, lastError: null } });
+      expect(await dispatcher.runOnce()).toBe(1);
+      expect(mails.map((m) => m.deliveryId)).toEqual([deliveryId('7')]);
+      expect(await stores.outboxPending.find({})).toEqual([]);
     } finally {
       await dispatcher.stop();
     }
