@@ -124,7 +124,7 @@ export interface ReadStore {
   /**
    * Resolves once every write made before the call is durable; rejects when some of them were lost. A write's own
    * promise means it is applied and visible to this store's readers; the embedded store commits writes in groups
-   * (at a flush, or after the event-loop turn), so durability comes with flush. The platform commits a consumer's
+   * (at the end of the event-loop turn; a flush waits for that commit), so durability comes with flush. The platform commits a consumer's
    * offsets only after a flush (flushBeforeCommit); code that acknowledges a write to someone else (an HTTP answer)
    * flushes before answering. MongoDB: an acknowledged write is durable already.
    */

@@ -18,9 +18,10 @@ const READ_STORE_WAL_CHECKPOINT_PAGES = 10_000;
  *
  * Group commit: every consumer writes here (rollup shares, receipts, ledgers, report views, inboxes, open data),
  * each a few small transactions per batch, and a commit (WAL frames, the pager's end of transaction) cost more
- * than most of the writes. Writes therefore share one IMMEDIATE transaction (a group), committed by the next
- * `flush()` (a consumer flushes once per batch, before its offsets are committed: see ReadStore.flush) or else
- * right after the event-loop turn (setImmediate). Each write runs at once in its own savepoint (one that fails
+ * than most of the writes. Writes therefore share one IMMEDIATE transaction (a group), committed at the end of the
+ * event-loop turn it was opened in (setImmediate); `flush()` resolves once that commit is done (a consumer flushes
+ * once per batch, before its offsets are committed: see ReadStore.flush), so the batches of several consumers that
+ * end in one turn share one commit. Each write runs at once in its own savepoint (one that fails
  * undoes only itself) and is visible to this store's readers at once. Groups commit in the order of their writes,
  * so a crash keeps a prefix of the writes, as when each committed alone. One store per file per process: an open
  * group holds the file's write lock until the end of the turn, and a second connection of the same thread waiting
