@@ -5,6 +5,7 @@ import type { NotificationSettings } from './settings';
 import { deliveryId, type OutboxDoc, type Stores } from './stores';
 import type { WebhookRegistry } from './webhook-registry';
 import { postWebhook } from './webhook-sender';
+import { LISTED, listOnce } from './listed-once';
 
 /**
  * Sends what the outbox holds: pending deliveries whose time has come, one at a time, then records the
@@ -53,19 +54,15 @@ export function webhookPayload(d: OutboxDoc): string {
   });
 }
 
-/** the pending list's own note: the outbox's pending deliveries were listed once (see listPendingDeliveries) */
-const LISTED = '~listed';
-
 /**
- * An outbox from before the pending list: its pending deliveries get their entries, once (a note in the list says
- * so; one read of the whole outbox, at the first start of a version with the list).
+ * An outbox from before the pending list: its pending deliveries get their entries, once (one read of the whole
+ * outbox, at the first start of a version with the list).
  */
-export async function listPendingDeliveries(stores: Stores): Promise<void> {
-  if (await stores.outboxPending.get(LISTED)) return;
-  const pending = await stores.outbox.find({ state: 'pending' });
-  if (pending.length > 0) await stores.outboxPending.updateMany(pending.map((d) => ({ id: d._id, update: { set: { pending: true } } })));
-  await stores.outboxPending.update(LISTED, { set: { listed: true } });
-  await stores.flush();
+export function listPendingDeliveries(stores: Stores): Promise<void> {
+  return listOnce(stores.outboxPending, stores.flush, async () => {
+    const pending = await stores.outbox.find({ state: 'pending' });
+    if (pending.length > 0) await stores.outboxPending.updateMany(pending.map((d) => ({ id: d._id, update: { set: { pending: true } } })));
+  });
 }
 
 export function startDispatcher(deps: DispatcherDeps): Dispatcher {

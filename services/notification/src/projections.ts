@@ -10,6 +10,7 @@ import {
   type ReadsEvent,
   type TaskEvent,
 } from '@tally/core';
+import { listOnce } from './listed-once';
 import { accountKey, type Stores } from './stores';
 
 /**
@@ -22,22 +23,17 @@ import { accountKey, type Stores } from './stores';
  */
 export const receivedId = (template: string, period: string, orgUnit: string): string => `${template}|${period}|${orgUnit}`;
 
-/** the unit-accounts collection's own note: the accounts projected before it existed were listed (once) */
-const UNITS_LISTED = '~listed';
-
 /**
- * Accounts projected by a version without `unitAccounts` get their entries, once (a note says so; one read of every
- * account, at the first start of a version with it). Later accounts get theirs from their `created` event.
+ * Accounts projected by a version without `unitAccounts` get their entries, once (one read of every account, at the
+ * first start of a version with it). Later accounts get theirs from their `created` event.
  */
-export async function listAccountsByUnit(stores: Stores): Promise<void> {
-  if (await stores.unitAccounts.get(UNITS_LISTED)) return;
-  const byUnit = new Map<string, string[]>();
-  for (const a of await stores.accounts.find({})) byUnit.set(a.orgUnit, [...(byUnit.get(a.orgUnit) ?? []), a._id]);
-  if (byUnit.size > 0) {
+export function listAccountsByUnit(stores: Stores): Promise<void> {
+  return listOnce(stores.unitAccounts, stores.flush, async () => {
+    const byUnit = new Map<string, string[]>();
+    for (const a of await stores.accounts.find({})) byUnit.set(a.orgUnit, [...(byUnit.get(a.orgUnit) ?? []), a._id]);
+    if (byUnit.size === 0) return;
     await stores.unitAccounts.updateMany([...byUnit].map(([unit, names]) => ({ id: unit, update: { set: Object.fromEntries(names.map((n) => [`accounts.${accountKey(n)}`, 1])) } })));
-  }
-  await stores.unitAccounts.update(UNITS_LISTED, { set: { listed: true } });
-  await stores.flush();
+  });
 }
 
 /** Accounts, preferences, reads and tasks (reports in are the consumer's, written per batch: reports-in.ts). */
