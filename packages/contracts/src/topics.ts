@@ -34,6 +34,21 @@ export const DEFAULT_PARTITIONS: Record<TopicName, number> = {
   'tally.dead-letters.v1': 1,
 };
 
+/**
+ * Partition counts of the embedded bus (one process, SQLite): one per topic. A process consumes its partitions one
+ * batch at a time, so more partitions bring no parallelism there; they only split each consumer's work into
+ * smaller batches visited in turn (one partition per event-loop turn), which delays every event by a round of the
+ * partitions and writes the shared rollup shares once per partition batch. Measured (docs/performance.md,
+ * "One partition per topic in embedded mode"). A data directory keeps the counts it was created with.
+ */
+export const EMBEDDED_PARTITIONS: Record<TopicName, number> = Object.fromEntries(Object.keys(DEFAULT_PARTITIONS).map((topic) => [topic, 1])) as Record<TopicName, number>;
+
+/** The topics to create, with their partition counts: DEFAULT_PARTITIONS on Kafka, EMBEDDED_PARTITIONS on SQLite. */
+export function topicSpecs(mode: 'embedded' | 'distributed'): Array<{ name: TopicName; partitions: number }> {
+  const counts = mode === 'embedded' ? EMBEDDED_PARTITIONS : DEFAULT_PARTITIONS;
+  return (Object.keys(counts) as TopicName[]).map((name) => ({ name, partitions: counts[name] }));
+}
+
 /** Which topic an event type is relayed to, by its stream category (the part of the subject before the first '-'). */
 export function topicForStream(streamId: string): TopicName {
   const category = streamId.split('-', 1)[0];

@@ -13,7 +13,7 @@ import { createNotificationService, type NotificationOptions, type NotificationS
 import { createOpenDataService } from '@tally/svc-open-data';
 import { createProjectionService } from '@tally/svc-projection';
 import { createSyncService, installUpstreamGuard, type SyncService, type UpstreamClient } from '@tally/svc-sync';
-import { DEFAULT_PARTITIONS } from '@tally/contracts';
+import { topicSpecs } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health';
 import { mountWebApp } from './web-app/static';
@@ -67,7 +67,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const store = tracedEventStore(openSqliteEventStore(join(config.dataDir, 'events.db')));
   const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db')), 'sqlite');
   const bus = flushBeforeCommit(tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db'))), () => readStore.flush());
-  await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
+  await bus.ensureTopics(topicSpecs('embedded'));
   const relay = startRelay({ store, bus, lease: relayLeaseFromEnv(store, EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') });
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay.nudge() };
   observe.log(store);

@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { topicSpecs } from '@tally/contracts';
 import type { HierarchyRegistry } from '@tally/core';
+import { openSqliteEventBus } from '@tally/eventbus';
 import { loadHierarchies } from '@tally/reference-data';
 import { createLogger } from '@tally/runtime';
 import { demoCatalog, startEmbeddedPlatform, type RunningPlatform } from '../src';
@@ -15,8 +17,24 @@ export interface TestPlatform extends RunningPlatform {
   dispose(): Promise<void>;
 }
 
-export async function startTestPlatform(options: { dataDir?: string; withCatalog?: boolean } = {}): Promise<TestPlatform> {
+export interface TestPlatformOptions {
+  dataDir?: string;
+  withCatalog?: boolean;
+  /**
+   * create the topics with the Kafka partition counts (DEFAULT_PARTITIONS) instead of the embedded one each, as a
+   * data directory from before EMBEDDED_PARTITIONS has them: for tests of several replicas sharing partitions
+   */
+  kafkaPartitions?: boolean;
+}
+
+export async function startTestPlatform(options: TestPlatformOptions = {}): Promise<TestPlatform> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tally-test-'));
+  if (options.kafkaPartitions) {
+    // an existing topic keeps its partition count: the platform's own ensureTopics leaves these as they are
+    const bus = openSqliteEventBus(join(dataDir, 'bus.db'));
+    await bus.ensureTopics(topicSpecs('distributed'));
+    await bus.close();
+  }
   const running = await startEmbeddedPlatform({
     config: { dataDir, demo: false, readYourWritesTimeoutMs: 5_000, auth: 'off' },
     logger: createLogger('test', 'silent'),

@@ -20,7 +20,8 @@ describe('hierarchy-rollup: two replicas sharing the report partitions', () => {
   const total = (i: number) => 10 * (i + 1);
 
   beforeAll(async () => {
-    p = await startTestPlatform();
+    // the Kafka partition counts: a new embedded data directory has one report partition, which one replica would own
+    p = await startTestPlatform({ kafkaPartitions: true });
     // a second replica: its own consumers (same group) and its own fence registration, the same stores
     second = createHierarchyRollupService({ ...p.platform, config: { ...p.platform.config, instanceId: 'replica-2' } }, { registry: p.registry, catalog: p.indicator.catalogQuery });
     await second.start();

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_PARTITIONS } from '@tally/contracts';
+import { topicSpecs } from '@tally/contracts';
 import { createKafkaEventBus, namespacedEventBus, openSqliteEventBus, type EventBus } from '@tally/eventbus';
 import { EMBEDDED_LEASE_TTL_MS, DEFAULT_LEASE_TTL_MS, createMongoEventStore, openSqliteEventStore, relayLeaseFromEnv, startRelay, type EventStore, type Relay } from '@tally/eventstore';
 import { createMongoReadStore, openSqliteReadStore, type ReadStore } from '@tally/readstore';
@@ -43,7 +43,7 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
   store = tracedEventStore(store);
   const reads = (readStore = tracedReadStore(readStore, config.mongoUrl && config.kafkaBrokers.length > 0 ? 'mongodb' : 'sqlite'));
   bus = flushBeforeCommit(tracedEventBus(bus), () => reads.flush());
-  await bus.ensureTopics(Object.entries(DEFAULT_PARTITIONS).map(([name, partitions]) => ({ name, partitions })));
+  await bus.ensureTopics(topicSpecs(distributed ? 'distributed' : 'embedded'));
   // every process that runs a relay competes for the lease in the store: exactly one publishes at a time
   const relay = options.runRelay ? startRelay({ store, bus, lease: relayLeaseFromEnv(store, distributed ? DEFAULT_LEASE_TTL_MS : EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') }) : null;
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay?.nudge() };
