@@ -7,6 +7,11 @@ export interface TallyConfig {
   /** HTTP port (PORT or HTTP_PORT) */
   httpPort: number;
   httpHost: string;
+  /**
+   * listening sockets on the HTTP port where Node and the system have reusePort (TALLY_HTTP_ACCEPTORS, default 8; 1:
+   * one socket): see http/listen-with-acceptors.ts
+   */
+  httpAcceptors: number;
   grpcPort: number;
   dataDir: string;
   kafkaBrokers: string[];
@@ -43,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
     mode: env.TALLY_MODE === 'distributed' || (kafkaBrokers.length > 0 && !!env.MONGO_URL) ? 'distributed' : 'embedded',
     httpPort: intOf(env.HTTP_PORT ?? env.PORT, 8080),
     httpHost: env.HTTP_HOST ?? '0.0.0.0',
+    httpAcceptors: Math.max(1, intOf(env.TALLY_HTTP_ACCEPTORS, 8)),
     grpcPort: intOf(env.GRPC_PORT, 9090),
     dataDir: resolve(env.TALLY_DATA_DIR ?? './.tally-data'),
     kafkaBrokers,

@@ -28,3 +28,4 @@ export * from './http/schemas';
 export { acceptUploads, uploadedBuffer } from './http/raw-upload';
 export { cellOf, rawOf, textOf } from './workbook/cells';
 export { readTables, writeTables, type TableLimits, type WorkbookTable } from './workbook/tables';
+export { listenWithAcceptors, reusePortSystem, type AcceptorOptions, type Listening } from './http/listen-with-acceptors';

@@ -1,4 +1,4 @@
-import { createLogger, startTracing, stopTracing } from '@tally/runtime';
+import { createLogger, listenWithAcceptors, startTracing, stopTracing } from '@tally/runtime';
 import { loadDemo } from './demo';
 import { startEmbeddedPlatform } from './platform';
 import { ensureWebBuild } from './web-app/build';
@@ -10,7 +10,10 @@ startTracing('all-in-one');
 await ensureWebBuild((line) => logger.info(line)).catch((err: unknown) => logger.error({ err }, 'web app build failed; serving the API only'));
 const running = await startEmbeddedPlatform({ logger });
 const demo = running.config.demo ? await loadDemo(running) : undefined;
-await running.app.listen({ port: running.config.httpPort, host: running.config.httpHost });
+// several sockets on the port where Node and the system allow it: under load the loop accepts one connection per socket
+// and iteration (packages/runtime/src/http/listen-with-acceptors.ts)
+const listening = await listenWithAcceptors(running.app, { port: running.config.httpPort, host: running.config.httpHost, sockets: running.config.httpAcceptors });
+logger.info({ acceptors: listening.sockets }, 'listening');
 const url = `http://localhost:${running.config.httpPort}`;
 process.stdout.write(
   `\nTally is running (embedded mode, data in ${running.config.dataDir})\n` +
@@ -32,8 +35,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down');
-    running
+    listening
       .close()
+      .then(() => running.close())
       .then(stopTracing)
       .then(
         () => process.exit(0),

@@ -2,6 +2,7 @@ import { startGrpcServer, type GrpcRegistration, type RunningGrpcServer } from '
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type TallyConfig } from '../config';
 import { createHttpApp } from '../http/create-app';
+import { listenWithAcceptors } from '../http/listen-with-acceptors';
 import { createLogger, type Logger } from '../logger';
 import type { Platform, ServiceModule } from '../service/service-module';
 import { openPlatform, type OpenedPlatform } from './open-platform';
@@ -67,14 +68,16 @@ export async function runService(
   // gRPC first: peers' look-ups (hierarchy, catalog) do not wait for this process's consumers to join their groups
   const grpc = hosted.grpc && hosted.grpc.length > 0 ? await startGrpcServer(`0.0.0.0:${config.grpcPort}`, hosted.grpc) : null;
   await hosted.module.start();
-  await app.listen({ port: config.httpPort, host: config.httpHost });
+  // several sockets on the port where Node and the system allow it: new connections are not held back by a busy loop
+  const listening = await listenWithAcceptors(app, { port: config.httpPort, host: config.httpHost, sockets: config.httpAcceptors });
   ready = true;
-  logger.info({ http: config.httpPort, grpc: grpc?.port ?? null, mode: config.mode }, `${name} is ready`);
+  logger.info({ http: config.httpPort, acceptors: listening.sockets, grpc: grpc?.port ?? null, mode: config.mode }, `${name} is ready`);
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       ready = false;
+      await listening.close();
       await app.close();
       await hosted.module.stop();
       await grpc?.stop();
