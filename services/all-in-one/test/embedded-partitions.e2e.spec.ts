@@ -11,7 +11,8 @@ async function rollupPartitions(p: TestPlatform): Promise<number[]> {
 }
 
 async function submitThreeCommunes(p: TestPlatform): Promise<void> {
-  // three communes of three provinces (keys spread over the partitions of an 8-partition topic)
+  // three communes of three provinces: on an 8-partition topic their report streams may land on different partitions,
+  // and VN's figure must add them up either way
   for (const [i, orgUnit] of ['05611', '01843', '26881'].entries()) {
     const r = await submit(p, { orgUnit, period: '2024S2', submissionId: `part-${i}`, values: householdValues(100 * (i + 1), 10 * (i + 1)) });
     expect(r.status).toBe(202);
