@@ -29,6 +29,8 @@ export interface LoadOptions {
   signal?: { stopped: boolean };
   /** distributed mode: a share of the ops goes over the gRPC SubmitStream, in batches */
   grpc?: GrpcLane;
+  /** the headers an HTTP submission is sent with (its province's account: submitters.ts); default the client's */
+  headersFor?: (op: Op) => Record<string, string> | undefined;
 }
 
 export interface GrpcLane {
@@ -50,8 +52,10 @@ export interface LoadResult {
   endedAt: number;
   /** latency of every answered request, ms */
   latencies: number[];
-  /** requests that failed (network error or 5xx) and were retried */
+  /** requests that failed (network error, 5xx, 401 or 429) and were sent again */
   retriedErrors: number;
+  /** of those, the 429s waited out (an account over its rate limit: submitters.ts) */
+  rateLimited: number;
   /** ops that were refused or never acknowledged, with why */
   failures: Array<{ op: number; reason: string }>;
   /** ops sent over HTTP / over the gRPC stream */
@@ -85,6 +89,7 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
   const latencies: number[] = [];
   const failures: LoadResult['failures'] = [];
   let retriedErrors = 0;
+  let rateLimited = 0;
   let next = 0;
   const startedAt = performance.now();
   const maxAttempts = options.maxAttempts ?? 8;
@@ -110,7 +115,7 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
       let answer: Record<string, unknown> | undefined;
       let error = '';
       try {
-        const r = await client.request('POST', '/api/v1/reports', body, 120_000);
+        const r = await client.request('POST', '/api/v1/reports', body, 120_000, options.headersFor?.(op) ?? client.headers);
         status = r.status;
         answer = r.body as Record<string, unknown>;
         latencies.push(r.ms);
@@ -137,6 +142,7 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
       if (status === 429 && rateLimitedWaits < MAX_RATE_LIMITED_WAITS) {
         // the platform protecting itself, not failing: wait as told (a real client does) without using up an attempt
         rateLimitedWaits++;
+        rateLimited++;
         retriedErrors++;
         attempt--;
         await sleep(retryAfterMs(answer));
@@ -241,5 +247,5 @@ export async function runLoad(client: HttpClient, w: Workload, options: LoadOpti
     ...(httpList.length > 0 ? Array.from({ length: Math.max(1, options.concurrency) }, worker) : []),
     ...(lane && grpcList.length > 0 ? Array.from({ length: Math.max(1, lane.streams) }, () => streamWorker(lane.submitter, Math.max(1, lane.batchSize))) : []),
   ]);
-  return { results, startedAt, endedAt: performance.now(), latencies, retriedErrors, failures, httpOps: httpList.length, grpcOps: grpcList.length, grpcBatchLatencies, grpcBatchSizes };
+  return { results, startedAt, endedAt: performance.now(), latencies, retriedErrors, rateLimited, failures, httpOps: httpList.length, grpcOps: grpcList.length, grpcBatchLatencies, grpcBatchSizes };
 }

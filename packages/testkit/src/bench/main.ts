@@ -6,10 +6,12 @@
 import { UsageError } from './args';
 import { replicasFlag, runCli, wholeFlag } from './cli';
 import { DEFAULT_BENCH_OPTIONS, formatTable, runBench, type BenchOptions } from './run';
+import { SUBMITTER_MODES, type SubmitterMode } from './submitters';
 
 const USAGE = `usage: pnpm bench [--communes N] [--values K] [--map pre2025|2025] [--mode embedded|distributed]
                   [--concurrency C] [--window-sec S] [--poll-ms MS] [--seed N] [--no-baseline]
                   [--grpc-share F] [--grpc-batch B] [--grpc-streams S] [--replicas SERVICE=N[,SERVICE=N]]
+                  [--submitters province|single]
   --communes N     a seeded sample of N communes (default: every commune of the map)
   --values K       values per report (default 200; every fifth element is split by sex)
   --map            pre2025 (10,035 communes, period 2024S2) or 2025 (3,321 communes, period 2025S2)
@@ -18,6 +20,9 @@ const USAGE = `usage: pnpm bench [--communes N] [--values K] [--map pre2025|2025
   --concurrency C  requests in flight (default 24)
   --window-sec S   replay the deadline-day arrival schedule over S seconds (default 0: as fast as accepted)
   --poll-ms MS     how often the VN rollup is read to measure freshness (default 50)
+  --submitters     province (default): each province's communes report through an account of that province;
+                   single: every report through one national account (its rate limit, 100 requests/s by default,
+                   then paces the load)
   --grpc-share F   distributed: share of the reports sent over the gRPC SubmitStream, 0..1 (default 0.5)
   --grpc-batch B   distributed: reports per SubmitStream call (default 20)
   --grpc-streams S distributed: SubmitStream calls in flight (default 2)
@@ -41,9 +46,11 @@ runCli<BenchOptions, Awaited<ReturnType<typeof runBench>>>({
     'grpc-batch': 'number',
     'grpc-streams': 'number',
     replicas: 'string',
+    submitters: 'string',
   },
   options: (flags, log) => {
     if (flags['grpc-share'] !== undefined && (flags['grpc-share'] as number) > 1) throw new UsageError('--grpc-share is a share, 0..1');
+    if (flags.submitters !== undefined && !SUBMITTER_MODES.includes(flags.submitters as SubmitterMode)) throw new UsageError(`--submitters is one of ${SUBMITTER_MODES.join(', ')}`);
     const num = (name: string) => Number(flags[name]);
     return {
       ...DEFAULT_BENCH_OPTIONS,
@@ -60,6 +67,7 @@ runCli<BenchOptions, Awaited<ReturnType<typeof runBench>>>({
       ...(flags['grpc-batch'] !== undefined ? { grpcBatch: wholeFlag(flags, 'grpc-batch', 1) } : {}),
       ...(flags['grpc-streams'] !== undefined ? { grpcStreams: wholeFlag(flags, 'grpc-streams', 1) } : {}),
       ...(flags.replicas !== undefined ? { replicas: replicasFlag(flags) } : {}),
+      ...(flags.submitters !== undefined ? { submitters: flags.submitters as SubmitterMode } : {}),
       baseline: !flags['no-baseline'],
       log,
     };

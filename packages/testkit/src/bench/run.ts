@@ -9,6 +9,7 @@ import { runLoad, type GrpcLane, type LoadResult } from './load';
 import { freshness, percentile, round } from './metrics';
 import { cpuSec, HealthSampler, RollupPoller, RssSampler, type LagSample } from './observe';
 import { replicaFigures, type ReplicaFigures } from './replicas';
+import { provinceSubmitters, type ProvinceSubmitters, type SubmitterMode } from './submitters';
 import { platformRoot, startEmbeddedTarget, type Target } from './target';
 import { verifyTotals, type Verification } from './verify';
 
@@ -36,6 +37,8 @@ export interface BenchOptions {
   grpcStreams: number;
   /** distributed mode: processes per service (`--replicas SERVICE=N`), default 1 each */
   replicas?: Partial<Record<ServiceName, number>>;
+  /** who sends the HTTP submissions: an account per province (default) or one national account (submitters.ts) */
+  submitters: SubmitterMode;
   /** progress lines on stderr */
   log?: (line: string) => void;
 }
@@ -53,6 +56,7 @@ export const DEFAULT_BENCH_OPTIONS: BenchOptions = {
   grpcShare: 0.5,
   grpcBatch: 20,
   grpcStreams: 2,
+  submitters: 'province',
 };
 
 export interface BenchSummary {
@@ -79,7 +83,10 @@ export interface BenchSummary {
   /** from the last acknowledgement until the VN rollup reflected every report */
   drainAfterLastAckSec: number | null;
   freshnessMs: { p50: number; p95: number; p99: number; max: number; measured: number; unresolved: number; pollIntervalMs: number };
-  apiLatencyMs: { p50: number; p95: number; p99: number; max: number; requests: number; retriedErrors: number };
+  /** retriedErrors: requests sent again (network error, 5xx, 401, 429); rateLimited: the 429s among them */
+  apiLatencyMs: { p50: number; p95: number; p99: number; max: number; requests: number; retriedErrors: number; rateLimited: number };
+  /** the accounts the HTTP submissions were sent from (one per province of the workload, or one: submitters.ts) */
+  submitters: number;
   peakRssMb: number;
   peakRssMbByProcess: Record<string, number>;
   /** CPU time the platform processes used (user + system) from the first submission until VN reflected all */
@@ -200,8 +207,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
   let replicas: BenchSummary['replicas'] = null;
   let mongoDelta: Record<string, number> | null = null;
   const lane = grpcLaneFor(target, w, opts);
+  let submitters: ProvinceSubmitters = new Map();
   try {
     await target.client.json('PUT', '/api/v1/catalog', w.catalog.json, target.client.adminHeaders);
+    if (opts.submitters === 'province') {
+      submitters = await provinceSubmitters(target.client, [...new Set(w.provinceOf)]);
+      if (submitters.size > 0) log(`submitting from ${submitters.size} accounts, one per province (each with its own rate limit)`);
+    }
     poller = new RollupPoller(target.client, w.period, w.catalog.template, opts.pollMs);
     const origin = performance.now();
     const health = new HealthSampler(target.client, origin).start();
@@ -213,7 +225,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     // a bar on a terminal; a plain line every 10 s in a log
     const progress = startProgress('  acknowledged', w.ops.length, { lineEveryMs: 10_000 });
     if (lane) log(`sending ${Math.round(opts.grpcShare * 100)}% of the reports over gRPC SubmitStream (${opts.grpcBatch} per call, ${opts.grpcStreams} calls in flight), the rest over HTTP through the gateway`);
-    load = await runLoad(target.client, w, { concurrency: opts.concurrency, windowMs: opts.windowSec * 1000, onAck: () => progress.update(++acks), ...(lane ? { grpc: lane } : {}) });
+    load = await runLoad(target.client, w, { concurrency: opts.concurrency, windowMs: opts.windowSec * 1000, onAck: () => progress.update(++acks), headersFor: (op) => submitters.get(w.provinceOf[op.report]!), ...(lane ? { grpc: lane } : {}) });
     progress.finish();
     log(`load done in ${((load.endedAt - load.startedAt) / 1000).toFixed(1)} s (${load.failures.length} failures); waiting for VN to reflect every report`);
     for (const f of load.failures.slice(0, 20)) log(`  not acknowledged: ${f.reason}`);
@@ -262,7 +274,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     log('baseline: bulk insert + batch GROUP BY in SQLite');
     baseline = runSqliteBaseline(w, expected);
   }
-  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec, infra, replicas, mongoDelta);
+  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec, infra, replicas, mongoDelta, Math.max(1, submitters.size));
 }
 
 function summarize(
@@ -282,6 +294,7 @@ function summarize(
   infra: BenchSummary['infra'] = null,
   replicas: BenchSummary['replicas'] = null,
   mongoDelta: Record<string, number> | null = null,
+  submitters = 1,
 ): BenchSummary {
   const loadSec = (load.endedAt - load.startedAt) / 1000;
   const acked = w.ops.filter((op) => load.results[op.index] && !load.results[op.index]!.duplicate);
@@ -326,7 +339,9 @@ function summarize(
       max: round(percentile(load.latencies, 100)),
       requests: load.latencies.length,
       retriedErrors: load.retriedErrors,
+      rateLimited: load.rateLimited,
     },
+    submitters,
     peakRssMb: round(rss.peakTotalKb / 1024, 1),
     platformCpuSec: round(cpuLoadSec, 2),
     platformCpuMsPer1000Values: round((cpuLoadSec * 1e6) / Math.max(1, values), 1),
@@ -396,6 +411,7 @@ export function formatTable(s: BenchSummary): string {
     ['time to national', s.timeToNationalSec === null ? 'NOT REACHED' : `${s.timeToNationalSec} s (drain after last ack ${s.drainAfterLastAckSec} s)`],
     ['freshness p50/p95/p99', `${s.freshnessMs.p50} / ${s.freshnessMs.p95} / ${s.freshnessMs.p99} ms (max ${s.freshnessMs.max}, poll ${s.freshnessMs.pollIntervalMs} ms)`],
     ['API latency p50/p95/p99', `${s.apiLatencyMs.p50} / ${s.apiLatencyMs.p95} / ${s.apiLatencyMs.p99} ms (${s.apiLatencyMs.requests} HTTP requests)`],
+    ['sent again', `${s.apiLatencyMs.retriedErrors} requests (${s.apiLatencyMs.rateLimited} rate-limited 429s); submitting accounts ${s.submitters}`],
     ...(s.transport.grpcSubmissions > 0
       ? [['gRPC SubmitStream', `${s.transport.grpcSubmissions} submissions in ${s.transport.grpcCalls} calls (${s.transport.grpcReportsPerCall} per call), call p50/p99 ${s.transport.grpcCallMs.p50} / ${s.transport.grpcCallMs.p99} ms; ${s.transport.httpSubmissions} over HTTP`] as [string, string]]
       : []),
