@@ -12,6 +12,12 @@ export interface TallyConfig {
    * one socket): see http/listen-with-acceptors.ts
    */
   httpAcceptors: number;
+  /**
+   * embedded mode: who copies each SQLite file's write-ahead log back into the file (TALLY_SQLITE_CHECKPOINT):
+   * `background` (default), a worker thread per file; `inline`, SQLite's own, in the commit that fills the log
+   * (packages/sqlite/src/background-checkpoint.ts)
+   */
+  sqliteCheckpoint: 'background' | 'inline';
   grpcPort: number;
   dataDir: string;
   kafkaBrokers: string[];
@@ -49,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
     httpPort: intOf(env.HTTP_PORT ?? env.PORT, 8080),
     httpHost: env.HTTP_HOST ?? '0.0.0.0',
     httpAcceptors: Math.max(1, intOf(env.TALLY_HTTP_ACCEPTORS, 8)),
+    sqliteCheckpoint: env.TALLY_SQLITE_CHECKPOINT === 'inline' ? 'inline' : 'background',
     grpcPort: intOf(env.GRPC_PORT, 9090),
     dataDir: resolve(env.TALLY_DATA_DIR ?? './.tally-data'),
     kafkaBrokers,

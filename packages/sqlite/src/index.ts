@@ -1,2 +1,3 @@
+export * from './background-checkpoint';
 export * from './driver';
 export * from './open-database';

@@ -8,6 +8,11 @@ export interface SqliteOpenOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** how long a writer waits for another process's write lock before failing */
   busyTimeoutMs?: number;
+  /**
+   * the store checkpoints its file from a worker thread (background-checkpoint.ts), not in its own commits;
+   * used by the embedded platform (TALLY_SQLITE_CHECKPOINT), off by default
+   */
+  backgroundCheckpoint?: boolean;
 }
 
 export function openDatabase(path: string, options: SqliteOpenOptions = {}): Database {

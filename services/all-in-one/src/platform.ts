@@ -64,9 +64,10 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const config: TallyConfig = { ...loadConfig(), ...options.config };
   const logger = options.logger ?? createLogger('tally');
   mkdirSync(config.dataDir, { recursive: true });
-  const store = tracedEventStore(openSqliteEventStore(join(config.dataDir, 'events.db')));
-  const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db')), 'sqlite');
-  const bus = flushBeforeCommit(tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db'))), () => readStore.flush());
+  const sqlite = { backgroundCheckpoint: config.sqliteCheckpoint === 'background' };
+  const store = tracedEventStore(openSqliteEventStore(join(config.dataDir, 'events.db'), sqlite));
+  const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db'), sqlite), 'sqlite');
+  const bus = flushBeforeCommit(tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db'), sqlite)), () => readStore.flush());
   await bus.ensureTopics(topicSpecs('embedded'));
   const relay = startRelay({ store, bus, lease: relayLeaseFromEnv(store, EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') });
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay.nudge() };

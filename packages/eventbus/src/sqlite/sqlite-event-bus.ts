@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { EventBus, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from '../port';
-import { openDatabase, type SqliteOpenOptions } from '@tally/sqlite';
+import { checkpointInBackground, openDatabase, type BackgroundCheckpoint, type SqliteOpenOptions } from '@tally/sqlite';
 import { SqliteLog, type TopicPartition } from './sqlite-log';
 import { SqliteSubscription, type SubscriptionHost } from './sqlite-subscription';
 import { notifyPublished } from './wakeup';
@@ -32,6 +32,7 @@ export class SqliteEventBus implements EventBus, SubscriptionHost {
   private readonly db: Database.Database;
   private readonly members = new Map<string, SqliteSubscription[]>();
   private readonly inFlight = new Set<string>();
+  private readonly checkpoint: BackgroundCheckpoint | null;
   /** bumped by every change made through this bus that consumers must notice (see changeStamp) */
   private generation = 0;
   private closed = false;
@@ -40,6 +41,7 @@ export class SqliteEventBus implements EventBus, SubscriptionHost {
     // FULL: the relay marks events published once publish() resolves, so a power loss must not drop them.
     this.db = openDatabase(path, { synchronous: 'FULL', ...options });
     this.log = new SqliteLog(this.db);
+    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: BACKGROUND_FALLBACK_PAGES }) : null;
     this.channel = path === ':memory:' || path === '' ? `memory:${randomUUID()}` : resolve(path);
     this.pollIntervalMs = options.pollIntervalMs ?? 15;
     this.retryInitialMs = options.retryInitialMs ?? 50;
@@ -85,6 +87,7 @@ export class SqliteEventBus implements EventBus, SubscriptionHost {
     await Promise.all(all.map((m) => m.stop()));
     this.closed = true;
     this.log.flush();
+    await this.checkpoint?.close();
     this.db.close();
   }
 
@@ -124,6 +127,9 @@ export class SqliteEventBus implements EventBus, SubscriptionHost {
     if (this.closed) throw new Error('SqliteEventBus is closed');
   }
 }
+
+/** WAL pages at which a commit checkpoints by itself when a worker checkpoints the file (SQLite's default: 1,000) */
+const BACKGROUND_FALLBACK_PAGES = 10_000;
 
 export function openSqliteEventBus(path: string, options?: SqliteEventBusOptions): SqliteEventBus {
   return new SqliteEventBus(path, options);

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Collection, CounterCollection, Doc, ReadStore } from '../port';
-import { openDatabase, type SqliteOpenOptions } from '@tally/sqlite';
+import { checkpointInBackground, openDatabase, type BackgroundCheckpoint, type SqliteOpenOptions } from '@tally/sqlite';
 import { assertCollectionName, quoteIdent } from './paths';
 import { SqliteCollection, type CollectionHost } from './sqlite-collection';
 import { SqliteCounterCollection, type CounterHost } from './sqlite-counter-collection';
@@ -11,6 +11,8 @@ const TABLE_PREFIX = 'rs_';
 const KEY_SETS = '_counter_key_sets';
 /** pages of WAL (4 KiB each) before SQLite checkpoints it into the database file: 40 MiB */
 const READ_STORE_WAL_CHECKPOINT_PAGES = 10_000;
+/** the same when a worker checkpoints the file: only a fallback then (the worker fell behind or failed) */
+const READ_STORE_BACKGROUND_FALLBACK_PAGES = 4 * READ_STORE_WAL_CHECKPOINT_PAGES;
 
 /**
  * The embedded read store: one table (id, doc JSON) per collection. Read models can be rebuilt from the log,
@@ -45,6 +47,7 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
   private resolveGroup: () => void = () => undefined;
   /** set once a group's commit failed: every later write and flush is refused (see the class) */
   private broken: unknown = null;
+  private readonly checkpoint: BackgroundCheckpoint | null;
   private closed = false;
 
   constructor(path: string, options: SqliteOpenOptions = {}) {
@@ -52,6 +55,7 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     // Read models rewrite the same pages over and over (a province's rollup shares, once per report): a longer WAL
     // between checkpoints copies each page to the database once for many commits (SQLite's default: 1,000 pages)
     this.db.pragma(`wal_autocheckpoint = ${READ_STORE_WAL_CHECKPOINT_PAGES}`);
+    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: READ_STORE_BACKGROUND_FALLBACK_PAGES }) : null;
   }
 
   collection<T extends Doc = Doc>(name: string): Collection<T> {
@@ -91,6 +95,7 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     if (this.closed) return;
     this.commitGroup(); // what was written before close is committed first
     this.closed = true;
+    await this.checkpoint?.close();
     this.db.close();
   }
 

@@ -36,9 +36,10 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
       }), config.kafkaNamespace);
   } else {
     mkdirSync(config.dataDir, { recursive: true });
-    store = openSqliteEventStore(join(config.dataDir, 'events.db'));
-    bus = openSqliteEventBus(join(config.dataDir, 'bus.db'));
-    readStore = openSqliteReadStore(join(config.dataDir, 'read.db'));
+    const sqlite = { backgroundCheckpoint: config.sqliteCheckpoint === 'background' };
+    store = openSqliteEventStore(join(config.dataDir, 'events.db'), sqlite);
+    bus = openSqliteEventBus(join(config.dataDir, 'bus.db'), sqlite);
+    readStore = openSqliteReadStore(join(config.dataDir, 'read.db'), sqlite);
   }
   store = tracedEventStore(store);
   const reads = (readStore = tracedReadStore(readStore, config.mongoUrl && config.kafkaBrokers.length > 0 ? 'mongodb' : 'sqlite'));

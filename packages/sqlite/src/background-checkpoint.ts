@@ -1,0 +1,73 @@
+/**
+ * Checkpoints a WAL database from a worker thread, so that the thread that writes never does.
+ *
+ * In WAL mode SQLite copies the log back into the database file (a checkpoint) inside the commit that takes the log
+ * past `wal_autocheckpoint` pages: that commit then writes and syncs megabytes, on the event loop of the process
+ * that serves requests (the embedded read store's 40 MiB checkpoint blocked the loop for about 100 ms under the
+ * bench's load). Here a second connection, on its own thread, runs `PRAGMA wal_checkpoint(PASSIVE)` every
+ * `intervalMs`: a passive checkpoint waits for no reader or writer and copies only committed frames, so it is safe
+ * beside the writer, in this process or another; one with nothing to copy reads the WAL index and returns. The
+ * writer keeps a higher `wal_autocheckpoint` as a fallback (the log stays bounded if the worker falls behind or
+ * dies). Durability is SQLite's: the checkpointing connection syncs the log before copying and the database after.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { driverPackage, type Database } from './driver';
+
+export interface BackgroundCheckpoint {
+  /** stops the worker (after a checkpoint in progress) and closes its connection */
+  close(): Promise<void>;
+}
+
+export interface BackgroundCheckpointOptions {
+  /** how often the worker checkpoints; default 250 ms */
+  intervalMs?: number;
+  /** told once if the worker fails (the writer's own autocheckpoint then keeps the log bounded) */
+  onError?: (error: unknown) => void;
+}
+
+const DEFAULT_INTERVAL_MS = 250;
+
+/** CommonJS, evaluated in the worker: the driver's path comes in workerData (the worker has no module resolution of ours). */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path, { fileMustExist: true });
+const timer = setInterval(() => db.pragma('wal_checkpoint(PASSIVE)'), workerData.intervalMs);
+parentPort.on('message', () => {
+  clearInterval(timer);
+  db.close();
+  parentPort.close();
+});
+`;
+
+const driverPath = createRequire(import.meta.url).resolve(driverPackage);
+
+/**
+ * What a store calls on its own connection: `null` for an in-memory database; otherwise the writer's
+ * `wal_autocheckpoint` raised to `fallbackPages` and a worker checkpointing its file.
+ */
+export function checkpointInBackground(db: Database, options: BackgroundCheckpointOptions & { fallbackPages: number }): BackgroundCheckpoint | null {
+  if (db.memory) return null;
+  db.pragma(`wal_autocheckpoint = ${Math.max(1, Math.floor(options.fallbackPages))}`);
+  return startBackgroundCheckpoint(db.name, options);
+}
+
+/** Starts checkpointing `path` (an existing WAL database file) from a worker thread. */
+export function startBackgroundCheckpoint(path: string, options: BackgroundCheckpointOptions = {}): BackgroundCheckpoint {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver: driverPath, path, intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS } });
+  // never what keeps a process alive: a store that is not closed must not hang its process at exit
+  worker.unref();
+  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.once('error', (error) => options.onError?.(error));
+  let closing: Promise<void> | null = null;
+  return {
+    close() {
+      closing ??= (async () => {
+        worker.postMessage('stop');
+        await exited;
+      })();
+      return closing;
+    },
+  };
+}
