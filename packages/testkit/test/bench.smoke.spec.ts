@@ -19,6 +19,9 @@ describe('pnpm bench (smoke)', () => {
     for (const key of ['reports', 'values', 'acceptedValuesPerSec', 'timeToNationalSec', 'peakRssMb']) expect(typeof summary[key], key).toBe('number');
     for (const key of ['p50', 'p95', 'p99']) expect(typeof (summary.freshnessMs as Record<string, unknown>)[key]).toBe('number');
     for (const key of ['p50', 'p99', 'rateLimited']) expect(typeof (summary.apiLatencyMs as Record<string, unknown>)[key]).toBe('number');
+    // the main threads' share of the platform's CPU: a part of it
+    expect(summary.platformMainThreadCpuSec as number).toBeGreaterThan(0);
+    expect(summary.platformMainThreadCpuSec as number).toBeLessThanOrEqual(summary.platformCpuSec as number);
     // the reports went in through one account per province (30 sampled communes span several provinces)
     expect(summary.submitters).toBeGreaterThan(1);
     expect(summary.baseline).toMatchObject({ engine: expect.stringContaining('sqlite'), correct: true });

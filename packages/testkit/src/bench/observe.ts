@@ -156,10 +156,23 @@ export class RssSampler {
 
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** user + system CPU seconds of a process so far. */
+/** user + system CPU seconds of a process so far (every thread). */
 export function cpuSec(pid: number): number | undefined {
+  return statCpuSec(`/proc/${pid}/stat`);
+}
+
+/**
+ * user + system CPU seconds of a process's main thread so far: its JavaScript, and SQLite's work, which runs on it.
+ * The rest of the process's CPU is its other threads: V8's (concurrent compilation, garbage collection), libuv's
+ * pool, worker threads.
+ */
+export function mainThreadCpuSec(pid: number): number | undefined {
+  return statCpuSec(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuSec(path: string): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // after the command: state(0) ppid(1) ... utime(11) stime(12)
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;

@@ -7,7 +7,7 @@ import { runSqliteBaseline, type BaselineResult } from './baseline';
 import { grpcSubmitter, startDistributedTarget, type DistributedTarget, type InfraInfo, type ServiceName } from './distributed';
 import { runLoad, type GrpcLane, type LoadResult } from './load';
 import { freshness, percentile, round } from './metrics';
-import { cpuSec, HealthSampler, RollupPoller, RssSampler, type LagSample } from './observe';
+import { cpuSec, HealthSampler, mainThreadCpuSec, RollupPoller, RssSampler, type LagSample } from './observe';
 import { replicaFigures, type ReplicaFigures } from './replicas';
 import { provinceSubmitters, type ProvinceSubmitters, type SubmitterMode } from './submitters';
 import { platformRoot, startEmbeddedTarget, type Target } from './target';
@@ -93,6 +93,11 @@ export interface BenchSummary {
   platformCpuSec: number;
   /** platform CPU per 1,000 accepted values: the cost, robust to other load on the machine */
   platformCpuMsPer1000Values: number;
+  /**
+   * of platformCpuSec, what the processes' main threads used (JavaScript and SQLite); the rest is their other
+   * threads: V8's concurrent compilation and garbage collection, libuv's pool, the SQLite checkpoint workers
+   */
+  platformMainThreadCpuSec: number;
   consumerLag: { maxTotal: number; maxRollup: number; maxRelay: number; maxByGroup?: Record<string, number>; series: Array<[number, number, number, number]> };
   correct: boolean;
   verification: { unitsChecked: number; valuesChecked: number; received: number; mismatches: string[]; failures: string[] };
@@ -148,6 +153,11 @@ function targetCpuSec(target: Target): number {
   return target.processes().reduce((sum, p) => sum + (cpuSec(p.pid) ?? 0), 0);
 }
 
+/** the same, of their main threads only */
+function targetMainThreadCpuSec(target: Target): number {
+  return target.processes().reduce((sum, p) => sum + (mainThreadCpuSec(p.pid) ?? 0), 0);
+}
+
 export async function startTarget(mode: BenchOptions['mode'], log: (line: string) => void = () => undefined, replicas?: Partial<Record<ServiceName, number>>): Promise<Target> {
   return mode === 'distributed' ? startDistributedTarget({ log, ...(replicas ? { replicas } : {}) }) : startEmbeddedTarget();
 }
@@ -198,6 +208,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
   let nationalAt: number | null;
   let lags: LagSample[];
   let cpuLoadSec = 0;
+  let mainCpuLoadSec = 0;
   let poller: RollupPoller;
   const rss = new RssSampler(() => target.processes()).start();
   const distributed = target.mode === 'distributed' ? (target as DistributedTarget) : null;
@@ -220,6 +231,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     poller.start();
     const mongo0 = await distributed?.mongoCommands();
     const cpu0 = targetCpuSec(target);
+    const mainCpu0 = targetMainThreadCpuSec(target);
     const infraCpu0 = infraCpu();
     let acks = 0;
     // a bar on a terminal; a plain line every 10 s in a log
@@ -238,6 +250,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     nationalAt = await waitForNational(poller, ackedReports, lastPosition, opts.nationalTimeoutSec * 1000);
     clearInterval(draining);
     cpuLoadSec = targetCpuSec(target) - cpu0;
+    mainCpuLoadSec = targetMainThreadCpuSec(target) - mainCpu0;
     infraCpuSec = infraCpu() - infraCpu0;
     const mongo1 = await distributed?.mongoCommands();
     if (mongo0 && mongo1) mongoDelta = Object.fromEntries(Object.entries(mongo1).map(([k, n]) => [k, n - (mongo0[k] ?? 0)]).filter(([, n]) => (n as number) > 0));
@@ -274,7 +287,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchSummary> {
     log('baseline: bulk insert + batch GROUP BY in SQLite');
     baseline = runSqliteBaseline(w, expected);
   }
-  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, cpuLoadSec, infra, replicas, mongoDelta, Math.max(1, submitters.size));
+  return summarize(opts, w, expected.reports, load, poller, nationalAt, lags, rss, verification, baseline, generatedSec, target.mode, { all: cpuLoadSec, mainThreads: mainCpuLoadSec }, infra, replicas, mongoDelta, Math.max(1, submitters.size));
 }
 
 function summarize(
@@ -290,7 +303,7 @@ function summarize(
   baseline: BaselineResult | undefined,
   generatedSec: number,
   mode: string,
-  cpuLoadSec: number,
+  cpu: { all: number; mainThreads: number },
   infra: BenchSummary['infra'] = null,
   replicas: BenchSummary['replicas'] = null,
   mongoDelta: Record<string, number> | null = null,
@@ -343,8 +356,9 @@ function summarize(
     },
     submitters,
     peakRssMb: round(rss.peakTotalKb / 1024, 1),
-    platformCpuSec: round(cpuLoadSec, 2),
-    platformCpuMsPer1000Values: round((cpuLoadSec * 1e6) / Math.max(1, values), 1),
+    platformCpuSec: round(cpu.all, 2),
+    platformCpuMsPer1000Values: round((cpu.all * 1e6) / Math.max(1, values), 1),
+    platformMainThreadCpuSec: round(cpu.mainThreads, 2),
     peakRssMbByProcess: Object.fromEntries(Object.entries(rss.peakByProcess).map(([k, kb]) => [k, round(kb / 1024, 1)])),
     consumerLag: {
       maxTotal: Math.max(0, ...lags.map((l) => l.totalLag)),
@@ -416,7 +430,7 @@ export function formatTable(s: BenchSummary): string {
       ? [['gRPC SubmitStream', `${s.transport.grpcSubmissions} submissions in ${s.transport.grpcCalls} calls (${s.transport.grpcReportsPerCall} per call), call p50/p99 ${s.transport.grpcCallMs.p50} / ${s.transport.grpcCallMs.p99} ms; ${s.transport.httpSubmissions} over HTTP`] as [string, string]]
       : []),
     ['peak RSS', `${s.peakRssMb} MB (${Object.entries(s.peakRssMbByProcess).map(([k, v]) => `${k} ${v}`).join(', ')})`],
-    ['platform CPU', `${s.platformCpuSec} s (${s.platformCpuMsPer1000Values} ms per 1,000 values)`],
+    ['platform CPU', `${s.platformCpuSec} s (${s.platformCpuMsPer1000Values} ms per 1,000 values; main threads ${s.platformMainThreadCpuSec} s, other threads ${round(s.platformCpuSec - s.platformMainThreadCpuSec, 2)} s)`],
     ...(s.infra
       ? [
           ['infrastructure', `${s.infra.source}: Kafka ${s.infra.kafkaBrokers.join(',')}, ${s.infra.mongoEngine}; started in ${s.infra.startSec === null ? '- (given)' : `${s.infra.startSec} s`}; services up in ${s.infra.servicesStartSec} s`] as [string, string],
