@@ -48,7 +48,7 @@ describe('checkpointing a WAL database from a worker thread', () => {
     // the fallback is out of reach: only the worker can move pages into the file
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000_000);
     await checkpoint!.close();
-    write(db, 0, 4);
+    let next = write(db, 0, 4);
     // no worker: every page is still in the log, the database file holds the schema only
     expect(statSync(path).size).toBeLessThan(64 * 1024);
 
@@ -56,7 +56,6 @@ describe('checkpointing a WAL database from a worker thread', () => {
     expect(await until(() => statSync(path).size >= 4 * 1024 * 1024)).toBe(true);
     // and the writer goes on writing beside it; a commit after a complete checkpoint starts the log over
     const walBefore = statSync(`${path}-wal`).size;
-    let next = 1024;
     for (let round = 0; round < 3; round++) {
       next = write(db, next, 2);
       const target = (next - 1) * 4000 * 0.9;
