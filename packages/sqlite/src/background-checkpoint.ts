@@ -28,17 +28,34 @@ export interface BackgroundCheckpointOptions {
 
 const DEFAULT_INTERVAL_MS = 250;
 
-/** CommonJS, evaluated in the worker: the driver's path comes in workerData (the worker has no module resolution of ours). */
+/**
+ * CommonJS, evaluated in the worker: the driver's path comes in workerData (the worker has no module resolution of
+ * ours). A failure is posted as its message and code (the driver's error class does not cross threads), then the
+ * worker ends.
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path, { fileMustExist: true });
-const timer = setInterval(() => db.pragma('wal_checkpoint(PASSIVE)'), workerData.intervalMs);
-parentPort.on('message', () => {
+let db = null;
+let timer = null;
+const stop = () => {
   clearInterval(timer);
-  db.close();
+  try { if (db) db.close(); } catch {}
   parentPort.close();
-});
+};
+const fail = (error) => {
+  parentPort.postMessage({ failed: { message: String((error && error.message) || error), code: error && error.code } });
+  stop();
+};
+try {
+  const Database = require(workerData.driver);
+  db = new Database(workerData.path, { fileMustExist: true });
+  timer = setInterval(() => {
+    try { db.pragma('wal_checkpoint(PASSIVE)'); } catch (error) { fail(error); }
+  }, workerData.intervalMs);
+} catch (error) {
+  fail(error);
+}
+parentPort.on('message', stop);
 `;
 
 const driverPath = createRequire(import.meta.url).resolve(driverPackage);
@@ -59,6 +76,9 @@ export function startBackgroundCheckpoint(path: string, options: BackgroundCheck
   // never what keeps a process alive: a store that is not closed must not hang its process at exit
   worker.unref();
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  worker.on('message', (m: { failed?: { message: string; code?: string } }) => {
+    if (m.failed) options.onError?.(Object.assign(new Error(`SQLite checkpoint of ${path}: ${m.failed.message}`), { code: m.failed.code }));
+  });
   worker.once('error', (error) => options.onError?.(error));
   let closing: Promise<void> | null = null;
   return {

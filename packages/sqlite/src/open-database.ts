@@ -13,6 +13,8 @@ export interface SqliteOpenOptions {
    * used by the embedded platform (TALLY_SQLITE_CHECKPOINT), off by default
    */
   backgroundCheckpoint?: boolean;
+  /** told if that worker fails (the store's own checkpoints then keep its log bounded) */
+  onCheckpointError?: (error: unknown) => void;
 }
 
 export function openDatabase(path: string, options: SqliteOpenOptions = {}): Database {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkpointInBackground, openDatabase, type Database } from '@tally/sqlite';
+import { checkpointInBackground, openDatabase, startBackgroundCheckpoint, type Database } from '@tally/sqlite';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -77,6 +77,15 @@ describe('checkpointing a WAL database from a worker thread', () => {
     const reopened = openDatabase(path);
     expect(reopened.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(rows);
     reopened.close();
+  });
+
+  it('tells its owner when it fails (here: a file that is not there)', async () => {
+    const errors: unknown[] = [];
+    const checkpoint = startBackgroundCheckpoint(join(tmpdir(), `tally-checkpoint-missing-${process.pid}.db`), { onError: (e) => errors.push(e) });
+    expect(await until(() => errors.length > 0)).toBe(true);
+    expect(errors[0]).toBeInstanceOf(Error);
+    expect(errors[0]).toMatchObject({ code: 'SQLITE_CANTOPEN', message: expect.stringContaining('tally-checkpoint-missing-') });
+    await checkpoint.close(); // after the worker is gone: resolves
   });
 
   it('leaves an in-memory database alone', () => {

@@ -5,7 +5,7 @@ import { openSqliteEventBus } from '@tally/eventbus';
 import { EMBEDDED_LEASE_TTL_MS, openSqliteEventStore, relayLeaseFromEnv, startRelay, type Relay } from '@tally/eventstore';
 import { openSqliteReadStore } from '@tally/readstore';
 import { loadHierarchies } from '@tally/reference-data';
-import { createHttpApp, createLogger, flushBeforeCommit, loadConfig, observe, tracedEventBus, tracedEventStore, tracedReadStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
+import { createHttpApp, createLogger, flushBeforeCommit, loadConfig, observe, sqliteOptions, tracedEventBus, tracedEventStore, tracedReadStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
 import { createHierarchyRollupService, type HierarchyRollupService } from '@tally/svc-hierarchy-rollup';
 import { createIndicatorService, type IndicatorService } from '@tally/svc-indicator';
 import { createIngestionService } from '@tally/svc-ingestion';
@@ -64,7 +64,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
   const config: TallyConfig = { ...loadConfig(), ...options.config };
   const logger = options.logger ?? createLogger('tally');
   mkdirSync(config.dataDir, { recursive: true });
-  const sqlite = { backgroundCheckpoint: config.sqliteCheckpoint === 'background' };
+  const sqlite = sqliteOptions(config, logger);
   const store = tracedEventStore(openSqliteEventStore(join(config.dataDir, 'events.db'), sqlite));
   const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db'), sqlite), 'sqlite');
   const bus = flushBeforeCommit(tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db'), sqlite)), () => readStore.flush());

@@ -41,7 +41,7 @@ export class SqliteEventBus implements EventBus, SubscriptionHost {
     // FULL: the relay marks events published once publish() resolves, so a power loss must not drop them.
     this.db = openDatabase(path, { synchronous: 'FULL', ...options });
     this.log = new SqliteLog(this.db);
-    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: BACKGROUND_FALLBACK_PAGES }) : null;
+    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: BACKGROUND_FALLBACK_PAGES, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) }) : null;
     this.channel = path === ':memory:' || path === '' ? `memory:${randomUUID()}` : resolve(path);
     this.pollIntervalMs = options.pollIntervalMs ?? 15;
     this.retryInitialMs = options.retryInitialMs ?? 50;

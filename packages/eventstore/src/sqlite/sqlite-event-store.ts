@@ -65,7 +65,7 @@ export class SqliteEventStore implements EventStore {
     // The event store is the system of record: FULL unless the caller explicitly trades durability away.
     this.db = openDatabase(path, { synchronous: 'FULL', ...options });
     this.db.exec(SCHEMA);
-    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: BACKGROUND_FALLBACK_PAGES }) : null;
+    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: BACKGROUND_FALLBACK_PAGES, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) }) : null;
     this.leases = new SqliteLeases(this.db);
     this.stmts = {
       version: this.db

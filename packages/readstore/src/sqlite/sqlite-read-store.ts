@@ -55,7 +55,7 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     // Read models rewrite the same pages over and over (a province's rollup shares, once per report): a longer WAL
     // between checkpoints copies each page to the database once for many commits (SQLite's default: 1,000 pages)
     this.db.pragma(`wal_autocheckpoint = ${READ_STORE_WAL_CHECKPOINT_PAGES}`);
-    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: READ_STORE_BACKGROUND_FALLBACK_PAGES }) : null;
+    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: READ_STORE_BACKGROUND_FALLBACK_PAGES, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) }) : null;
   }
 
   collection<T extends Doc = Doc>(name: string): Collection<T> {

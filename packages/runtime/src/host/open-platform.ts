@@ -36,7 +36,7 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
       }), config.kafkaNamespace);
   } else {
     mkdirSync(config.dataDir, { recursive: true });
-    const sqlite = { backgroundCheckpoint: config.sqliteCheckpoint === 'background' };
+    const sqlite = sqliteOptions(config, logger);
     store = openSqliteEventStore(join(config.dataDir, 'events.db'), sqlite);
     bus = openSqliteEventBus(join(config.dataDir, 'bus.db'), sqlite);
     readStore = openSqliteReadStore(join(config.dataDir, 'read.db'), sqlite);
@@ -57,5 +57,13 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
       await readStore.close();
       await store.close();
     },
+  };
+}
+
+/** How the platform opens its SQLite files: checkpointed by a worker thread each unless TALLY_SQLITE_CHECKPOINT=inline. */
+export function sqliteOptions(config: Pick<TallyConfig, 'sqliteCheckpoint'>, logger: Logger): { backgroundCheckpoint: boolean; onCheckpointError: (error: unknown) => void } {
+  return {
+    backgroundCheckpoint: config.sqliteCheckpoint === 'background',
+    onCheckpointError: (err) => logger.warn({ err }, 'the SQLite checkpoint worker failed; the file is checkpointed by its own commits from now on'),
   };
 }
