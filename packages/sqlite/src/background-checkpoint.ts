@@ -13,6 +13,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { driverPackage, type Database } from './driver';
+import type { SqliteOpenOptions } from './open-database';
 
 export interface BackgroundCheckpoint {
   /** stops the worker (after a checkpoint in progress) and closes its connection */
@@ -27,6 +28,8 @@ export interface BackgroundCheckpointOptions {
 }
 
 const DEFAULT_INTERVAL_MS = 250;
+/** WAL pages at which a writer checkpoints by itself beside a worker (SQLite's own default: 1,000) */
+const DEFAULT_FALLBACK_PAGES = 10_000;
 
 /**
  * CommonJS, evaluated in the worker: the driver's path comes in workerData (the worker has no module resolution of
@@ -59,6 +62,12 @@ parentPort.on('message', stop);
 `;
 
 const driverPath = createRequire(import.meta.url).resolve(driverPackage);
+
+/** A store's worker, when its open options ask for one (`backgroundCheckpoint`); `null` otherwise. */
+export function checkpointFor(db: Database, options: SqliteOpenOptions, fallbackPages = DEFAULT_FALLBACK_PAGES): BackgroundCheckpoint | null {
+  if (!options.backgroundCheckpoint) return null;
+  return checkpointInBackground(db, { fallbackPages, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) });
+}
 
 /**
  * What a store calls on its own connection: `null` for an in-memory database; otherwise the writer's

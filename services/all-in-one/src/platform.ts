@@ -1,11 +1,7 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { HierarchyRegistry } from '@tally/core';
-import { openSqliteEventBus } from '@tally/eventbus';
-import { EMBEDDED_LEASE_TTL_MS, openSqliteEventStore, relayLeaseFromEnv, startRelay, type Relay } from '@tally/eventstore';
-import { openSqliteReadStore } from '@tally/readstore';
+import type { Relay } from '@tally/eventstore';
 import { loadHierarchies } from '@tally/reference-data';
-import { createHttpApp, createLogger, flushBeforeCommit, loadConfig, observe, sqliteOptions, tracedEventBus, tracedEventStore, tracedReadStore, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
+import { createHttpApp, createLogger, loadConfig, observe, openPlatform, type Logger, type Platform, type ServiceModule, type TallyConfig } from '@tally/runtime';
 import { createHierarchyRollupService, type HierarchyRollupService } from '@tally/svc-hierarchy-rollup';
 import { createIndicatorService, type IndicatorService } from '@tally/svc-indicator';
 import { createIngestionService } from '@tally/svc-ingestion';
@@ -13,7 +9,6 @@ import { createNotificationService, type NotificationOptions, type NotificationS
 import { createOpenDataService } from '@tally/svc-open-data';
 import { createProjectionService } from '@tally/svc-projection';
 import { createSyncService, installUpstreamGuard, type SyncService, type UpstreamClient } from '@tally/svc-sync';
-import { topicSpecs } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { healthRoutes } from './health';
 import { mountWebApp } from './web-app/static';
@@ -63,14 +58,10 @@ export interface PlatformOptions {
 export async function startEmbeddedPlatform(options: PlatformOptions = {}): Promise<RunningPlatform> {
   const config: TallyConfig = { ...loadConfig(), ...options.config };
   const logger = options.logger ?? createLogger('tally');
-  mkdirSync(config.dataDir, { recursive: true });
-  const sqlite = sqliteOptions(config, logger);
-  const store = tracedEventStore(openSqliteEventStore(join(config.dataDir, 'events.db'), sqlite));
-  const readStore = tracedReadStore(openSqliteReadStore(join(config.dataDir, 'read.db'), sqlite), 'sqlite');
-  const bus = flushBeforeCommit(tracedEventBus(openSqliteEventBus(join(config.dataDir, 'bus.db'), sqlite)), () => readStore.flush());
-  await bus.ensureTopics(topicSpecs('embedded'));
-  const relay = startRelay({ store, bus, lease: relayLeaseFromEnv(store, EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') });
-  const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay.nudge() };
+  const opened = await openPlatform(config, logger, { runRelay: true, embedded: true });
+  const { platform } = opened;
+  const { store, bus, readStore } = platform;
+  const relay = opened.relay!; // runRelay
   observe.log(store);
 
   const registry = options.registry ?? loadHierarchies();
@@ -143,10 +134,7 @@ export async function startEmbeddedPlatform(options: PlatformOptions = {}): Prom
     async close() {
       await app.close();
       for (const s of services) await s.stop();
-      await relay.stop();
-      await bus.close();
-      await readStore.close();
-      await store.close();
+      await opened.close();
     },
   };
   return running;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { EventBus, OutgoingMessage, SubscribeOptions, Subscription, TopicSpec } from '../port';
-import { checkpointInBackground, openDatabase, type BackgroundCheckpoint, type SqliteOpenOptions } from '@tally/sqlite';
+import { checkpointFor, openDatabase, type BackgroundCheckpoint, type SqliteOpenOptions } from '@tally/sqlite';
 import { SqliteLog, type TopicPartition } from './sqlite-log';
 import { SqliteSubscription, type SubscriptionHost } from './sqlite-subscription';
 import { notifyPublished } from './wakeup';
@@ -41,7 +41,7 @@ export class SqliteEventBus implements EventBus, SubscriptionHost {
     // FULL: the relay marks events published once publish() resolves, so a power loss must not drop them.
     this.db = openDatabase(path, { synchronous: 'FULL', ...options });
     this.log = new SqliteLog(this.db);
-    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: BACKGROUND_FALLBACK_PAGES, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) }) : null;
+    this.checkpoint = checkpointFor(this.db, options);
     this.channel = path === ':memory:' || path === '' ? `memory:${randomUUID()}` : resolve(path);
     this.pollIntervalMs = options.pollIntervalMs ?? 15;
     this.retryInitialMs = options.retryInitialMs ?? 50;
@@ -127,9 +127,6 @@ export class SqliteEventBus implements EventBus, SubscriptionHost {
     if (this.closed) throw new Error('SqliteEventBus is closed');
   }
 }
-
-/** WAL pages at which a commit checkpoints by itself when a worker checkpoints the file (SQLite's default: 1,000) */
-const BACKGROUND_FALLBACK_PAGES = 10_000;
 
 export function openSqliteEventBus(path: string, options?: SqliteEventBusOptions): SqliteEventBus {
   return new SqliteEventBus(path, options);

@@ -7,7 +7,7 @@ import {
   type ExpectedVersion,
   type NewEvent,
 } from '../port';
-import { checkpointInBackground, openDatabase, type BackgroundCheckpoint, type SqliteOpenOptions } from '@tally/sqlite';
+import { checkpointFor, openDatabase, type BackgroundCheckpoint, type SqliteOpenOptions } from '@tally/sqlite';
 import { envelopeOf, validateAppend, versionMatches } from '../append-rules';
 import { SqliteLeases } from './sqlite-lease';
 
@@ -42,9 +42,6 @@ interface PendingAppend {
   reject: (error: unknown) => void;
 }
 
-/** WAL pages at which a commit checkpoints by itself when a worker checkpoints the file (SQLite's default: 1,000) */
-const BACKGROUND_FALLBACK_PAGES = 10_000;
-
 /**
  * The embedded event store. Positions come from one AUTOINCREMENT key and SQLite has a single writer,
  * so positions grow in commit order: a reader of `readAll` can never miss an event committed later
@@ -65,7 +62,7 @@ export class SqliteEventStore implements EventStore {
     // The event store is the system of record: FULL unless the caller explicitly trades durability away.
     this.db = openDatabase(path, { synchronous: 'FULL', ...options });
     this.db.exec(SCHEMA);
-    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: BACKGROUND_FALLBACK_PAGES, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) }) : null;
+    this.checkpoint = checkpointFor(this.db, options);
     this.leases = new SqliteLeases(this.db);
     this.stmts = {
       version: this.db

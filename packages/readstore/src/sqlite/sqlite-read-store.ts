@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Collection, CounterCollection, Doc, ReadStore } from '../port';
-import { checkpointInBackground, openDatabase, type BackgroundCheckpoint, type SqliteOpenOptions } from '@tally/sqlite';
+import { checkpointFor, openDatabase, type BackgroundCheckpoint, type SqliteOpenOptions } from '@tally/sqlite';
 import { assertCollectionName, quoteIdent } from './paths';
 import { SqliteCollection, type CollectionHost } from './sqlite-collection';
 import { SqliteCounterCollection, type CounterHost } from './sqlite-counter-collection';
@@ -55,7 +55,7 @@ export class SqliteReadStore implements ReadStore, CollectionHost, CounterHost {
     // Read models rewrite the same pages over and over (a province's rollup shares, once per report): a longer WAL
     // between checkpoints copies each page to the database once for many commits (SQLite's default: 1,000 pages)
     this.db.pragma(`wal_autocheckpoint = ${READ_STORE_WAL_CHECKPOINT_PAGES}`);
-    this.checkpoint = options.backgroundCheckpoint ? checkpointInBackground(this.db, { fallbackPages: READ_STORE_BACKGROUND_FALLBACK_PAGES, ...(options.onCheckpointError ? { onError: options.onCheckpointError } : {}) }) : null;
+    this.checkpoint = checkpointFor(this.db, options, READ_STORE_BACKGROUND_FALLBACK_PAGES);
   }
 
   collection<T extends Doc = Doc>(name: string): Collection<T> {

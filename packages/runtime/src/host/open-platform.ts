@@ -20,11 +20,15 @@ export interface OpenedPlatform {
   close(): Promise<void>;
 }
 
-export async function openPlatform(config: TallyConfig, logger: Logger, options: { runRelay: boolean }): Promise<OpenedPlatform> {
+export async function openPlatform(
+  config: TallyConfig,
+  logger: Logger,
+  options: { runRelay: boolean; /** the SQLite files whatever KAFKA_BROKERS and MONGO_URL say (`pnpm start`) */ embedded?: boolean },
+): Promise<OpenedPlatform> {
   let store: EventStore;
   let bus: EventBus;
   let readStore: ReadStore;
-  const distributed = config.kafkaBrokers.length > 0 && !!config.mongoUrl;
+  const distributed = !options.embedded && config.kafkaBrokers.length > 0 && !!config.mongoUrl;
   if (distributed && config.mongoUrl) {
     store = await createMongoEventStore({ url: config.mongoUrl, dbName: config.mongoDb });
     readStore = await createMongoReadStore({ url: config.mongoUrl, dbName: config.mongoDb });
@@ -42,7 +46,7 @@ export async function openPlatform(config: TallyConfig, logger: Logger, options:
     readStore = openSqliteReadStore(join(config.dataDir, 'read.db'), sqlite);
   }
   store = tracedEventStore(store);
-  const reads = (readStore = tracedReadStore(readStore, config.mongoUrl && config.kafkaBrokers.length > 0 ? 'mongodb' : 'sqlite'));
+  const reads = (readStore = tracedReadStore(readStore, distributed ? 'mongodb' : 'sqlite'));
   bus = flushBeforeCommit(tracedEventBus(bus), () => reads.flush());
   await bus.ensureTopics(topicSpecs(distributed ? 'distributed' : 'embedded'));
   // every process that runs a relay competes for the lease in the store: exactly one publishes at a time
