@@ -69,6 +69,12 @@ describe('the JSON body parser', () => {
       expect(e.details).toEqual({ offset: MAX_JSON_DEPTH, maxDepth: MAX_JSON_DEPTH });
     }
     expect(refusal('{"a":'.repeat(5_000) + '1' + '}'.repeat(5_000)).code).toBe('JSON_TOO_DEEP');
+    // brackets inside strings, escaped quotes among them, are text
+    const inText = `{"a": "${'[{'.repeat(MAX_JSON_DEPTH)}\\"${'['.repeat(MAX_JSON_DEPTH)}"}`;
+    expect(parseJsonBody(inText)).toEqual(JSON.parse(inText));
+    // malformed and too deep: whichever comes first in the text
+    expect(refusal('{"a": x, "b": ' + '['.repeat(100) + ']'.repeat(100) + '}').code).toBe('MALFORMED_JSON');
+    expect(refusal('['.repeat(100) + ']'.repeat(99) + ', x]').code).toBe('JSON_TOO_DEEP');
   });
 
   it('still refuses prototype keys', () => {

@@ -19,6 +19,7 @@ import {
 } from '@tally/core';
 import type { Collection, CounterWrite, Guard, Update } from '@tally/readstore';
 import type { CellShares } from './cell-shares';
+import { counterName, rollupCatalogOf } from './rollup-catalog';
 import { cellKey, pathKeyOf, shareId, type FiguresVariant, type FoldDoc, type LedgerDoc, type ReceiptDoc, type RollupCellDoc } from './rollup-cells';
 
 /** A unit on a report's path, with its level's index in its hierarchy (0 = the root). */
@@ -170,8 +171,7 @@ async function contributeEvent(
   const catalog = await deps.catalogVersion(data.catalogVersion);
   if (!catalog) throw new Error(`catalog ${data.catalogVersion} is not known yet`);
 
-  const elements = new Map(catalog.dataElements.map((e) => [e.code, e]));
-  const aggregationOf = (key: string): AggregationType | undefined => elements.get(key.split(':', 1)[0] as string)?.aggregation;
+  const { elements, aggregationOf } = rollupCatalogOf(catalog);
   const contribution = contributionOf(data.values, elements);
   const template = catalog.templates.find((t) => t.code === data.template);
   // a report stays where its contributions sit (where it was first rolled up, or where a hierarchy change moved
@@ -199,11 +199,11 @@ async function contributeEvent(
     const summed: Record<string, number> = {};
     let anySummed = false;
     for (const [k, d] of Object.entries(sumDelta.sums)) {
-      summed[`sums.${k}`] = d;
+      summed[counterName('sums', k)] = d;
       anySummed = true;
     }
     for (const [k, d] of Object.entries(sumDelta.counts)) {
-      summed[`counts.${k}`] = d;
+      summed[counterName('counts', k)] = d;
       anySummed = true;
     }
 
@@ -218,13 +218,13 @@ async function contributeEvent(
       const folded: Record<string, number> = {};
       let anyFolded = false;
       for (const [k, d] of Object.entries(fold.usums)) {
-      folded[`usums.${k}`] = d;
-      anyFolded = true;
-    }
+        folded[counterName('usums', k)] = d;
+        anyFolded = true;
+      }
       for (const [k, d] of Object.entries(fold.units)) {
-      folded[`units.${k}`] = d;
-      anyFolded = true;
-    }
+        folded[counterName('units', k)] = d;
+        anyFolded = true;
+      }
       const shared = anySummed && anyFolded ? [summed, folded] : anySummed ? [summed] : anyFolded ? [folded] : [];
       path.forEach((unit, i) => {
         const own: Record<string, number> = {};

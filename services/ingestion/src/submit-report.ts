@@ -104,9 +104,10 @@ export async function submitReport(deps: SubmitDeps, input: SubmitReportInput, c
 
 /** A stable hash of what was submitted, so a retry can be told from a reuse of the same submissionId. */
 function hashOf(input: SubmitReportInput & { figures: Figures }): string {
-  const values = [...input.values]
-    .map((v) => [v.dataElement, v.optionCombo ?? '', v.value] as const)
-    .sort((a, b) => (a[0] + '.' + a[1] < b[0] + '.' + b[1] ? -1 : 1));
+  const values = input.values
+    .map((v) => ({ order: `${v.dataElement}.${v.optionCombo ?? ''}`, entry: [v.dataElement, v.optionCombo ?? '', v.value] as const }))
+    .sort((a, b) => (a.order < b.order ? -1 : 1))
+    .map((v) => v.entry);
   const canonical = JSON.stringify([input.template, input.orgUnit, input.period, input.figures, input.reason?.trim() ?? '', values]);
   return createHash('sha256').update(canonical).digest('hex');
 }

@@ -177,6 +177,7 @@ function keySetOf(text: string, names?: string[]): KeySet {
       // shares with one-off names (MIN/MAX contributors)
       keySets.clear();
       keySetsByRef.clear();
+      newShareLayouts.clear();
     }
     keySets.set(text, ks);
   }
@@ -230,6 +231,72 @@ interface RecordEntries {
   /** the names as JSON: a key set's text when a new share takes this record alone, else the key of its slots */
   text: string;
   alone?: KeySet;
+  /** the number of its list of names (see shapeOf) */
+  shape?: number;
+}
+
+/**
+ * Where the records of a combination sit in the share a new share becomes when it takes them (and nothing else):
+ * the key set, and for each record the slot of each of its names. Every new commune and district share of the
+ * same report shape takes the same combination (the report's delta, its folded values, its own counters), so the
+ * key set is built, printed and hashed once instead of once per new share.
+ */
+interface NewShareLayout {
+  keys: KeySet;
+  slots: Int32Array[];
+}
+
+/** layouts by the shapes of their records, `3,17,4` (cleared with the key sets they hold) */
+const newShareLayouts = new Map<string, NewShareLayout>();
+/** lists of names (a record's JSON text) by a number that is never reused: the layouts' keys stay short */
+const shapes = new Map<string, number>();
+const SHAPE_CACHE_SIZE = 4_000;
+let nextShape = 0;
+
+function shapeOf(e: RecordEntries): number {
+  if (e.shape === undefined) {
+    let shape = shapes.get(e.text);
+    if (shape === undefined) {
+      if (shapes.size >= SHAPE_CACHE_SIZE) {
+        shapes.clear();
+        newShareLayouts.clear();
+      }
+      shapes.set(e.text, (shape = nextShape++));
+    }
+    e.shape = shape;
+  }
+  return e.shape;
+}
+
+function newShareLayoutOf(entries: RecordEntries[]): NewShareLayout {
+  const key = entries.map(shapeOf).join(',');
+  let layout = newShareLayouts.get(key);
+  if (!layout) {
+    const names: string[] = [];
+    const index = new Map<string, number>();
+    const slots = entries.map((e) =>
+      Int32Array.from(e.names, (name) => {
+        let i = index.get(name);
+        if (i === undefined) index.set(name, (i = names.push(name) - 1));
+        return i;
+      }),
+    );
+    layout = { keys: keySetOf(JSON.stringify(names), names), slots };
+    newShareLayouts.set(key, layout);
+  }
+  return layout;
+}
+
+/** A new share taking several records and nothing else: their sums, placed by the combination's layout. */
+function newShareOf(entries: RecordEntries[]): Packed {
+  const layout = newShareLayoutOf(entries);
+  const vals = new Float64Array(layout.keys.names.length);
+  for (let j = 0; j < entries.length; j++) {
+    const at = layout.slots[j]!;
+    const values = entries[j]!.values;
+    for (let i = 0; i < at.length; i++) vals[at[i]!]! += values[i]!;
+  }
+  return { keys: layout.keys, vals };
 }
 
 /** One write's counters applied to a packed share: new names are appended, removed ones dropped. */
@@ -238,11 +305,14 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   if (w.add) adds.push(w.add);
   if (w.addAll) for (const a of w.addAll) adds.push(a);
   // a new share that takes one record and nothing else: its names are the record's, in order (most new shares)
-  if (p === EMPTY && adds.length === 1 && !w.set && !w.remove?.length) {
+  // (the rollup passes an empty `set` and `remove` to most shares)
+  const onlyAdds = isEmpty(w.set) && !w.remove?.length;
+  if (p === EMPTY && adds.length === 1 && onlyAdds) {
     const e = records.of(adds[0]!);
     e.alone ??= keySetOf(e.text, e.names);
     return { keys: e.alone, vals: Float64Array.from(e.values) };
   }
+  if (p === EMPTY && adds.length > 1 && onlyAdds) return newShareOf(adds.map((a) => records.of(a)));
   let names: string[] | null = null;
   let index = p.keys.index;
   let vals = p.vals;
@@ -301,6 +371,11 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   if (!names) return { keys: p.keys, vals: vals.length === size ? vals : vals.slice(0, size) };
   const list: string[] = names;
   return { keys: keySetOf(JSON.stringify(list), list), vals: vals.slice(0, size) };
+}
+
+function isEmpty(record: Record<string, number> | undefined): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);

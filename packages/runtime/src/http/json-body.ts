@@ -14,14 +14,44 @@ const MAY_HOLD_FORBIDDEN_KEY = /proto|constructor|\\u/;
 
 export function parseJsonBody(text: string, maxDepth = MAX_JSON_DEPTH): unknown {
   if (text.trim() === '') throw new TallyError('MALFORMED_JSON', 'the body is empty; send a JSON document');
-  new JsonChecker(text, maxDepth).document();
-  // well-formed and shallow: JSON.parse cannot fail or recurse deeply now. A forbidden key is spelled out in the
-  // text or hidden behind a \u escape; a text with neither needs no reviver (the reviver's walk is most of the cost).
-  if (!MAY_HOLD_FORBIDDEN_KEY.test(text)) return JSON.parse(text) as unknown;
-  return JSON.parse(text, (key, value: unknown) => {
-    if (FORBIDDEN_KEYS.has(key)) throw new TallyError('INVALID_REQUEST', `the key "${key}" is not allowed`);
-    return value;
-  });
+  // The checker (a walk in JavaScript) runs only to say what is wrong: when the brackets nest too deep (before
+  // JSON.parse does any deep work; it then refuses whichever comes first, a syntax error or the depth) and when
+  // JSON.parse refuses the text. A well-formed shallow body, nearly every one, is parsed natively alone.
+  if (nestingOf(text) > maxDepth) new JsonChecker(text, maxDepth).document();
+  try {
+    // A forbidden key is spelled out in the text or hidden behind a \u escape; a text with neither needs no
+    // reviver (the reviver's walk is most of the cost)
+    if (!MAY_HOLD_FORBIDDEN_KEY.test(text)) return JSON.parse(text) as unknown;
+    return JSON.parse(text, (key, value: unknown) => {
+      if (FORBIDDEN_KEYS.has(key)) throw new TallyError('INVALID_REQUEST', `the key "${key}" is not allowed`);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof TallyError) throw error;
+    new JsonChecker(text, maxDepth).document();
+    // JSON.parse and the checker disagree (neither is known to): refused all the same, without the position
+    throw new TallyError('MALFORMED_JSON', 'the body is not valid JSON');
+  }
+}
+
+/**
+ * The deepest nesting of brackets outside strings: exact for well-formed JSON, and whatever it says of a malformed
+ * text, the checker has the last word.
+ */
+function nestingOf(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // the escaped character cannot end the string
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return deepest;
 }
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;

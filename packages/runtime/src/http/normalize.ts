@@ -15,11 +15,13 @@ export function normalizeNfc<T>(value: T): T {
     return (out ?? value) as T;
   }
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    const normalized = entries.map(([k, v]): [string, unknown] => [k.normalize('NFC'), normalizeNfc(v)]);
-    if (normalized.every(([k, v], i) => k === entries[i]![0] && v === entries[i]![1])) return value;
+    const object = value as Record<string, unknown>;
+    const keys = Object.keys(object);
+    // the usual body needs nothing: find out without allocating, rebuild only when a key or value changes
+    const unchanged = keys.every((k) => k.normalize('NFC') === k && normalizeNfc(object[k]) === object[k]);
+    if (unchanged) return value;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of normalized) out[k] = v;
+    for (const k of keys) out[k.normalize('NFC')] = normalizeNfc(object[k]);
     return out as T;
   }
   return value;

@@ -61,6 +61,35 @@ export function describeCounterCollectionConformance(current: () => { store: Rea
       await expect(c.write([{ id: 'bad', addAll: [{ ok: 1 }, { n: Number.NaN }] }])).rejects.toThrow();
     });
 
+    it('builds new shares from the same combination of records again and again, whatever their values', async () => {
+      const c = counters();
+      // the same names in every call (one report shape), other values; `own` overlaps the delta on sums.E1
+      const call = (n: number) => ({ delta: { 'sums.E1': n, 'sums.E2': 2 * n }, own: { 'received.T': 1, 'sums.E1': 0.5 } });
+      const first = call(1);
+      await c.write([
+        { id: 'n1', addAll: [first.delta, first.own] },
+        { id: 'n2', addAll: [first.delta, first.own] },
+        { id: 'n3', addAll: [first.own, first.delta] },
+      ]);
+      const second = call(10);
+      await c.write([
+        // an empty set and remove, as the rollup writes most shares
+        { id: 'n4', addAll: [second.delta, second.own], set: {}, remove: [] },
+        { id: 'n1', addAll: [second.delta, second.own] },
+        { id: 'n5', add: { estimates: 1 }, addAll: [second.delta, second.own], set: {} },
+        { id: 'n6', addAll: [second.own], set: {}, remove: [] },
+      ]);
+      const byId = Object.fromEntries((await c.getMany(['n1', 'n2', 'n3', 'n4', 'n5', 'n6'])).map((s) => [s._id, s.counters]));
+      expect(byId).toEqual({
+        n1: { 'sums.E1': 12, 'sums.E2': 22, 'received.T': 2 },
+        n2: { 'sums.E1': 1.5, 'sums.E2': 2, 'received.T': 1 },
+        n3: { 'received.T': 1, 'sums.E1': 1.5, 'sums.E2': 2 },
+        n4: { 'sums.E1': 10.5, 'sums.E2': 20, 'received.T': 1 },
+        n5: { estimates: 1, 'sums.E1': 10.5, 'sums.E2': 20, 'received.T': 1 },
+        n6: { 'received.T': 1, 'sums.E1': 0.5 },
+      });
+    });
+
     it('writes a guarded batch once: a share whose applied position is not below the guard is skipped', async () => {
       const c = counters();
       const batch = [
