@@ -151,10 +151,10 @@ interface KeySet {
   names: string[];
   index: Map<string, number>;
   /**
-   * where each name of a record (by the JSON text of its names) sits in this set, for records whose names are all
-   * in it: the same report shape adds the same names to the same shares, report after report
+   * where each name of a record (by its shape's id) sits in this set, for records whose names are all in it: the
+   * same report shape adds the same names to the same shares, report after report
    */
-  slots: Map<string, Int32Array>;
+  slots: Map<number, Int32Array>;
   /** rows written with this list (by this process): the second one stores it by reference */
   writes: number;
   /** its hash, once it is stored by reference */
@@ -212,7 +212,7 @@ class RecordCache {
         names.push(k);
         values.push(record[k]!);
       }
-      this.entries.set(record, (e = { names, values, text: JSON.stringify(names) }));
+      this.entries.set(record, (e = { values, shape: shapeOf(names) }));
     }
     return e;
   }
@@ -226,56 +226,86 @@ class RecordCache {
 }
 
 interface RecordEntries {
-  names: string[];
   values: number[];
-  /** the names as JSON: a key set's text when a new share takes this record alone, else the key of its slots */
+  shape: Shape;
+}
+
+/**
+ * A list of counter names as records carry them (in order), known by a number that is never reused. The records
+ * of one report shape have the same names event after event: recognising the list by comparing names (each an
+ * interned string, most compared by identity) is cheaper than printing and hashing it for every record.
+ */
+interface Shape {
+  id: number;
+  names: string[];
+  /** the names as JSON, printed once: the text of the key set of a share that takes this record alone */
   text: string;
+  /** the key set of a new share that takes this record alone */
   alone?: KeySet;
-  /** the number of its list of names (see shapeOf) */
-  shape?: number;
+}
+
+const SHAPE_CACHE_SIZE = 4_000;
+/** shapes by a fingerprint of their names (how many, the first, middle and last), a few per fingerprint */
+const shapesByFingerprint = new Map<string, Shape[]>();
+const SHAPES_PER_FINGERPRINT = 8;
+let shapeCount = 0;
+let nextShape = 0;
+
+function shapeOf(names: string[]): Shape {
+  const n = names.length;
+  const fingerprint = n === 0 ? '' : `${n}\u0000${names[0]}\u0000${names[n >> 1]}\u0000${names[n - 1]}`;
+  let candidates = shapesByFingerprint.get(fingerprint);
+  if (candidates) for (const s of candidates) if (sameNames(s.names, names)) return s;
+  if (shapeCount >= SHAPE_CACHE_SIZE) {
+    // shares with one-off names (MIN/MAX contributors)
+    shapesByFingerprint.clear();
+    newShareLayouts.clear();
+    shapeCount = 0;
+    candidates = undefined;
+  }
+  const shape: Shape = { id: nextShape++, names, text: JSON.stringify(names) };
+  if (!candidates) shapesByFingerprint.set(fingerprint, (candidates = []));
+  if (candidates.length >= SHAPES_PER_FINGERPRINT) candidates.shift();
+  candidates.push(shape);
+  shapeCount++;
+  return shape;
+}
+
+function sameNames(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The slots of a record in a key set it is known to fit, remembered for the next write of the same shape. */
+function rememberSlots(ks: KeySet, shape: Shape, at: Int32Array): void {
+  if (ks.slots.has(shape.id)) return;
+  if (ks.slots.size >= SLOTS_PER_KEYSET) ks.slots.clear();
+  ks.slots.set(shape.id, at);
 }
 
 /**
  * Where the records of a combination sit in the share a new share becomes when it takes them (and nothing else):
  * the key set, and for each record the slot of each of its names. Every new commune and district share of the
- * same report shape takes the same combination (the report's delta, its folded values, its own counters), so the
- * key set is built, printed and hashed once instead of once per new share.
+ * same report shape takes the same combination (the report's delta, its own counters), so the key set is built,
+ * printed and hashed once instead of once per new share.
  */
 interface NewShareLayout {
   keys: KeySet;
   slots: Int32Array[];
 }
 
-/** layouts by the shapes of their records, `3,17,4` (cleared with the key sets they hold) */
+/** layouts by the shapes of their records, `3,17,4` (cleared with the shapes) */
 const newShareLayouts = new Map<string, NewShareLayout>();
-/** lists of names (a record's JSON text) by a number that is never reused: the layouts' keys stay short */
-const shapes = new Map<string, number>();
-const SHAPE_CACHE_SIZE = 4_000;
-let nextShape = 0;
-
-function shapeOf(e: RecordEntries): number {
-  if (e.shape === undefined) {
-    let shape = shapes.get(e.text);
-    if (shape === undefined) {
-      if (shapes.size >= SHAPE_CACHE_SIZE) {
-        shapes.clear();
-        newShareLayouts.clear();
-      }
-      shapes.set(e.text, (shape = nextShape++));
-    }
-    e.shape = shape;
-  }
-  return e.shape;
-}
 
 function newShareLayoutOf(entries: RecordEntries[]): NewShareLayout {
-  const key = entries.map(shapeOf).join(',');
+  const key = entries.map((e) => e.shape.id).join(',');
   let layout = newShareLayouts.get(key);
   if (!layout) {
     const names: string[] = [];
     const index = new Map<string, number>();
     const slots = entries.map((e) =>
-      Int32Array.from(e.names, (name) => {
+      Int32Array.from(e.shape.names, (name) => {
         let i = index.get(name);
         if (i === undefined) index.set(name, (i = names.push(name) - 1));
         return i;
@@ -295,8 +325,19 @@ function newShareOf(entries: RecordEntries[]): Packed {
     const at = layout.slots[j]!;
     const values = entries[j]!.values;
     for (let i = 0; i < at.length; i++) vals[at[i]!]! += values[i]!;
+    rememberSlots(layout.keys, entries[j]!.shape, at);
   }
   return { keys: layout.keys, vals };
+}
+
+/** A new share taking one record and nothing else: its names are the record's, in order. */
+function aloneShareOf(e: RecordEntries): Packed {
+  if (!e.shape.alone) {
+    const ks = keySetOf(e.shape.text, e.shape.names);
+    rememberSlots(ks, e.shape, Int32Array.from(e.shape.names, (_, i) => i));
+    e.shape.alone = ks;
+  }
+  return { keys: e.shape.alone, vals: Float64Array.from(e.values) };
 }
 
 /** One write's counters applied to a packed share: new names are appended, removed ones dropped. */
@@ -304,14 +345,9 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   const adds: Array<Record<string, number>> = [];
   if (w.add) adds.push(w.add);
   if (w.addAll) for (const a of w.addAll) adds.push(a);
-  // a new share that takes one record and nothing else: its names are the record's, in order (most new shares)
-  // (the rollup passes an empty `set` and `remove` to most shares)
+  // most new shares take only records (the rollup passes an empty `set` and `remove` to most shares)
   const onlyAdds = isEmpty(w.set) && !w.remove?.length;
-  if (p === EMPTY && adds.length === 1 && onlyAdds) {
-    const e = records.of(adds[0]!);
-    e.alone ??= keySetOf(e.text, e.names);
-    return { keys: e.alone, vals: Float64Array.from(e.values) };
-  }
+  if (p === EMPTY && adds.length === 1 && onlyAdds) return aloneShareOf(records.of(adds[0]!));
   if (p === EMPTY && adds.length > 1 && onlyAdds) return newShareOf(adds.map((a) => records.of(a)));
   let names: string[] | null = null;
   let index = p.keys.index;
@@ -339,22 +375,20 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   for (const add of adds) {
     const e = records.of(add);
     // the usual case: names seen on this key set before, where they sit is known
-    const known = names ? undefined : p.keys.slots.get(e.text);
+    const known = names ? undefined : p.keys.slots.get(e.shape.id);
     if (known) {
       for (let j = 0; j < known.length; j++) vals[known[j]!]! += e.values[j]!;
       continue;
     }
-    const at = new Int32Array(e.names.length);
-    for (let j = 0; j < e.names.length; j++) {
-      const i = slot(e.names[j]!);
+    const recordNames = e.shape.names;
+    const at = new Int32Array(recordNames.length);
+    for (let j = 0; j < recordNames.length; j++) {
+      const i = slot(recordNames[j]!);
       at[j] = i;
       vals[i]! += e.values[j]!;
     }
-    if (!names) {
-      // every name was already in the set: remember where they sit
-      if (p.keys.slots.size >= SLOTS_PER_KEYSET) p.keys.slots.clear();
-      p.keys.slots.set(e.text, at);
-    }
+    // every name was already in the set: remember where they sit
+    if (!names) rememberSlots(p.keys, e.shape, at);
   }
   for (const k in w.set) {
     const i = slot(k);
