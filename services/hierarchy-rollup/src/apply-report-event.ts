@@ -12,6 +12,7 @@ import {
   tierOf,
   type AggregationType,
   type Catalog,
+  type ContributionDelta,
   type FoldDelta,
   type FoldEntry,
   type ReportContribution,
@@ -187,25 +188,25 @@ async function contributeEvent(
     { figures: 'latest', before: ledger?.latest ?? null },
     { figures: data.figures, before: ledger?.[data.figures] ?? null },
   ];
+  const after = splitByPath(contribution, aggregationOf);
+  // the change from what a variant held before, the same for every unit and period of the path: built once per
+  // distinct `before` (both variants of a first submission start from nothing: one record, enumerated once)
+  const changes = new Map<ReportContribution | null, { before: ReturnType<typeof splitByPath>; summed: Record<string, number> | null }>();
+  const changeFrom = (previous: ReportContribution | null) => {
+    let change = changes.get(previous);
+    if (!change) {
+      const before = splitByPath(previous, aggregationOf);
+      change = { before, summed: summedCounters(diffContributions(before.sum, after.sum)) };
+      changes.set(previous, change);
+    }
+    return change;
+  };
   for (const v of variants) {
     const firstInVariant = firstAt[v.figures] === undefined;
     if (firstInVariant) firstAt[v.figures] = data.submittedAt;
     const receivedOn = isoDateOf(firstAt[v.figures]!, DEADLINE_UTC_OFFSET_MINUTES);
-    const before = splitByPath(v.before, aggregationOf);
-    const after = splitByPath(contribution, aggregationOf);
-    const sumDelta = diffContributions(before.sum, after.sum);
+    const { before, summed } = changeFrom(v.before);
     const estimates = v.figures !== 'latest' ? 0 : (data.figures === 'estimate' ? 1 : 0) - (ledger?.latestFigures === 'estimate' ? 1 : 0);
-    // the same for every unit and period of the path: built once
-    const summed: Record<string, number> = {};
-    let anySummed = false;
-    for (const [k, d] of Object.entries(sumDelta.sums)) {
-      summed[counterName('sums', k)] = d;
-      anySummed = true;
-    }
-    for (const [k, d] of Object.entries(sumDelta.counts)) {
-      summed[counterName('counts', k)] = d;
-      anySummed = true;
-    }
 
     for (const period of periods) {
       const ids = path.map((u) => shareId(cellKey(data.hierarchy, v.figures, u.code, period), partition));
@@ -225,7 +226,7 @@ async function contributeEvent(
         folded[counterName('units', k)] = d;
         anyFolded = true;
       }
-      const shared = anySummed && anyFolded ? [summed, folded] : anySummed ? [summed] : anyFolded ? [folded] : [];
+      const shared = summed && anyFolded ? [summed, folded] : summed ? [summed] : anyFolded ? [folded] : [];
       path.forEach((unit, i) => {
         const own: Record<string, number> = {};
         if (estimates !== 0) own.estimates = estimates;
@@ -254,6 +255,21 @@ async function contributeEvent(
     firstAt,
     path,
   };
+}
+
+/** A delta of sums and counts as share counters (`sums.K`, `counts.K`); null when it changes nothing. */
+function summedCounters(delta: ContributionDelta): Record<string, number> | null {
+  const summed: Record<string, number> = {};
+  let any = false;
+  for (const [k, d] of Object.entries(delta.sums)) {
+    summed[counterName('sums', k)] = d;
+    any = true;
+  }
+  for (const [k, d] of Object.entries(delta.counts)) {
+    summed[counterName('counts', k)] = d;
+    any = true;
+  }
+  return any ? summed : null;
 }
 
 /**
