@@ -12,7 +12,6 @@ import {
   tierOf,
   type AggregationType,
   type Catalog,
-  type ContributionDelta,
   type FoldDelta,
   type FoldEntry,
   type ReportContribution,
@@ -196,7 +195,8 @@ async function contributeEvent(
     let change = changes.get(previous);
     if (!change) {
       const before = splitByPath(previous, aggregationOf);
-      change = { before, summed: summedCounters(diffContributions(before.sum, after.sum)) };
+      const delta = diffContributions(before.sum, after.sum);
+      change = { before, summed: shareCounters({ sums: delta.sums, counts: delta.counts }) };
       changes.set(previous, change);
     }
     return change;
@@ -216,17 +216,8 @@ async function contributeEvent(
         aggregationOf,
       });
       const x = await extremes.updates(ids, data.reportId, path, before, after);
-      const folded: Record<string, number> = {};
-      let anyFolded = false;
-      for (const [k, d] of Object.entries(fold.usums)) {
-        folded[counterName('usums', k)] = d;
-        anyFolded = true;
-      }
-      for (const [k, d] of Object.entries(fold.units)) {
-        folded[counterName('units', k)] = d;
-        anyFolded = true;
-      }
-      const shared = summed && anyFolded ? [summed, folded] : summed ? [summed] : anyFolded ? [folded] : [];
+      const folded = shareCounters({ usums: fold.usums, units: fold.units });
+      const shared = [summed, folded].filter((r): r is Record<string, number> => r !== null);
       path.forEach((unit, i) => {
         const own: Record<string, number> = {};
         if (estimates !== 0) own.estimates = estimates;
@@ -257,19 +248,17 @@ async function contributeEvent(
   };
 }
 
-/** A delta of sums and counts as share counters (`sums.K`, `counts.K`); null when it changes nothing. */
-function summedCounters(delta: ContributionDelta): Record<string, number> | null {
-  const summed: Record<string, number> = {};
+/** Changes by field (`sums: {K: d}`) as one record of share counters (`sums.K: d`); null when it changes nothing. */
+function shareCounters(byField: Record<string, Record<string, number>>): Record<string, number> | null {
+  const counters: Record<string, number> = {};
   let any = false;
-  for (const [k, d] of Object.entries(delta.sums)) {
-    summed[counterName('sums', k)] = d;
-    any = true;
+  for (const [field, changes] of Object.entries(byField)) {
+    for (const [k, d] of Object.entries(changes)) {
+      counters[counterName(field, k)] = d;
+      any = true;
+    }
   }
-  for (const [k, d] of Object.entries(delta.counts)) {
-    summed[counterName('counts', k)] = d;
-    any = true;
-  }
-  return any ? summed : null;
+  return any ? counters : null;
 }
 
 /**
