@@ -177,6 +177,7 @@ async function contributeEvent(
   // a report stays where its contributions sit (where it was first rolled up, or where a hierarchy change moved
   // it: apply-hierarchy-change.ts): its amendments retract from and add to the same cells
   const path = ledger?.path ?? (await deps.path(data.hierarchy, data.orgUnit, event.position));
+  const pathKey = pathKeyOf(path);
   if (path.length === 0) throw new Error(`org unit ${data.orgUnit} is not in hierarchy ${data.hierarchy}`);
   const reportingLevel = path[path.length - 1]!.levelIndex;
   const periods = [data.period, ...coarserPeriods(data.period)];
@@ -210,7 +211,7 @@ async function contributeEvent(
 
     for (const period of periods) {
       const ids = path.map((u) => shareId(cellKey(data.hierarchy, v.figures, u.code, period), partition));
-      const fold = await applyFold(deps, { hierarchy: data.hierarchy, figures: v.figures, unit: data.orgUnit, period, path: pathKeyOf(path) }, data.reportId, event.streamVersion, {
+      const fold = await applyFold(deps, { hierarchy: data.hierarchy, figures: v.figures, unit: data.orgUnit, period, path: pathKey }, data.reportId, event.streamVersion, {
         before: Object.keys(before.fold).length > 0 ? before.fold : null,
         after: Object.keys(after.fold).length > 0 ? { end, values: after.fold } : null,
         aggregationOf,
