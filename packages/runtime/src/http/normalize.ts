@@ -17,7 +17,7 @@ export function normalizeNfc<T>(value: T): T {
   if (value && typeof value === 'object') {
     const object = value as Record<string, unknown>;
     const keys = Object.keys(object);
-    // the usual body needs nothing: find out without allocating, rebuild only when a key or value changes
+    // the usual body needs nothing: check every key and value first, rebuild only when one changes
     const unchanged = keys.every((k) => k.normalize('NFC') === k && normalizeNfc(object[k]) === object[k]);
     if (unchanged) return value;
     const out: Record<string, unknown> = {};
