@@ -177,7 +177,6 @@ function keySetOf(text: string, names?: string[]): KeySet {
       // shares with one-off names (MIN/MAX contributors)
       keySets.clear();
       keySetsByRef.clear();
-      newShareLayouts.clear();
     }
     keySets.set(text, ks);
   }
