@@ -40,7 +40,7 @@ export async function runService(
   const logger = createLogger(`tally-${name}`);
   startTracing(name);
   // every service runs a relay; the lease in the event store lets one publish at a time (TALLY_RELAY=off: none here)
-  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: process.env.TALLY_RELAY !== 'off' });
+  const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: config.relay === 'on' });
   const hosted = await create(opened.platform, config, logger);
   observe.log(opened.platform.store);
   let ready = false;
