@@ -13,6 +13,7 @@ export * from './remote/remote-catalog-query';
 export * from './remote/remote-rollup-query';
 export * from './host/open-platform';
 export * from './host/run-service';
+export { exitOnConfigError } from './host/exit-on-config-error';
 export * from './host/cache-invalidation';
 export { flushBeforeCommit } from './host/flush-before-commit';
 export { METRIC_NAMES, observe, renderMetrics } from './observability/metrics';

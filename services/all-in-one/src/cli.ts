@@ -1,4 +1,4 @@
-import { DEAD_LETTER_CLI_USAGE, createLogger, loadConfig, openPlatform, runDeadLetterCli, startProgress } from '@tally/runtime';
+import { DEAD_LETTER_CLI_USAGE, createLogger, exitOnConfigError, loadConfig, openPlatform, runDeadLetterCli, startProgress } from '@tally/runtime';
 import { ACCOUNT_CLI_USAGE, runAccountCli } from '@tally/auth';
 import { BackupError, backupDataDir, restoreDataDir } from './backup';
 import { startEmbeddedPlatform } from './platform';
@@ -85,6 +85,6 @@ main().then(
       process.stderr.write(`${err.code}: ${err.message}\n`);
       process.exit(1);
     }
-    throw err;
+    exitOnConfigError('tally')(err);
   },
 );

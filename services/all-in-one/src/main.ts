@@ -1,4 +1,4 @@
-import { createLogger, listenWithAcceptors, startTracing, stopTracing } from '@tally/runtime';
+import { createLogger, exitOnConfigError, listenWithAcceptors, startTracing, stopTracing } from '@tally/runtime';
 import { loadDemo } from './demo';
 import { startEmbeddedPlatform } from './platform';
 import { ensureWebBuild } from './web-app/build';
@@ -8,7 +8,7 @@ const logger = createLogger('tally');
 startTracing('all-in-one');
 // the web app is built from source when missing or stale (a fresh clone has no build); the API runs without it
 await ensureWebBuild((line) => logger.info(line)).catch((err: unknown) => logger.error({ err }, 'web app build failed; serving the API only'));
-const running = await startEmbeddedPlatform({ logger });
+const running = await startEmbeddedPlatform({ logger }).catch(exitOnConfigError('tally'));
 const demo = running.config.demo ? await loadDemo(running) : undefined;
 // several sockets on the port where Node and the system allow it: under load the loop accepts one connection per socket
 // and iteration (packages/runtime/src/http/listen-with-acceptors.ts)

@@ -1,6 +1,7 @@
 import { startGrpcServer, type GrpcRegistration, type RunningGrpcServer } from '@tally/contracts';
 import type { FastifyInstance } from 'fastify';
 import { loadConfig, type TallyConfig } from '../config';
+import { exitOnConfigError } from './exit-on-config-error';
 import { createHttpApp } from '../http/create-app';
 import { listenWithAcceptors } from '../http/listen-with-acceptors';
 import { createLogger, type Logger } from '../logger';
@@ -36,7 +37,7 @@ export async function runService(
   create: (platform: Platform, config: TallyConfig, logger: Logger) => Promise<HostedService> | HostedService,
   options: { config?: TallyConfig; installSignalHandlers?: boolean } = {},
 ): Promise<RunningService> {
-  const config = options.config ?? loadConfig();
+  const config = options.config ?? configOrExit(`tally-${name}`);
   const logger = createLogger(`tally-${name}`);
   startTracing(name);
   // every service runs a relay; the lease in the event store lets one publish at a time (TALLY_RELAY=off: none here)
@@ -101,4 +102,13 @@ export async function runService(
     }
   }
   return { config, app, grpc, stop };
+}
+
+/** The process's configuration; a setting it cannot understand ends it (exit-on-config-error.ts). */
+function configOrExit(processName: string): TallyConfig {
+  try {
+    return loadConfig();
+  } catch (err) {
+    return exitOnConfigError(processName)(err);
+  }
 }
