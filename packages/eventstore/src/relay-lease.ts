@@ -90,9 +90,3 @@ export class RelayLease {
 
 /** On one machine (the embedded SQLite files) renewals are cheap and a restarted process should not wait long. */
 export const EMBEDDED_LEASE_TTL_MS = 2_000;
-
-/** A lease for this process's relay; TALLY_RELAY_LEASE_MS sets its ttl (default `defaultTtlMs`, 10 s). */
-export function relayLeaseFromEnv(store: LeaseStore, defaultTtlMs = DEFAULT_LEASE_TTL_MS, env: NodeJS.ProcessEnv = process.env): RelayLease {
-  const ttl = Number(env.TALLY_RELAY_LEASE_MS);
-  return new RelayLease(store, { ttlMs: Number.isFinite(ttl) && ttl >= 100 ? ttl : defaultTtlMs });
-}

@@ -1,5 +1,8 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import { choiceSetting, FLAG_SPELLINGS, intSetting } from './env-settings';
+
+export { ConfigError } from './env-settings';
 
 /** Everything a process needs from its environment, read once at start. */
 export interface TallyConfig {
@@ -40,6 +43,8 @@ export interface TallyConfig {
   auth: 'on' | 'off';
   /** TALLY_RELAY: 'on' (default) runs a relay in this process (the lease lets one publish at a time); 'off': none */
   relay: 'on' | 'off';
+  /** TALLY_RELAY_LEASE_MS: the relay lease's ttl, at least 100 ms; unset: the mode's default (open-platform.ts) */
+  relayLeaseMs?: number;
   /** this process, for per-instance consumer groups (cache invalidation) */
   instanceId: string;
   /** gRPC addresses of the services this process asks (distributed mode) */
@@ -50,44 +55,37 @@ export interface TallyConfig {
   kafkaSessionTimeoutMs: number;
 }
 
-/**
- * A setting the process cannot understand stops it at start, naming the variable: a misspelt value must not quietly
- * become the default (`TALLY_SYNC_UP=approve` sending every version upstream, `TALLY_MODE=distribute` running on
- * local files).
- */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+/** a shorter lease would be renewed (a store write) every few milliseconds */
+const MIN_RELAY_LEASE_MS = 100;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
   const kafkaBrokers = (env.KAFKA_BROKERS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const int = (names: string[], fallback: number) => intOf(env, names, fallback);
+  const int = (names: string | string[], fallback: number) => intSetting(env, names, fallback);
+  const choice = <T extends string>(name: string, choices: readonly T[], fallback: T) => choiceSetting(env, name, choices, fallback);
   return {
     // unset: distributed when both KAFKA_BROKERS and MONGO_URL are given
-    mode: choiceOf(env, 'TALLY_MODE', ['embedded', 'distributed'], kafkaBrokers.length > 0 && !!env.MONGO_URL ? 'distributed' : 'embedded'),
+    mode: choice('TALLY_MODE', ['embedded', 'distributed'], kafkaBrokers.length > 0 && !!env.MONGO_URL ? 'distributed' : 'embedded'),
     httpPort: int(['HTTP_PORT', 'PORT'], 8080),
     httpHost: env.HTTP_HOST ?? '0.0.0.0',
-    httpAcceptors: Math.max(1, int(['TALLY_HTTP_ACCEPTORS'], 8)),
-    sqliteCheckpoint: choiceOf(env, 'TALLY_SQLITE_CHECKPOINT', ['background', 'inline'], 'background'),
-    grpcPort: int(['GRPC_PORT'], 9090),
+    httpAcceptors: Math.max(1, int('TALLY_HTTP_ACCEPTORS', 8)),
+    sqliteCheckpoint: choice('TALLY_SQLITE_CHECKPOINT', ['background', 'inline'], 'background'),
+    grpcPort: int('GRPC_PORT', 9090),
     dataDir: resolve(env.TALLY_DATA_DIR ?? './.tally-data'),
     kafkaBrokers,
     mongoUrl: env.MONGO_URL || undefined,
     mongoDb: env.MONGO_DB ?? 'tally',
-    bodyLimitBytes: int(['TALLY_BODY_LIMIT_BYTES'], 2 * 1024 * 1024),
-    importLimitBytes: int(['TALLY_IMPORT_LIMIT_BYTES'], 64 * 1024 * 1024),
+    bodyLimitBytes: int('TALLY_BODY_LIMIT_BYTES', 2 * 1024 * 1024),
+    importLimitBytes: int('TALLY_IMPORT_LIMIT_BYTES', 64 * 1024 * 1024),
     ...(env.TALLY_UPSTREAM_URL ? { upstreamUrl: env.TALLY_UPSTREAM_URL } : {}),
     ...(env.TALLY_UPSTREAM_TOKEN ? { upstreamToken: env.TALLY_UPSTREAM_TOKEN } : {}),
-    syncUp: choiceOf(env, 'TALLY_SYNC_UP', ['all', 'approved'], 'all'),
-    syncIntervalMs: int(['TALLY_SYNC_INTERVAL_MS'], 5_000),
-    readYourWritesTimeoutMs: int(['TALLY_AFTER_TIMEOUT_MS'], 10_000),
-    demo: choiceOf(env, 'TALLY_DEMO', ['1', '0'], '1', FLAG_SPELLINGS) === '1',
+    syncUp: choice('TALLY_SYNC_UP', ['all', 'approved'], 'all'),
+    syncIntervalMs: int('TALLY_SYNC_INTERVAL_MS', 5_000),
+    readYourWritesTimeoutMs: int('TALLY_AFTER_TIMEOUT_MS', 10_000),
+    demo: choiceSetting(env, 'TALLY_DEMO', ['1', '0'], '1', FLAG_SPELLINGS) === '1',
     // only 'on' or 'off': authentication is not switched off by a value that merely looks false
-    auth: choiceOf(env, 'TALLY_AUTH', ['on', 'off'], 'on'),
-    relay: choiceOf(env, 'TALLY_RELAY', ['on', 'off'], 'on'),
+    auth: choice('TALLY_AUTH', ['on', 'off'], 'on'),
+    relay: choice('TALLY_RELAY', ['on', 'off'], 'on'),
+    ...(env.TALLY_RELAY_LEASE_MS ? { relayLeaseMs: intSetting(env, 'TALLY_RELAY_LEASE_MS', 0, MIN_RELAY_LEASE_MS) } : {}),
     instanceId: env.TALLY_INSTANCE_ID ?? `${hostname()}-${process.pid}`,
     peers: {
       hierarchyRollup: env.HIERARCHY_ROLLUP_GRPC ?? '127.0.0.1:9092',
@@ -96,28 +94,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TallyConfig {
       projection: env.PROJECTION_GRPC ?? '127.0.0.1:9094',
     },
     kafkaNamespace: env.TALLY_KAFKA_NAMESPACE ?? '',
-    kafkaSessionTimeoutMs: int(['TALLY_KAFKA_SESSION_TIMEOUT_MS'], 10_000),
+    kafkaSessionTimeoutMs: int('TALLY_KAFKA_SESSION_TIMEOUT_MS', 10_000),
   };
-}
-
-/** other spellings of a yes/no setting documented as 1/0 */
-const FLAG_SPELLINGS: Record<string, '1' | '0'> = { true: '1', yes: '1', on: '1', false: '0', no: '0', off: '0' };
-
-/** One of `choices` (case and surrounding blanks ignored); unset or empty: `fallback`; anything else: ConfigError. */
-function choiceOf<T extends string>(env: NodeJS.ProcessEnv, name: string, choices: readonly T[], fallback: T, spellings: Record<string, T> = {}): T {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  const value = choices.find((c) => c === raw) ?? spellings[raw];
-  if (value === undefined) throw new ConfigError(`${name} must be one of ${choices.join(', ')}; got "${env[name]}"`);
-  return value;
-}
-
-/** The first of `names` that is set, as a non-negative integer; none set: `fallback`; not an integer: ConfigError. */
-function intOf(env: NodeJS.ProcessEnv, names: string[], fallback: number): number {
-  const name = names.find((n) => env[n] !== undefined && env[n] !== '');
-  if (name === undefined) return fallback;
-  const value = env[name]!;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) throw new ConfigError(`${name} must be a non-negative integer; got "${value}"`);
-  return n;
 }

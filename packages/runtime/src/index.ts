@@ -1,4 +1,5 @@
 export * from './config';
+export { choiceSetting, intSetting } from './env-settings';
 export * from './logger';
 export * from './consumer/parse-event';
 export * from './consumer/progress';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config';
+import { maxAttemptsFromEnv } from '../src/consumer/dead-letter';
+import { readyMaxLag } from '../src/host/readiness';
 
 describe('loadConfig', () => {
   it('takes the defaults from an empty environment', () => {
@@ -54,5 +56,25 @@ describe('loadConfig', () => {
   it('takes HTTP_PORT over PORT, and PORT when HTTP_PORT is empty', () => {
     expect(loadConfig({ HTTP_PORT: '9000', PORT: '8081' }).httpPort).toBe(9000);
     expect(loadConfig({ HTTP_PORT: '', PORT: '8081' }).httpPort).toBe(8081);
+  });
+
+  it('takes TALLY_RELAY_LEASE_MS of at least 100 ms, and leaves the mode default when unset', () => {
+    expect(loadConfig({}).relayLeaseMs).toBeUndefined();
+    expect(loadConfig({ TALLY_RELAY_LEASE_MS: '5000' }).relayLeaseMs).toBe(5000);
+    expect(() => loadConfig({ TALLY_RELAY_LEASE_MS: '50' })).toThrow('TALLY_RELAY_LEASE_MS must be an integer of at least 100; got "50"');
+  });
+});
+
+describe('settings read outside loadConfig', () => {
+  it('TALLY_CONSUMER_MAX_ATTEMPTS: at least 1, default 10', () => {
+    expect(maxAttemptsFromEnv({})).toBe(10);
+    expect(maxAttemptsFromEnv({ TALLY_CONSUMER_MAX_ATTEMPTS: '3' })).toBe(3);
+    for (const bad of ['0', 'three', '2.5']) expect(() => maxAttemptsFromEnv({ TALLY_CONSUMER_MAX_ATTEMPTS: bad }), bad).toThrow(ConfigError);
+  });
+
+  it('TALLY_READY_MAX_LAG: a non-negative integer, default 1000', () => {
+    expect(readyMaxLag({})).toBe(1000);
+    expect(readyMaxLag({ TALLY_READY_MAX_LAG: '0' })).toBe(0);
+    expect(() => readyMaxLag({ TALLY_READY_MAX_LAG: 'lots' })).toThrow('TALLY_READY_MAX_LAG must be a non-negative integer; got "lots"');
   });
 });

@@ -1,4 +1,5 @@
 import { DEFAULT_DEADLINE_POLICY, type DeadlinePolicy } from '@tally/core';
+import { ConfigError, intSetting } from '@tally/runtime';
 import { parseAllowList, type AllowList } from './allow-list';
 
 /** The notification service's settings (environment variables, overridable in tests). */
@@ -26,27 +27,20 @@ export interface NotificationSettings {
 
 export function loadNotificationSettings(env: NodeJS.ProcessEnv = process.env): NotificationSettings {
   const offsets = (env.TALLY_REMINDER_OFFSETS ?? '').split(',').map((s) => s.trim()).filter(Boolean).map(Number);
-  if (offsets.some((o) => !Number.isInteger(o) || o < 1 || o > 365)) throw new Error(`TALLY_REMINDER_OFFSETS: whole days 1..365, comma-separated; got "${env.TALLY_REMINDER_OFFSETS}"`);
+  if (offsets.some((o) => !Number.isInteger(o) || o < 1 || o > 365)) throw new ConfigError(`TALLY_REMINDER_OFFSETS must be whole days 1..365, comma-separated; got "${env.TALLY_REMINDER_OFFSETS}"`);
   return {
     smtpUrl: env.TALLY_SMTP_URL || null,
     mailFrom: env.TALLY_SMTP_FROM || 'Tally <no-reply@tally.invalid>',
     webhookAllow: parseAllowList(env.TALLY_WEBHOOK_ALLOW ?? ''),
     deadlines: {
       reminderOffsets: offsets.length > 0 ? offsets : DEFAULT_DEADLINE_POLICY.reminderOffsets,
-      overdueWindowDays: int(env.TALLY_OVERDUE_WINDOW_DAYS, DEFAULT_DEADLINE_POLICY.overdueWindowDays),
+      overdueWindowDays: intSetting(env, 'TALLY_OVERDUE_WINDOW_DAYS', DEFAULT_DEADLINE_POLICY.overdueWindowDays),
     },
-    scheduleEveryMs: int(env.TALLY_DEADLINE_CHECK_MS, 10 * 60_000),
+    scheduleEveryMs: intSetting(env, 'TALLY_DEADLINE_CHECK_MS', 10 * 60_000),
     dispatchEveryMs: 1000,
-    maxAttempts: int(env.TALLY_DELIVERY_MAX_ATTEMPTS, 10),
-    backoffBaseMs: int(env.TALLY_DELIVERY_BACKOFF_MS, 5000),
+    maxAttempts: intSetting(env, 'TALLY_DELIVERY_MAX_ATTEMPTS', 10),
+    backoffBaseMs: intSetting(env, 'TALLY_DELIVERY_BACKOFF_MS', 5000),
     backoffMaxMs: 3_600_000,
     webhookTimeoutMs: 10_000,
   };
-}
-
-function int(value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a non-negative integer, got "${value}"`);
-  return n;
 }

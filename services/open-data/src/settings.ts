@@ -1,4 +1,5 @@
 import type { BucketSettings } from '@tally/auth';
+import { intSetting } from '@tally/runtime';
 
 /** Open-data settings, from the environment. */
 export interface OpenDataSettings {
@@ -16,13 +17,7 @@ export interface OpenDataSettings {
 }
 
 export function loadOpenDataSettings(env: NodeJS.ProcessEnv = process.env): OpenDataSettings {
-  const int = (name: string, fallback: number): number => {
-    const v = env[name];
-    if (v === undefined || v === '') return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${v}"`);
-    return n;
-  };
+  const int = (name: string, fallback: number): number => intSetting(env, name, fallback, 1);
   const url = env.TALLY_PUBLIC_URL?.trim();
   return {
     publicUrl: url ? url.replace(/\/+$/, '') : null,

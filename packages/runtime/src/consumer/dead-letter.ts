@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TOPICS, isRetryable, type StoredEvent } from '@tally/contracts';
 import type { BusMessage, EventBus } from '@tally/eventbus';
+import { intSetting } from '../env-settings';
 import type { Logger } from '../logger';
 import { observe } from '../observability/metrics';
 
@@ -21,8 +22,7 @@ export const DEFAULT_MAX_ATTEMPTS = 10;
 
 /** TALLY_CONSUMER_MAX_ATTEMPTS, else 10: how often an event may fail before it is dead-lettered. */
 export function maxAttemptsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.TALLY_CONSUMER_MAX_ATTEMPTS);
-  return Number.isInteger(n) && n >= 1 ? n : DEFAULT_MAX_ATTEMPTS;
+  return intSetting(env, 'TALLY_CONSUMER_MAX_ATTEMPTS', DEFAULT_MAX_ATTEMPTS, 1);
 }
 
 /** A dead letter as published on the dead-letter topic (keyed by the event's stream). */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { topicSpecs } from '@tally/contracts';
 import { createKafkaEventBus, namespacedEventBus, openSqliteEventBus, type EventBus } from '@tally/eventbus';
-import { EMBEDDED_LEASE_TTL_MS, DEFAULT_LEASE_TTL_MS, createMongoEventStore, openSqliteEventStore, relayLeaseFromEnv, startRelay, type EventStore, type Relay } from '@tally/eventstore';
+import { EMBEDDED_LEASE_TTL_MS, DEFAULT_LEASE_TTL_MS, createMongoEventStore, openSqliteEventStore, RelayLease, startRelay, type EventStore, type Relay } from '@tally/eventstore';
 import { createMongoReadStore, openSqliteReadStore, type ReadStore } from '@tally/readstore';
 import type { TallyConfig } from '../config';
 import type { Logger } from '../logger';
@@ -50,7 +50,7 @@ export async function openPlatform(
   bus = flushBeforeCommit(tracedEventBus(bus), () => reads.flush());
   await bus.ensureTopics(topicSpecs(distributed ? 'distributed' : 'embedded'));
   // every process that runs a relay competes for the lease in the store: exactly one publishes at a time
-  const relay = options.runRelay ? startRelay({ store, bus, lease: relayLeaseFromEnv(store, distributed ? DEFAULT_LEASE_TTL_MS : EMBEDDED_LEASE_TTL_MS), onError: (err) => logger.error({ err }, 'relay failed; retrying') }) : null;
+  const relay = options.runRelay ? startRelay({ store, bus, lease: new RelayLease(store, { ttlMs: config.relayLeaseMs ?? (distributed ? DEFAULT_LEASE_TTL_MS : EMBEDDED_LEASE_TTL_MS) }), onError: (err) => logger.error({ err }, 'relay failed; retrying') }) : null;
   const platform: Platform = { store, bus, readStore, logger, config, nudgeRelay: () => relay?.nudge() };
   return {
     platform,

@@ -1,4 +1,5 @@
 import type { EventConsumer } from '../consumer/event-consumer';
+import { intSetting } from '../env-settings';
 
 /**
  * Readiness tied to catch-up: a service that has started but whose consumers are far behind the log (after a
@@ -16,6 +17,5 @@ export async function readiness(started: boolean, consumers: EventConsumer[], ma
 }
 
 export function readyMaxLag(env: NodeJS.ProcessEnv = process.env): number {
-  const n = Number(env.TALLY_READY_MAX_LAG ?? 1000);
-  return Number.isFinite(n) && n >= 0 ? n : 1000;
+  return intSetting(env, 'TALLY_READY_MAX_LAG', 1000);
 }

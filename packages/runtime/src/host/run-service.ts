@@ -42,7 +42,10 @@ export async function runService(
   startTracing(name);
   // every service runs a relay; the lease in the event store lets one publish at a time (TALLY_RELAY=off: none here)
   const opened: OpenedPlatform = await openPlatform(config, logger, { runRelay: config.relay === 'on' });
-  const hosted = await create(opened.platform, config, logger);
+  // a service's own settings (notification, open data) are read here: one they cannot understand ends the process too
+  const hosted = await Promise.resolve()
+    .then(() => create(opened.platform, config, logger))
+    .catch(exitOnConfigError(`tally-${name}`));
   observe.log(opened.platform.store);
   let ready = false;
   const app = createHttpApp({ logger, bodyLimit: config.bodyLimitBytes });
