@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { topicSpecs } from '@tally/contracts';
 import { createKafkaEventBus, namespacedEventBus, openSqliteEventBus, type EventBus } from '@tally/eventbus';
-import { EMBEDDED_LEASE_TTL_MS, DEFAULT_LEASE_TTL_MS, createMongoEventStore, openSqliteEventStore, RelayLease, startRelay, type EventStore, type Relay } from '@tally/eventstore';
+import { EMBEDDED_LEASE_TTL_MS, DEFAULT_LEASE_TTL_MS, createMongoEventStore, openSqliteEventStore, RelayLease, startRelay, type EventStore, type Relay, type SqliteEventStoreOptions } from '@tally/eventstore';
 import { createMongoReadStore, openSqliteReadStore, type ReadStore } from '@tally/readstore';
 import type { TallyConfig } from '../config';
 import type { Logger } from '../logger';
@@ -65,7 +65,7 @@ export async function openPlatform(
 }
 
 /** How the platform opens its SQLite files: checkpointed by a worker thread each unless TALLY_SQLITE_CHECKPOINT=inline. */
-export function sqliteOptions(config: Pick<TallyConfig, 'sqliteCheckpoint'>, logger: Logger): { backgroundCheckpoint: boolean; onCheckpointError: (error: unknown) => void } {
+export function sqliteOptions(config: Pick<TallyConfig, 'sqliteCheckpoint'>, logger: Logger): Required<Pick<SqliteEventStoreOptions, 'backgroundCheckpoint' | 'onCheckpointError'>> {
   return {
     backgroundCheckpoint: config.sqliteCheckpoint === 'background',
     onCheckpointError: (err) => logger.warn({ err }, 'the SQLite checkpoint worker failed; the file is checkpointed by its own commits from now on'),
