@@ -56,6 +56,10 @@ describe('the JSON body parser', () => {
     expect(refusal('{"a": 1} trailing').code).toBe('MALFORMED_JSON');
     expect(refusal('"\\x"').code).toBe('MALFORMED_JSON');
     expect(refusal('"tab\there"').code).toBe('MALFORMED_JSON');
+    // a line break typed into a string (a password pasted with its newline): says what to write instead
+    expect(refusal('{"password": "abc\ndef"}').message).toBe(
+      'the body is not valid JSON: expected an escape sequence (\\n, \\t, \\u0000) instead of a raw control character at offset 17 (line 1, column 18)',
+    );
     expect(refusal('-').code).toBe('MALFORMED_JSON');
     expect(refusal('01').code).toBe('MALFORMED_JSON');
   });

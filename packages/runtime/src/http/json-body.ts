@@ -132,7 +132,7 @@ class JsonChecker {
         if (e !== undefined && '"\\/bfnrt'.includes(e)) this.i += 2;
         else if (e === 'u' && this.matches(HEX4, this.i + 2)) this.i += 6;
         else this.fail('a valid escape sequence');
-      } else if (code < 0x20) this.fail('an escaped control character');
+      } else if (code < 0x20) this.fail('an escape sequence (\\n, \\t, \\u0000) instead of a raw control character');
       else this.i++;
     }
     this.fail('a closing double quote');
