@@ -8,6 +8,7 @@ import {
   reportTotals,
   targetPeriodsAffectedBy,
   validateCatalog,
+  violationTextVi,
   type Catalog,
 } from '../src';
 
@@ -65,6 +66,16 @@ describe('report checks', () => {
     const [o] = checkOutliers(catalog, { TOTAL: 500 }, history);
     expect(o).toMatchObject({ kind: 'OUTLIER', rule: 'TOTAL', left: 500, operator: '<=', onViolation: 'WARN' });
     expect(checkOutliers(catalog, { TOTAL: 500 }, () => [50])).toEqual([]); // insufficient history
+  });
+
+  it('says each violation in Vietnamese from its fields (the recorded message stays English)', () => {
+    const [above, below] = checkMinMax(catalog, [{ dataElement: 'TOTAL', value: 101 }, { dataElement: 'POOR', optionCombo: 'MALE', value: -1 }]);
+    expect(violationTextVi(above!)).toBe('Total (TOTAL) = 101 vượt mức tối đa 100');
+    expect(violationTextVi(below!)).toBe('Poor (POOR.MALE) = -1 thấp hơn mức tối thiểu 0');
+    const [outlier] = checkOutliers(catalog, { TOTAL: 500 }, () => [50, 52, 49, 51]);
+    expect(violationTextVi(outlier!)).toMatch(/^Total \(TOTAL\) = 500 khác xa các kỳ trước của đơn vị \(ngưỡng [\d.]+\)$/);
+    const [rule] = checkRules(catalog, values, { onViolation: 'REJECT' });
+    expect(violationTextVi(rule!)).toBe('poor <= total (POOR_LE_TOTAL): 60 <= 50');
   });
 
   it('validates min, max and outlierCheck in the catalog', () => {

@@ -15,6 +15,7 @@ import {
   type ReportUnlocked,
   type ReportWorkflowData,
   type TaskAssignedData,
+  violationTextVi,
 } from '@tally/core';
 
 /**
@@ -80,7 +81,7 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
       const list = d.violations
         .map((v) => (v.kind && v.kind !== 'RULE' && v.message ? v.message : `${v.name} (${v.rule}): ${v.left} ${v.operator} ${v.right}`))
         .join('; ');
-      const vi = { title: `${d.template} ${d.period} của ${d.orgUnit} vi phạm ${d.violations.length} quy tắc kiểm tra`, body: list };
+      const vi = { title: `${d.template} ${d.period} của ${d.orgUnit} vi phạm ${d.violations.length} quy tắc kiểm tra`, body: d.violations.map(violationTextVi).join('; ') };
       const en = { title: `${d.template} ${d.period} from ${d.orgUnit} breaks ${d.violations.length} validation rule(s)`, body: list };
       const parent = ctx.parentOf(d.orgUnit);
       const ref = { template: d.template, period: d.period, reportId: d.reportId };
@@ -209,13 +210,15 @@ function deadlineMessages(d: DeadlineDueData): Message[] {
 
 const STEP_VI: Record<string, string> = { approved: 'được duyệt', returned: 'bị trả lại', locked: 'được khoá', unlocked: 'được mở khoá' };
 const ACTION_VI: Record<string, string> = { approve: 'duyệt', lock: 'khoá', amend: 'sửa và nộp lại' };
+/** a workflow level by its Vietnamese name ("cấp tỉnh"): messages in Vietnamese say no English word */
+const LEVEL_VI: Record<string, string> = { country: 'trung ương', province: 'tỉnh', district: 'huyện', commune: 'xã' };
 
 /** Workflow steps tell the reporting unit (with the reason and what comes next) and, when another unit acts next (data.next), that unit. */
 function workflowMessages(event: ReportReturned | ReportApproved | ReportLocked | ReportUnlocked): Message[] {
   const d: ReportWorkflowData & { level?: string; reason?: string } = event.data;
   const step = event.type.slice('tally.report.'.length);
   const en: Text = { title: `${d.template} ${d.period} from ${d.orgUnit} ${step}${d.level ? ` at the ${d.level} level` : ''}`, body: '' };
-  const vi: Text = { title: `${d.template} ${d.period} của ${d.orgUnit} ${STEP_VI[step] ?? step}${d.level ? ` (cấp ${d.level})` : ''}`, body: '' };
+  const vi: Text = { title: `${d.template} ${d.period} của ${d.orgUnit} ${STEP_VI[step] ?? step}${d.level ? ` (cấp ${LEVEL_VI[d.level] ?? d.level})` : ''}`, body: '' };
   en.body = `${en.title}.${d.reason ? ` Reason: ${d.reason}` : ''}${d.next ? ` Next: ${d.next.action}${d.next.level ? ` at the ${d.next.level} level` : ''} by ${d.next.orgUnit}.` : ''}`;
   vi.body = `${vi.title}.${d.reason ? ` Lý do: ${d.reason}` : ''}${d.next ? ` Tiếp theo: ${d.next.orgUnit} ${ACTION_VI[d.next.action] ?? d.next.action}.` : ''}`;
   const ref = { template: d.template, period: d.period, reportId: d.reportId };

@@ -16,6 +16,9 @@ describe('who is told what', () => {
     expect(returned.map((m) => [m.recipient, m.kind])).toEqual([['01840', 'report.returned']]);
     expect(returned[0]!.vi.body).toContain('Lý do: Sai số hộ');
     expect(returned[0]!.en.body).toContain('Reason: Sai số hộ');
+    // the level in the reader's language: no English word in a Vietnamese message
+    expect(returned[0]!.vi.title).toBe('M1719_S 2026S1 của 01840 bị trả lại (cấp tỉnh)');
+    expect(returned[0]!.en.title).toBe('M1719_S 2026S1 from 01840 returned at the province level');
     const approved = messagesFor(
       event('tally.report.approved', { reportId: 'r', template: 'M1719_S', orgUnit: '01840', period: '2026S1', hierarchy: '2025', level: 'province', final: true, next: { action: 'lock', orgUnit: '19' } }),
       ctx,

@@ -44,6 +44,7 @@ export {
 } from './validation-rules';
 export { computeComposite, rankUnits, type ComponentScore, type CompositeOptions, type CompositeScore, type RankedUnit } from './composite';
 export { checkMinMax, checkOutliers, checkRules, reportLookup, reportTotals, type CheckKind, type ReportViolation, type ReportedValue } from './report-checks';
+export { violationTextVi } from './violation-text';
 export { evaluateTarget, previousYearPeriod, targetPeriodsAffectedBy, type TargetChange, type TargetOutcome, type TargetSpec } from './targets';
 export {
   CATALOG_SHEET,

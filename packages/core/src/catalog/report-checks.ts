@@ -29,6 +29,9 @@ export interface ReportViolation {
   message: string;
 }
 
+/** what the min/max and outlier checks add to an element's name to name the check (violation-text.ts strips them) */
+export const CHECK_NAME_SUFFIX = { min: ': minimum', max: ': maximum', outlier: ": outlier against the unit's history" } as const;
+
 const numberOf = (v: ReportedValue['value']): number | null =>
   typeof v === 'number' ? (Number.isFinite(v) ? v : null) : typeof v === 'boolean' ? (v ? 1 : 0) : null;
 
@@ -103,7 +106,7 @@ export function checkMinMax(catalog: Catalog, values: readonly ReportedValue[]):
     out.push({
       kind: 'MIN_MAX',
       rule: key,
-      name: `${el.name}: ${below ? 'minimum' : 'maximum'}`,
+      name: `${el.name}${below ? CHECK_NAME_SUFFIX.min : CHECK_NAME_SUFFIX.max}`,
       importance: 'MEDIUM',
       onViolation: el.onOutOfRange ?? 'WARN',
       left: n,
@@ -139,7 +142,7 @@ export function checkOutliers(
     out.push({
       kind: 'OUTLIER',
       rule: el.code,
-      name: `${el.name}: outlier against the unit's history`,
+      name: `${el.name}${CHECK_NAME_SUFFIX.outlier}`,
       importance: 'LOW',
       onViolation: 'WARN',
       left: value,
