@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useState } from 'preact/hooks';
 import { ApiError, get } from './lib/api';
-import { t } from './lib/i18n';
+import { useOrgUnit } from './lib/hooks';
+import { levelText, t } from './lib/i18n';
 import { nfc } from './lib/text';
 import type { OrgUnit } from './lib/types';
 
@@ -48,14 +49,7 @@ export function UnitSearch({ value, onChange, hierarchy, label }: { value: strin
   const id = useId();
   const [query, setQuery] = useState('');
   const [results, setResults] = useState<OrgUnit[]>([]);
-  const [current, setCurrent] = useState<OrgUnit | null>(null);
-  useEffect(() => {
-    if (!value) return setCurrent(null);
-    get<{ unit: OrgUnit }>(`/org-units/${encodeURIComponent(value)}`, { hierarchy }).then(
-      (r) => setCurrent(r.unit),
-      () => setCurrent(null),
-    );
-  }, [value, hierarchy]);
+  const current = useOrgUnit(value, hierarchy);
   useEffect(() => {
     const q = nfc(query.trim());
     if (q.length < 2) return setResults([]);
@@ -71,7 +65,7 @@ export function UnitSearch({ value, onChange, hierarchy, label }: { value: strin
     <div class="unit-search">
       <label for={id}>{label ?? t('unit')}</label>
       <input id={id} type="search" value={query} placeholder={t('searchUnit')} autocomplete="off" onInput={(e) => setQuery((e.target as HTMLInputElement).value)} />
-      <span class="current">{current ? `${current.name} (${current.code}, ${current.level})` : value}</span>
+      <span class="current">{current ? `${current.name} (${current.code}, ${levelText(current.level)})` : value}</span>
       {results.length > 0 && (
         <ul class="results" role="listbox" aria-label={t('searchUnit')}>
           {results.map((u) => (
@@ -85,7 +79,7 @@ export function UnitSearch({ value, onChange, hierarchy, label }: { value: strin
                   setResults([]);
                 }}
               >
-                {u.name} <small>({u.code}, {u.level})</small>
+                {u.name} <small>({u.code}, {levelText(u.level)})</small>
               </button>
             </li>
           ))}

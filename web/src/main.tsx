@@ -4,6 +4,7 @@ import './styles.css';
 import { ApiError, get, post, session } from './lib/api';
 import { currentLang, setLang, t, type MessageKey } from './lib/i18n';
 import { useOnline } from './lib/hooks';
+import { useUnreadCount } from './lib/inbox-count';
 import { listOutbox, onOutboxChange, startOutbox } from './lib/outbox';
 import { href, navigate, useRoute } from './lib/router';
 import type { Me } from './lib/types';
@@ -12,6 +13,7 @@ import { AlertsScreen } from './screens/alerts';
 import { DashboardScreen } from './screens/dashboard';
 import { DueScreen } from './screens/due';
 import { FormScreen } from './screens/form';
+import { InboxScreen } from './screens/inbox';
 import { OpenDataScreen } from './screens/open-data';
 import { QueueScreen } from './screens/queue';
 import { ReportScreen } from './screens/report';
@@ -20,8 +22,8 @@ import { SignInScreen } from './screens/sign-in';
 
 /** The app shell: who is signed in, the menu for their role, the connection state, and the screen of the route. */
 const NAV: Record<Me['role'], Array<[string, MessageKey]>> = {
-  commune_officer: [['/due', 'navDue'], ['/queue', 'navQueue'], ['/alerts', 'navAlerts'], ['/dashboard', 'navDashboard']],
-  reviewer: [['/review', 'navReview'], ['/alerts', 'navAlerts'], ['/dashboard', 'navDashboard']],
+  commune_officer: [['/due', 'navDue'], ['/inbox', 'navInbox'], ['/queue', 'navQueue'], ['/alerts', 'navAlerts'], ['/dashboard', 'navDashboard']],
+  reviewer: [['/review', 'navReview'], ['/inbox', 'navInbox'], ['/alerts', 'navAlerts'], ['/dashboard', 'navDashboard']],
   analyst: [['/dashboard', 'navDashboard'], ['/review', 'navReview'], ['/alerts', 'navAlerts']],
   central_admin: [['/admin', 'navAdmin'], ['/review', 'navReview'], ['/dashboard', 'navDashboard']],
   operator: [['/dashboard', 'navDashboard']],
@@ -41,6 +43,8 @@ function App() {
   const [, setLangTick] = useState(currentLang());
   const [me, setMe] = useState<Me | null | undefined>(session.token ? undefined : null);
   const [waiting, setWaiting] = useState(0);
+  // the roles whose menu has the inbox (the others have no inbox.read permission)
+  const unread = useUnreadCount(!!me && NAV[me.role].some(([path]) => path === '/inbox'));
   const rememberMe = (m: Me | null) => {
     if (m) localStorage.setItem(ME_KEY, JSON.stringify(m));
     else localStorage.removeItem(ME_KEY);
@@ -98,6 +102,7 @@ function App() {
               <a key={path} href={href(path)} aria-current={route.path === path ? 'page' : undefined}>
                 {t(key)}
                 {path === '/queue' && waiting > 0 ? <span class="count"> ({waiting})</span> : null}
+                {path === '/inbox' && unread ? <span class="count"> ({unread})</span> : null}
               </a>
             ))}
           <a href={href('/open-data')} aria-current={isPublic ? 'page' : undefined}>{t('navOpenData')}</a>
@@ -125,6 +130,8 @@ function Screen({ me, path, params }: { me: Me; path: string; params: URLSearchP
       return <ReportScreen me={me} reportId={p('id') ?? ''} />;
     case '/queue':
       return <QueueScreen />;
+    case '/inbox':
+      return <InboxScreen me={me} />;
     case '/review':
       return <ReviewScreen me={me} orgUnit={p('orgUnit')} template={p('template')} period={p('period')} />;
     case '/alerts':

@@ -323,6 +323,58 @@ describe('web app in Chromium', () => {
     await context.close();
   });
 
+  it('a reviewer gives every commune a task; the officer sees it in the inbox, reads the message and marks the task done', async () => {
+    const reviewer = await newSession(browser);
+    await signIn(reviewer.page, login('reviewer').username, login('reviewer').password);
+    await reviewer.page.getByRole('link', { name: /^Thông báo/ }).click();
+    const dueDate = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await reviewer.page.getByLabel('Tiêu đề').fill('Rà soát danh sách hộ nghèo');
+    await reviewer.page.getByLabel('Nội dung').fill('Đối chiếu với biên bản họp thôn');
+    await reviewer.page.getByLabel('Hạn hoàn thành').fill(dueDate);
+    expect(await reviewer.page.getByLabel('Giao cho').inputValue()).toBe('commune');
+    await reviewer.page.getByRole('button', { name: 'Giao việc' }).click();
+    const assigned = reviewer.page.getByRole('status').filter({ hasText: /^Đã giao cho \d+ đơn vị$/ });
+    await assigned.waitFor();
+    const units = Number(/\d+/.exec(await assigned.innerText())![0]);
+    const { body: province } = await api('GET', '/api/v1/org-units/19'); // the current map: the province's communes are its children
+    expect(units).toBe((province.children as unknown[]).length);
+    expect(units).toBeGreaterThan(1);
+    await screenshot(reviewer.page, 'inbox-assign');
+    await expectAccessible(reviewer.page);
+    await running.waitUntilCaughtUp(); // the task reaches the communes' inboxes through the notification consumer
+
+    const officer = login('commune_officer');
+    const { context, page, errors } = await newSession(browser);
+    await signIn(page, officer.username, officer.password);
+    const menu = page.locator('nav a[href="#/inbox"]');
+    await menu.locator('.count').waitFor();
+    const unreadBefore = Number(/\((\d+)\)/.exec(await menu.innerText())![1]);
+    expect(unreadBefore).toBeGreaterThanOrEqual(1);
+    await menu.click();
+    const task = page.locator('li[data-task]', { hasText: 'Rà soát danh sách hộ nghèo' });
+    await task.waitFor();
+    expect(await task.innerText()).toContain(dueDate);
+    expect(await task.locator('.badge').innerText()).toBe('Chưa xong');
+    const message = page.locator('li[data-kind="task.assigned"].unread');
+    await message.waitFor();
+    await screenshot(page, 'inbox');
+    await expectAccessible(page);
+    await message.getByRole('button', { name: /Đánh dấu đã đọc/ }).click();
+    await page.locator('li[data-kind="task.assigned"].read').waitFor();
+    // the menu's count follows at once
+    await expect.poll(async () => menu.innerText()).toBe(unreadBefore - 1 === 0 ? 'Thông báo' : `Thông báo (${unreadBefore - 1})`);
+    await task.getByRole('button', { name: /Đánh dấu đã xong/ }).click();
+    await task.locator('.badge', { hasText: 'Đã xong' }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // the province sees how far the communes are
+    await reviewer.page.reload();
+    await reviewer.page.locator('li[data-task]', { hasText: `1/${units} đơn vị đã xong` }).waitFor();
+    expect(reviewer.errors).toEqual([]);
+    await reviewer.context.close();
+  });
+
   it('an administrator sees the accounts and every problem of a refused catalog, JSON or XLSX, and publishes one from XLSX', async () => {
     const { context, page, errors } = await newSession(browser);
     await signIn(page, 'admin', ADMIN_PASSWORD);

@@ -6,6 +6,8 @@ import { periodRange, rankDescending } from '../src/lib/ranking';
 import { fold, matches } from '../src/lib/text';
 import type { Catalog } from '../src/lib/types';
 import { shiftPeriod } from '../../packages/core/src/period/period';
+import { VN_HIERARCHY_VERSIONS } from '../../packages/core/src/hierarchy/versions';
+import { MESSAGES } from '../src/lib/messages';
 
 const catalog = JSON.parse(readFileSync(new URL('../../data/demo/catalog-1719.json', import.meta.url), 'utf8')) as Catalog;
 
@@ -105,5 +107,19 @@ describe('hierarchy changes typed on the admin screen', () => {
     expect(changeOf({ kind: 'rename', code: '19', name: 'Thái Nguyên'.normalize('NFD') })).toEqual({ kind: 'rename', code: '19', name: 'Thái Nguyên' });
     expect(changeOf({ kind: 'move', code: '01840', newParentCode: '20' })).toEqual({ kind: 'move', code: '01840', newParentCode: '20' });
     expect(changeOf({ kind: 'retire', code: '01840' })).toEqual({ kind: 'retire', code: '01840' });
+  });
+});
+
+describe('level names on screen', () => {
+  it('has a Vietnamese and an English name for every level of both maps, never the level code itself', () => {
+    const levels = [...new Set(VN_HIERARCHY_VERSIONS.flatMap((v) => v.levels))].sort();
+    expect(levels).toEqual(['commune', 'country', 'district', 'province']);
+    const names = MESSAGES as Record<string, readonly [string, string] | undefined>;
+    expect(levels.map((l) => names[`lv_${l}`])).toEqual([
+      ['Cấp xã', 'Commune'],
+      ['Trung ương', 'Central'],
+      ['Cấp huyện', 'District'],
+      ['Cấp tỉnh', 'Province'],
+    ]);
   });
 });

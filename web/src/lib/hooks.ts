@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import { ApiError } from './api';
+import { ApiError, get } from './api';
+import type { OrgUnit } from './types';
 
 /** Loads something from the API when the dependencies change; `reload` fetches again. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | undefined; error: ApiError | undefined; loading: boolean; reload: () => void } {
@@ -32,4 +33,23 @@ export function useOnline(): boolean {
     };
   }, []);
   return online;
+}
+
+/** The org unit of a code (name, level), or null while unknown or not found. */
+export function useOrgUnit(code: string, hierarchy?: string): OrgUnit | null {
+  const [unit, setUnit] = useState<OrgUnit | null>(null);
+  useEffect(() => {
+    let live = true;
+    setUnit(null);
+    if (code) {
+      get<{ unit: OrgUnit }>(`/org-units/${encodeURIComponent(code)}`, { hierarchy }).then(
+        (r) => live && setUnit(r.unit),
+        () => live && setUnit(null),
+      );
+    }
+    return () => {
+      live = false;
+    };
+  }, [code, hierarchy]);
+  return unit;
 }

@@ -1,7 +1,7 @@
 import { Card, ErrorBox, Loading, UnitSearch } from '../components';
 import { get } from '../lib/api';
 import { useLoad } from '../lib/hooks';
-import { formatNumber, t } from '../lib/i18n';
+import { formatNumber, formatTime, t } from '../lib/i18n';
 import { href, navigate } from '../lib/router';
 import type { Me } from '../lib/types';
 
@@ -37,7 +37,7 @@ export function AlertsScreen({ me, orgUnit: unitParam, period }: { me: Me; orgUn
         data.violations.map((r) => (
           <Card key={r.reportId} title={`${r.template} · ${r.period}`} id={`v-${r.reportId}`}>
             <p>
-              <a href={href('/report', { id: r.reportId })}>{r.reportId}</a> · {new Date(r.time).toLocaleString()}
+              <a href={href('/report', { id: r.reportId })}>{r.reportId}</a> · {formatTime(r.time)}
             </p>
             <ul>
               {r.violations.map((v, i) => (

@@ -1,13 +1,15 @@
+import { Fragment } from 'preact';
 import { Card, ErrorBox, Loading, StatusBadge, UnitSearch } from '../components';
 import { get } from '../lib/api';
-import { useLoad } from '../lib/hooks';
-import { statusText, t } from '../lib/i18n';
+import { useLoad, useOrgUnit } from '../lib/hooks';
+import { levelText, statusText, t } from '../lib/i18n';
 import { href, navigate } from '../lib/router';
 import type { DueItem, Me } from '../lib/types';
 
 /** A commune officer's first screen: templates x periods, each tier's deadline, and where each report stands. */
 export function DueScreen({ me, orgUnit }: { me: Me; orgUnit: string }) {
   const { data, error, loading } = useLoad(() => get<{ items: DueItem[]; date: string }>('/due', { orgUnit }), [orgUnit]);
+  const unit = useOrgUnit(orgUnit);
   return (
     <>
       <h1>{t('dueTitle')}</h1>
@@ -16,7 +18,7 @@ export function DueScreen({ me, orgUnit }: { me: Me; orgUnit: string }) {
       <ErrorBox error={error} />
       {data && data.items.length === 0 && <p>{t('dueNone')}</p>}
       {data && data.items.length > 0 && (
-        <Card title={`${t('unit')} ${orgUnit} · ${data.date}`} id="due-list">
+        <Card title={`${t('unit')} ${unit ? `${unit.name} (${orgUnit})` : orgUnit} · ${data.date}`} id="due-list">
           <div class="scroll" tabIndex={0}>
             <table class="due">
               <thead>
@@ -35,10 +37,17 @@ export function DueScreen({ me, orgUnit }: { me: Me; orgUnit: string }) {
                     <td>
                       <span title={item.templateName}>{item.templateName}</span> <small>({item.template})</small>
                     </td>
-                    <td>{item.period}</td>
-                    <td>{item.deadline}</td>
+                    <td class="date">{item.period}</td>
+                    <td class="date">{item.deadline}</td>
                     <td>
-                      <small>{item.tierDeadlines.map((d) => `${d.level}: ${d.deadline}`).join(' · ')}</small>
+                      <small>
+                        {item.tierDeadlines.map((d, i) => (
+                          <Fragment key={d.level}>
+                            {i > 0 && ' · '}
+                            <span class="date">{`${levelText(d.level)}: ${d.deadline}`}</span>
+                          </Fragment>
+                        ))}
+                      </small>
                     </td>
                     <td>
                       <StatusBadge status={item.status} text={statusText(item.status)} />

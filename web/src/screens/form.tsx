@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ErrorBox, Loading, StatusBadge } from '../components';
 import { ApiError, get, post } from '../lib/api';
 import { checkField, checkRulesLive, formElements, keyOf, serverFieldErrors, valuesOf, type FieldState, type FormElement } from '../lib/form-model';
-import { useLoad } from '../lib/hooks';
+import { useLoad, useOrgUnit } from '../lib/hooks';
 import { statusText, t } from '../lib/i18n';
 import { networkFirst } from '../lib/offline-cache';
 import { enqueue, flushOutbox, newSubmissionId } from '../lib/outbox';
@@ -37,6 +37,7 @@ export function FormScreen({ me, template, orgUnit, period, figures: initialFigu
 function Form({ catalog, existing, template, orgUnit, period, initialFigures }: { me: Me; catalog: Catalog; existing: ReportView | null; template: string; orgUnit: string; period: string; initialFigures?: string | undefined }) {
   const tpl = catalog.templates.find((x) => x.code === template);
   const elements = useMemo(() => formElements(catalog, template), [catalog, template]);
+  const unit = useOrgUnit(orgUnit); // its name, when the network answers (the form also works offline)
   const [state, setState] = useState<FieldState>(() => Object.fromEntries((existing?.values ?? []).map((v) => [keyOf(v.dataElement, v.optionCombo), String(typeof v.value === 'boolean' ? (v.value ? 1 : 0) : v.value)])));
   const [figures, setFigures] = useState(initialFigures ?? existing?.figures ?? 'official');
   const [reason, setReason] = useState('');
@@ -106,7 +107,7 @@ function Form({ catalog, existing, template, orgUnit, period, initialFigures }: 
         {t('formTitle')}: {tpl.name}
       </h1>
       <p class="meta">
-        {t('template')} <code>{tpl.code}</code> · {t('unit')} <code>{orgUnit}</code> · {t('period')} <code>{period}</code> · {catalog.legalBasis} ({catalog.version})
+        {t('template')} <code>{tpl.code}</code> · {t('unit')} {unit && `${unit.name} `}<code>{orgUnit}</code> · {t('period')} <code>{period}</code> · {catalog.legalBasis} ({catalog.version})
         {current && (
           <>
             {' · '}

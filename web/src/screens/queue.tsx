@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { StatusBadge } from '../components';
-import { t } from '../lib/i18n';
+import { formatTime, t } from '../lib/i18n';
 import { flushOutbox, listOutbox, onOutboxChange, removeFromOutbox, type OutboxItem } from '../lib/outbox';
 import { href } from '../lib/router';
 
@@ -43,7 +43,7 @@ export function QueueScreen() {
                   <td>{i.body.template}</td>
                   <td>{i.body.orgUnit}</td>
                   <td>{i.body.period}</td>
-                  <td>{new Date(i.createdAt).toLocaleString()}</td>
+                  <td>{formatTime(i.createdAt)}</td>
                   <td>
                     <StatusBadge status={i.state} text={label[i.state]} /> {i.error ? <code>{i.error.code}</code> : null} {i.error?.message}
                   </td>

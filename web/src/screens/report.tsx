@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { Card, ErrorBox, Loading, StatusBadge } from '../components';
 import { ApiError, get, post } from '../lib/api';
 import { useLoad } from '../lib/hooks';
-import { formatNumber, statusText, t } from '../lib/i18n';
+import { formatNumber, formatTime, levelText, statusText, t } from '../lib/i18n';
 import { href } from '../lib/router';
 import type { Me, ReportView } from '../lib/types';
 
@@ -84,8 +84,8 @@ export function ReportScreen({ me, reportId }: { me: Me; reportId: string }) {
           <ol class="history" tabIndex={0}>
             {data.history.map((h) => (
               <li key={h.version}>
-                <strong>{statusText(h.type.replace('tally.report.', ''))}</strong> v{h.version} · {new Date(h.time).toLocaleString()} · {h.actor?.id ?? ''}
-                {h.level ? ` (${h.level})` : ''}
+                <strong>{statusText(h.type.replace('tally.report.', ''))}</strong> v{h.version} · {formatTime(h.time)} · {h.actor?.id ?? ''}
+                {h.level ? ` (${levelText(h.level)})` : ''}
                 {h.reason ? <> · <q>{h.reason}</q></> : null}
               </li>
             ))}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Card, ErrorBox, Loading, StatusBadge } from '../components';
 import { ApiError, getPage } from '../lib/api';
-import { statusText, t } from '../lib/i18n';
+import { formatTime, statusText, t } from '../lib/i18n';
 import { href } from '../lib/router';
 
 export interface ReportSummary {
@@ -77,7 +77,7 @@ export function SubtreeReports({ orgUnit, template, period, names }: { orgUnit: 
                 <td>
                   <StatusBadge status={r.status} text={statusText(r.status)} />
                 </td>
-                <td>{new Date(r.submittedAt).toLocaleString()}</td>
+                <td>{formatTime(r.submittedAt)}</td>
                 <td>
                   <a href={href('/report', { id: r.reportId })}>
                     {t('open')} <span class="sr-only">{r.reportId}</span>

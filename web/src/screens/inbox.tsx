@@ -1,0 +1,225 @@
+import { useState } from 'preact/hooks';
+import { Card, ErrorBox, Field, Loading, StatusBadge } from '../components';
+import { ApiError, get, post } from '../lib/api';
+import { useLoad, useOrgUnit } from '../lib/hooks';
+import { formatTime, kindText, levelText, t, taskStatusText } from '../lib/i18n';
+import { notifyInboxChanged } from '../lib/inbox-count';
+import { href } from '../lib/router';
+import type { Me } from '../lib/types';
+
+interface Message {
+  id: string;
+  kind: string;
+  title: string;
+  body: string;
+  orgUnit: string;
+  template?: string;
+  period?: string;
+  taskId?: string;
+  reportId?: string;
+  createdAt: string;
+  read: boolean;
+}
+
+interface Task {
+  taskId: string;
+  title: string;
+  body: string | null;
+  dueDate: string;
+  template: string | null;
+  period: string | null;
+  assignedBy: string;
+  createdAt: string;
+  units: Array<{ orgUnit: string; status: 'open' | 'done' | 'overdue'; doneAt: string | null }>;
+}
+
+/** how many messages the screen lists (the API keeps a unit's newest) */
+const SHOWN = 200;
+
+/**
+ * What the platform told the signed-in unit (deadline reminders, reviews of its reports, targets, validation
+ * problems, tasks) and the tasks it was given or gave: each message marked read on its own, each task marked done.
+ */
+export function InboxScreen({ me }: { me: Me }) {
+  return (
+    <>
+      <h1>{t('inboxTitle')}</h1>
+      <Tasks me={me} />
+      {me.role === 'reviewer' && <AssignTask me={me} />}
+      <Messages me={me} />
+    </>
+  );
+}
+
+function Messages({ me }: { me: Me }) {
+  const [unreadOnly, setUnreadOnly] = useState(false);
+  const list = useLoad(() => get<{ messages: Message[]; unread: number }>('/inbox', { unread: unreadOnly || undefined, limit: SHOWN }), [unreadOnly]);
+  const [readNow, setReadNow] = useState<ReadonlySet<string>>(new Set());
+  const [error, setError] = useState<ApiError | null>(null);
+  const markRead = async (id: string) => {
+    setError(null);
+    try {
+      await post(`/inbox/${encodeURIComponent(id)}/read`);
+      setReadNow(new Set([...readNow, id]));
+      notifyInboxChanged();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  const messages = list.data?.messages ?? [];
+  const unread = Math.max(0, (list.data?.unread ?? 0) - messages.filter((m) => !m.read && readNow.has(m.id)).length);
+  return (
+    <Card title={`${t('messagesTitle')} · ${t('unreadCount', { n: unread })}`} id="messages">
+      <label class="inline">
+        <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly((e.target as HTMLInputElement).checked)} /> {t('unreadOnly')}
+      </label>
+      <Loading when={list.loading} />
+      <ErrorBox error={list.error ?? error} />
+      {list.data && messages.length === 0 && <p>{t('inboxNone')}</p>}
+      <ul class="messages">
+        {messages.map((m) => {
+          const read = m.read || readNow.has(m.id);
+          const link = linkOf(m, me);
+          return (
+            <li key={m.id} class={read ? 'read' : 'unread'} data-kind={m.kind}>
+              <p>
+                <span class="kind">{kindText(m.kind)}</span> · <time dateTime={m.createdAt}>{formatTime(m.createdAt)}</time>
+              </p>
+              <p class="title">{link ? <a href={link}>{m.title}</a> : m.title}</p>
+              {m.body && <p class="body">{m.body}</p>}
+              {!read && (
+                <button type="button" class="link" onClick={() => void markRead(m.id)}>
+                  {t('markRead')} <span class="sr-only">{m.title}</span>
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </Card>
+  );
+}
+
+function Tasks({ me }: { me: Me }) {
+  const list = useLoad(() => get<{ tasks: Task[] }>('/tasks'), []);
+  const [error, setError] = useState<ApiError | null>(null);
+  const markDone = async (taskId: string) => {
+    setError(null);
+    try {
+      await post(`/tasks/${encodeURIComponent(taskId)}/done`, {});
+      list.reload();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  const tasks = list.data?.tasks ?? [];
+  return (
+    <Card title={t('tasksTitle')} id="tasks">
+      <Loading when={list.loading} />
+      <ErrorBox error={list.error ?? error} />
+      {list.data && tasks.length === 0 && <p>{t('tasksNone')}</p>}
+      <ul class="messages">
+        {tasks.map((task) => {
+          const mine = task.assignedBy === me.orgUnit;
+          const own = task.units.find((u) => u.orgUnit === me.orgUnit);
+          const done = task.units.filter((u) => u.status === 'done').length;
+          return (
+            <li key={task.taskId} data-task={task.taskId}>
+              <p class="title">{task.title}</p>
+              {task.body && <p class="body">{task.body}</p>}
+              <p>
+                {t('taskDue')} <span class="date">{task.dueDate}</span>
+                {task.template && task.period && ` · ${task.template} ${task.period}`} · {t('taskAssignedBy')} {task.assignedBy}
+              </p>
+              {mine ? (
+                <p>{t('taskProgress', { done, total: task.units.length })}</p>
+              ) : own ? (
+                <p>
+                  <StatusBadge status={own.status === 'overdue' ? 'late' : own.status === 'done' ? 'approved' : 'due'} text={taskStatusText(own.status)} />{' '}
+                  {own.status !== 'done' && (
+                    <button type="button" onClick={() => void markDone(task.taskId)}>
+                      {t('taskMarkDone')} <span class="sr-only">{task.title}</span>
+                    </button>
+                  )}
+                </p>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+    </Card>
+  );
+}
+
+interface HierarchyVersion {
+  id: string;
+  validFrom: string;
+  validTo?: string;
+  levels: string[];
+}
+
+/** A reviewer gives a task to every unit of one level below its own (the API checks the units are in its subtree). */
+function AssignTask({ me }: { me: Me }) {
+  const unit = useOrgUnit(me.orgUnit);
+  const maps = useLoad(() => get<HierarchyVersion[]>('/hierarchies'), []);
+  const today = new Date().toISOString().slice(0, 10);
+  const current = maps.data?.find((v) => v.validFrom <= today && (!v.validTo || today <= v.validTo));
+  const below = current && unit ? current.levels.slice(current.levels.indexOf(unit.level) + 1) : [];
+  const [form, setForm] = useState({ title: '', body: '', dueDate: '', level: '' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const level = form.level || below[below.length - 1] || '';
+  const bind = (k: 'title' | 'body' | 'dueDate') => ({ value: form[k], onInput: (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value }) });
+  const assign = async () => {
+    setError(null);
+    setNote(null);
+    try {
+      const r = await post<{ orgUnits: number }>('/tasks', { title: form.title.trim(), ...(form.body.trim() ? { body: form.body.trim() } : {}), dueDate: form.dueDate, scope: { orgUnit: me.orgUnit, level } });
+      setNote(t('taskAssigned', { n: r.orgUnits }));
+      setForm({ title: '', body: '', dueDate: '', level: form.level });
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
+  if (below.length === 0) return null;
+  return (
+    <Card title={t('assignTitle')} id="assign-task">
+      <form
+        class="filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void assign();
+        }}
+      >
+        <Field label={t('taskTitleLabel')}>{(id) => <input id={id} required maxLength={200} {...bind('title')} />}</Field>
+        <Field label={t('taskBodyLabel')}>{(id) => <input id={id} maxLength={2000} {...bind('body')} />}</Field>
+        <Field label={t('taskDueDate')}>{(id) => <input id={id} type="date" required min={today} {...bind('dueDate')} />}</Field>
+        <Field label={t('taskUnits')}>
+          {(id) => (
+            <select id={id} value={level} onChange={(e) => setForm({ ...form, level: (e.target as HTMLSelectElement).value })}>
+              {below.map((l) => (
+                <option key={l} value={l}>
+                  {t('taskEveryUnit', { level: levelText(l) })}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <button type="submit">{t('assign')}</button>
+      </form>
+      <ErrorBox error={error} />
+      {note && (
+        <p class="ok" role="status">
+          {note}
+        </p>
+      )}
+    </Card>
+  );
+}
+
+/** Where a message leads: its report, or the form of the report it reminds of (for the unit that enters it). */
+function linkOf(m: Message, me: Me): string | null {
+  if (m.reportId) return href('/report', { id: m.reportId });
+  if (m.template && m.period && me.role === 'commune_officer') return href('/form', { template: m.template, orgUnit: m.orgUnit, period: m.period });
+  return null;
+}
