@@ -6,6 +6,20 @@ import { levelText, t } from './lib/i18n';
 import { nfc } from './lib/text';
 import type { OrgUnit } from './lib/types';
 
+/** What an action came to: its error (ErrorBox), or a line saying it was done. */
+export function Outcome({ error, note }: { error: ApiError | undefined | null; note: string | null }) {
+  return (
+    <>
+      <ErrorBox error={error} />
+      {note && (
+        <p class="ok" role="status">
+          {note}
+        </p>
+      )}
+    </>
+  );
+}
+
 /** An API error as people read it: the message, the machine code, and every listed problem. */
 export function ErrorBox({ error }: { error: ApiError | undefined | null }) {
   if (!error) return null;

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Card, ErrorBox, Field, Loading } from '../components';
+import { Card, Field, Loading, Outcome } from '../components';
 import { ApiError, XLSX, api, download, get, post, put } from '../lib/api';
 import { useLoad } from '../lib/hooks';
 import { t } from '../lib/i18n';
@@ -68,8 +68,7 @@ function Accounts() {
         <Field label={t('unit')}>{(id) => <input id={id} required size={6} {...bind('orgUnit')} />}</Field>
         <button type="submit">{t('create')}</button>
       </form>
-      <ErrorBox error={error} />
-      {note && <p class="ok" role="status">{note}</p>}
+      <Outcome error={error} note={note} />
       <Loading when={list.loading} />
       <div class="scroll tall" tabIndex={0}>
         <table>
@@ -175,8 +174,7 @@ function CatalogVersions() {
           />
         )}
       </Field>
-      <ErrorBox error={error} />
-      {note && <p class="ok" role="status">{note}</p>}
+      <Outcome error={error} note={note} />
     </Card>
   );
 }
@@ -248,12 +246,7 @@ function HierarchyChange() {
         <Field label={t('changeReason')}>{(id) => <input id={id} required minLength={3} {...bind('reason')} />}</Field>
         <button type="submit">{t('apply')}</button>
       </form>
-      <ErrorBox error={error} />
-      {note && (
-        <p class="ok" role="status">
-          {note}
-        </p>
-      )}
+      <Outcome error={error} note={note} />
     </Card>
   );
 }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { Card, ErrorBox, Field, Loading, StatusBadge } from '../components';
+import { Card, ErrorBox, Field, Loading, Outcome, StatusBadge } from '../components';
 import { ApiError, get, post } from '../lib/api';
 import { useLoad, useOrgUnit } from '../lib/hooks';
 import { formatTime, kindText, levelText, t, taskStatusText } from '../lib/i18n';
@@ -207,12 +207,7 @@ function AssignTask({ me }: { me: Me }) {
         </Field>
         <button type="submit">{t('assign')}</button>
       </form>
-      <ErrorBox error={error} />
-      {note && (
-        <p class="ok" role="status">
-          {note}
-        </p>
-      )}
+      <Outcome error={error} note={note} />
     </Card>
   );
 }
