@@ -328,7 +328,7 @@ describe('web app in Chromium', () => {
     await signIn(reviewer.page, login('reviewer').username, login('reviewer').password);
     await reviewer.page.getByRole('link', { name: /^Thông báo/ }).click();
     const dueDate = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-    await reviewer.page.getByLabel('Tiêu đề').fill('Rà soát danh sách hộ nghèo');
+    await reviewer.page.getByLabel('Tiêu đề').fill('Rà soát danh sách hộ nghèo'.normalize('NFD')); // as some keyboards type it
     await reviewer.page.getByLabel('Nội dung').fill('Đối chiếu với biên bản họp thôn');
     await reviewer.page.getByLabel('Hạn hoàn thành').fill(dueDate);
     expect(await reviewer.page.getByLabel('Giao cho').inputValue()).toBe('commune');
@@ -339,6 +339,10 @@ describe('web app in Chromium', () => {
     const { body: province } = await api('GET', '/api/v1/org-units/19'); // the current map: the province's communes are its children
     expect(units).toBe((province.children as unknown[]).length);
     expect(units).toBeGreaterThan(1);
+    // the province's own list shows it without a reload, none done yet; stored in NFC
+    await reviewer.page.locator('li[data-task]', { hasText: `0/${units} đơn vị đã xong` }).waitFor();
+    const { body: listed } = await api('GET', '/api/v1/tasks?orgUnit=19');
+    expect((listed.tasks as Array<{ title: string }>).map((x) => x.title)).toContain('Rà soát danh sách hộ nghèo'.normalize('NFC'));
     await screenshot(reviewer.page, 'inbox-assign');
     await expectAccessible(reviewer.page);
     await running.waitUntilCaughtUp(); // the task reaches the communes' inboxes through the notification consumer

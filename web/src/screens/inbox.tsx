@@ -5,6 +5,7 @@ import { useLoad, useOrgUnit } from '../lib/hooks';
 import { formatTime, kindText, levelText, t, taskStatusText } from '../lib/i18n';
 import { notifyInboxChanged } from '../lib/inbox-count';
 import { href } from '../lib/router';
+import { nfc } from '../lib/text';
 import type { Me } from '../lib/types';
 
 interface Message {
@@ -41,11 +42,13 @@ const SHOWN = 200;
  * problems, tasks) and the tasks it was given or gave: each message marked read on its own, each task marked done.
  */
 export function InboxScreen({ me }: { me: Me }) {
+  // the task this screen just assigned: the list is read again until it shows it (tasks reach it through a consumer)
+  const [assigned, setAssigned] = useState<string | null>(null);
   return (
     <>
       <h1>{t('inboxTitle')}</h1>
-      <Tasks me={me} />
-      {me.role === 'reviewer' && <AssignTask me={me} />}
+      <Tasks me={me} expect={assigned} />
+      {me.role === 'reviewer' && <AssignTask me={me} onAssigned={setAssigned} />}
       <Messages me={me} />
     </>
   );
@@ -100,8 +103,18 @@ function Messages({ me }: { me: Me }) {
   );
 }
 
-function Tasks({ me }: { me: Me }) {
-  const list = useLoad(() => get<{ tasks: Task[] }>('/tasks'), []);
+/** how often, and how long apart, the task list is read again while a task just assigned is not in it yet */
+const EXPECT_TRIES = 10;
+const EXPECT_EVERY_MS = 300;
+
+function Tasks({ me, expect }: { me: Me; expect: string | null }) {
+  const list = useLoad(async () => {
+    for (let i = 1; ; i++) {
+      const r = await get<{ tasks: Task[] }>('/tasks');
+      if (!expect || i >= EXPECT_TRIES || r.tasks.some((x) => x.taskId === expect)) return r;
+      await new Promise((resolve) => setTimeout(resolve, EXPECT_EVERY_MS));
+    }
+  }, [expect]);
   const [error, setError] = useState<ApiError | null>(null);
   const markDone = async (taskId: string) => {
     setError(null);
@@ -159,7 +172,7 @@ interface HierarchyVersion {
 }
 
 /** A reviewer gives a task to every unit of one level below its own (the API checks the units are in its subtree). */
-function AssignTask({ me }: { me: Me }) {
+function AssignTask({ me, onAssigned }: { me: Me; onAssigned: (taskId: string) => void }) {
   const unit = useOrgUnit(me.orgUnit);
   const maps = useLoad(() => get<HierarchyVersion[]>('/hierarchies'), []);
   const today = new Date().toISOString().slice(0, 10);
@@ -174,8 +187,11 @@ function AssignTask({ me }: { me: Me }) {
     setError(null);
     setNote(null);
     try {
-      const r = await post<{ orgUnits: number }>('/tasks', { title: form.title.trim(), ...(form.body.trim() ? { body: form.body.trim() } : {}), dueDate: form.dueDate, scope: { orgUnit: me.orgUnit, level } });
+      // typed by people: sent in NFC
+      const body = nfc(form.body.trim());
+      const r = await post<{ taskId: string; orgUnits: number }>('/tasks', { title: nfc(form.title.trim()), ...(body ? { body } : {}), dueDate: form.dueDate, scope: { orgUnit: me.orgUnit, level } });
       setNote(t('taskAssigned', { n: r.orgUnits }));
+      onAssigned(r.taskId);
       setForm({ title: '', body: '', dueDate: '', level: form.level });
     } catch (err) {
       setError(err as ApiError);
