@@ -375,6 +375,12 @@ describe('web app in Chromium', () => {
     // the province sees how far the communes are
     await reviewer.page.reload();
     await reviewer.page.locator('li[data-task]', { hasText: `1/${units} đơn vị đã xong` }).waitFor();
+    // a message per commune's report: the province reads them all at once, and the menu's count goes
+    const reviewerMenu = reviewer.page.locator('nav a[href="#/inbox"]');
+    expect(await reviewerMenu.innerText()).toMatch(/^Thông báo \(\d+\)$/);
+    await reviewer.page.getByRole('button', { name: 'Đánh dấu tất cả đã đọc' }).click();
+    await expect.poll(async () => reviewerMenu.innerText()).toBe('Thông báo');
+    expect(await reviewer.page.locator('ul.messages li.unread').count()).toBe(0);
     expect(reviewer.errors).toEqual([]);
     await reviewer.context.close();
   });

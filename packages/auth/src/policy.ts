@@ -102,6 +102,7 @@ export const POLICIES: readonly RoutePolicy[] = [
   // inbox, tasks, webhooks (docs/notifications.md): without orgUnit, the caller's own unit; handlers check the units named in bodies
   { method: 'GET', url: '/api/v1/inbox', access: { permission: 'inbox.read', target: { kind: 'unit', from: 'query', field: 'orgUnit' } } },
   { method: 'POST', url: '/api/v1/inbox/:id/read', access: any('inbox.read') },
+  { method: 'POST', url: '/api/v1/inbox/read-all', access: any('inbox.read') },
   { method: 'GET', url: '/api/v1/inbox/preferences', access: any('account.self') },
   { method: 'PUT', url: '/api/v1/inbox/preferences', access: any('account.self') },
   { method: 'POST', url: '/api/v1/tasks', access: any('task.assign') },

@@ -120,6 +120,19 @@ describe('the reads decider: a message is read once', () => {
     spec.given([read('m1')]).when({ type: 'MarkRead', data: { username: 'an', messageId: 'm1' } }).then([]);
     spec.given([read('m1')]).when({ type: 'MarkRead', data: { username: 'an', messageId: 'm2' } }).then([read('m2')]);
   });
+
+  it("reads a unit's messages up to an instant in one event; the same or an earlier instant again: nothing", () => {
+    const upTo = (orgUnit: string, at: string) => ({ type: 'tally.notification.read-up-to' as const, data: { username: 'an', orgUnit, upTo: at } });
+    const mark = (orgUnit: string, at: string) => ({ type: 'MarkReadUpTo' as const, data: { username: 'an', orgUnit, upTo: at } });
+    spec.given([]).when(mark('19', '2026-12-02T10:00:00.000Z')).then([upTo('19', '2026-12-02T10:00:00.000Z')]);
+    spec.given([upTo('19', '2026-12-02T10:00:00.000Z')]).when(mark('19', '2026-12-02T10:00:00.000Z')).then([]);
+    spec.given([upTo('19', '2026-12-02T10:00:00.000Z')]).when(mark('19', '2026-12-01T09:00:00.000Z')).then([]);
+    spec.given([upTo('19', '2026-12-02T10:00:00.000Z')]).when(mark('19', '2026-12-02T11:00:00.000Z')).then([upTo('19', '2026-12-02T11:00:00.000Z')]);
+    // per unit: another unit's mark does not cover this one
+    spec.given([upTo('19', '2026-12-02T10:00:00.000Z')]).when(mark('01840', '2026-12-01T00:00:00.000Z')).then([upTo('01840', '2026-12-01T00:00:00.000Z')]);
+    // one by one and up to an instant live side by side
+    spec.given([read('m1'), upTo('19', '2026-12-02T10:00:00.000Z')]).when({ type: 'MarkRead', data: { username: 'an', messageId: 'm1' } }).then([]);
+  });
 });
 
 describe('the webhooks decider: an id is registered once', () => {

@@ -255,6 +255,36 @@ describe('tasks, results and channels', () => {
     expect((await as(p, tokens.reviewer).post('/api/v1/webhooks', { url: receiver.url, events: ['no.such.kind'], orgUnit: '19', secret: SECRET })).status).toBe(400);
     expect((await as(p, tokens.outsider).post('/api/v1/webhooks', { url: receiver.url, events: ['*'], orgUnit: '19', secret: SECRET })).status).toBe(403);
   });
+  it('marks every message of a unit read at once, up to its newest (one event); a later message stays unread', async () => {
+    const officer = as(p, tokens.officer);
+    for (const title of ['Kiểm tra số liệu hộ nghèo', 'Rà soát hộ cận nghèo']) {
+      expect((await as(p, tokens.reviewer).post('/api/v1/tasks', { title, orgUnits: [A], dueDate: '2026-07-20' })).status).toBe(201);
+    }
+    await settle(p);
+    expect((await officer.get('/api/v1/inbox?unread=true')).body.unread).toBeGreaterThanOrEqual(2); // these two, and earlier tests' messages
+    const stream = 'notification-reads-cb.a';
+    const before = (await p.platform.store.readStream(stream)).length;
+    const marked = await officer.post('/api/v1/inbox/read-all', {});
+    expect(marked.status, marked.text).toBe(200);
+    const newest = (await officer.get('/api/v1/inbox?limit=1')).body.messages[0];
+    expect(marked.body).toEqual({ orgUnit: A, upTo: newest.createdAt, read: true });
+    expect((await officer.get('/api/v1/inbox?unread=true')).body).toMatchObject({ messages: [], unread: 0 });
+    expect((await p.platform.store.readStream(stream)).length).toBe(before + 1);
+    // again, or an earlier instant: the same answer, nothing recorded
+    expect((await officer.post('/api/v1/inbox/read-all', null)).body).toEqual(marked.body);
+    expect((await officer.post('/api/v1/inbox/read-all', { upTo: '2026-01-01T00:00:00+07:00' })).status).toBe(200);
+    expect((await p.platform.store.readStream(stream)).length).toBe(before + 1);
+    // marks are per account: the reviewer has not read the commune's messages
+    expect((await as(p, tokens.reviewer).get(`/api/v1/inbox?orgUnit=${A}&unread=true`)).body.unread).toBeGreaterThanOrEqual(2);
+    // a message after the mark stays unread
+    expect((await as(p, tokens.reviewer).post('/api/v1/tasks', { title: 'Báo cáo bổ sung', orgUnits: [A], dueDate: '2026-07-25' })).status).toBe(201);
+    await settle(p);
+    expect((await officer.get('/api/v1/inbox?unread=true')).body.messages.map((m: Json) => m.title)).toEqual(['Nhiệm vụ: Báo cáo bổ sung']);
+    // another unit's inbox is not the officer's; an instant that is none is refused
+    expect((await officer.post('/api/v1/inbox/read-all', { orgUnit: B })).status).toBe(403);
+    const bad = await officer.post('/api/v1/inbox/read-all', { upTo: 'yesterday' });
+    expect([bad.status, bad.body.error.code]).toEqual([400, 'INVALID_REQUEST']);
+  });
 });
 
 describe('preferences: a daily digest, a language, kinds kept out of the inbox', () => {

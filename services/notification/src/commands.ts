@@ -89,6 +89,14 @@ export function markRead(store: EventStore, username: string, messageId: string,
   );
 }
 
+/** An account read every message of a unit up to an instant: recorded once per later instant; null when covered already. */
+export function markReadUpTo(store: EventStore, data: { username: string; orgUnit: string; upTo: string }, ctx: EventContext): Promise<{ position: number } | null> {
+  const stream = readsStreamId(data.username);
+  return handleCommand(store, stream, readsStream, (state) =>
+    appendOr<{ position: number } | null>(stream, readsDecider.decide({ type: 'MarkReadUpTo', data }, state), ctx, null, (positions) => ({ position: positions[0]! })),
+  );
+}
+
 /** Registers a webhook (its id is new); false when the id is registered already. */
 export function registerWebhook(store: EventStore, data: WebhookRegisteredData, ctx: EventContext): Promise<boolean> {
   return handleCommand(store, WEBHOOKS_STREAM, webhooksStream, (state) =>

@@ -21,6 +21,9 @@ import { accountKey, type Stores } from './stores';
  * shape), never cast. Each write is guarded by the stream version (or is a set-once / a set of the same value), so
  * the same events applied again change nothing (test/projections.unit.spec.ts).
  */
+/** an account's mark of a unit's messages read up to an instant */
+export const readMarkId = (orgUnit: string, username: string): string => `${orgUnit}|${username}`;
+
 export const receivedId = (template: string, period: string, orgUnit: string): string => `${template}|${period}|${orgUnit}`;
 
 /**
@@ -90,6 +93,11 @@ async function projectOwn(stores: Stores, event: PreferencesEvent | ReadsEvent |
     }
     case 'tally.notification.read':
       await stores.reads.update(`${event.data.messageId}|${event.data.username}`, { setOnInsert: { at: e.time, position: e.position } });
+      return;
+    case 'tally.notification.read-up-to':
+      // the stream's events only move a unit's mark forward; guarded by position (the route writes it too, knowing
+      // the position): a replay never moves it back
+      await stores.readMarks.update(readMarkId(event.data.orgUnit, event.data.username), { set: { upTo: event.data.upTo, position: e.position } }, { field: 'position', below: e.position });
       return;
     case 'tally.task.assigned': {
       const t = event.data;

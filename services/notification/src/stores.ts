@@ -16,6 +16,8 @@ import type { Text } from './messages';
 export const COLLECTIONS = {
   inbox: 'notification_inbox',
   reads: 'notification_reads',
+  /** per account and unit (`<unit>|<username>`): every message up to `upTo` is read */
+  readMarks: 'notification_read_marks',
   accounts: 'notification_accounts',
   unitAccounts: 'notification_unit_accounts',
   preferences: 'notification_preferences',
@@ -138,6 +140,7 @@ export function collections(readStore: ReadStore) {
   return {
     inbox: readStore.collection<InboxDoc>(COLLECTIONS.inbox),
     reads: readStore.collection<Doc & { at: string; position: number }>(COLLECTIONS.reads),
+    readMarks: readStore.collection<Doc & { upTo: string }>(COLLECTIONS.readMarks),
     accounts: readStore.collection<AccountDoc>(COLLECTIONS.accounts),
     unitAccounts: readStore.collection<UnitAccountsDoc>(COLLECTIONS.unitAccounts),
     preferences: readStore.collection<PreferencesDoc>(COLLECTIONS.preferences),

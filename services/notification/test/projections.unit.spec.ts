@@ -15,6 +15,7 @@ function projection() {
     unitAccounts: await stores.unitAccounts.find({}),
     preferences: await stores.preferences.find({}),
     reads: await stores.reads.find({}),
+    readMarks: (await stores.readMarks.find({})).sort((a, b) => (a._id < b._id ? -1 : 1)),
     tasks: await stores.tasks.find({}),
     taskUnits: (await stores.taskUnits.find({})).sort((a, b) => (a._id < b._id ? -1 : 1)),
     taskKeys: await stores.taskKeys.find({}),
@@ -89,6 +90,22 @@ describe('notification projections, given/then (applied twice: no change)', () =
         expect(m.preferences).toEqual([{ _id: 'an', channels: { '*': ['inbox'] }, digest: true, language: 'en', v: 2 }]);
         expect(m.reads).toEqual([{ _id: 'm1|an', at: read[0]!.time, position: 3 }]);
       });
+  });
+
+  it("given a unit's messages read up to an instant twice and another unit's once, then each unit's latest mark", async () => {
+    const marks = streamOf('notification-reads-an', [
+      { type: 'tally.notification.read-up-to', data: { username: 'an', orgUnit: '19', upTo: '2026-12-01T10:00:00.000Z' } },
+      { type: 'tally.notification.read-up-to', data: { username: 'an', orgUnit: '01840', upTo: '2026-12-01T08:00:00.000Z' } },
+      { type: 'tally.notification.read-up-to', data: { username: 'an', orgUnit: '19', upTo: '2026-12-02T09:00:00.000Z' } },
+    ], 7);
+    await projection()
+      .given(marks)
+      .then((m) =>
+        expect(m.readMarks).toEqual([
+          { _id: '01840|an', upTo: '2026-12-01T08:00:00.000Z', position: 8 },
+          { _id: '19|an', upTo: '2026-12-02T09:00:00.000Z', position: 9 },
+        ]),
+      );
   });
 
   it('given a task assigned and a unit done, and a report in, then the task with who is done (at the event time), its units and the report received', async () => {

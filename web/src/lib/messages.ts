@@ -24,6 +24,7 @@ export const MESSAGES = {
   unreadOnly: ['Chỉ hiện thông báo chưa đọc', 'Unread only'],
   inboxNone: ['Chưa có thông báo nào', 'No notifications'],
   markRead: ['Đánh dấu đã đọc', 'Mark as read'],
+  markAllRead: ['Đánh dấu tất cả đã đọc', 'Mark all as read'],
   tasksTitle: ['Việc được giao', 'Tasks'],
   tasksNone: ['Không có việc nào được giao', 'No tasks'],
   taskDue: ['Hạn', 'Due'],

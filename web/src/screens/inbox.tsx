@@ -71,11 +71,27 @@ function Messages({ me }: { me: Me }) {
   };
   const messages = list.data?.messages ?? [];
   const unread = Math.max(0, (list.data?.unread ?? 0) - messages.filter((m) => !m.read && readNow.has(m.id)).length);
+  // every message up to the newest one listed (one request, one event): a message that came since stays unread
+  const markAllRead = async () => {
+    setError(null);
+    try {
+      await post('/inbox/read-all', { upTo: messages[0]!.createdAt });
+      list.reload();
+      notifyInboxChanged();
+    } catch (err) {
+      setError(err as ApiError);
+    }
+  };
   return (
     <Card title={`${t('messagesTitle')} · ${t('unreadCount', { n: unread })}`} id="messages">
       <label class="inline">
         <input type="checkbox" checked={unreadOnly} onChange={(e) => setUnreadOnly((e.target as HTMLInputElement).checked)} /> {t('unreadOnly')}
       </label>
+      {unread > 0 && messages.length > 0 && (
+        <button type="button" class="link" onClick={() => void markAllRead()}>
+          {t('markAllRead')}
+        </button>
+      )}
       <Loading when={list.loading} />
       <ErrorBox error={list.error ?? error} />
       {list.data && messages.length === 0 && <p>{t('inboxNone')}</p>}

@@ -1,10 +1,11 @@
 import { TallyError } from '@tally/contracts';
 import { DEFAULT_PREFERENCES } from '@tally/core';
-import { BooleanParam, DigitsParam, OneOf, OrgUnitCode, Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
+import { BooleanParam, DigitsParam, OneOf, OrNull, OrgUnitCode, Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
-import { markRead, setPreferences } from '../commands';
+import { markRead, markReadUpTo, setPreferences } from '../commands';
 import { wants } from '../fan-out';
 import { MESSAGE_KINDS } from '../messages';
+import { readMarkId } from '../projections';
 import { callerOf, defaultOrgUnit, requireWithin } from '../scope';
 import type { Channel, InboxDoc } from '../stores';
 import { currentHierarchyVersion, type RouteDeps } from './deps';
@@ -12,6 +13,8 @@ import { currentHierarchyVersion, type RouteDeps } from './deps';
 const INBOX_WINDOW = 5000;
 const InboxQuery = Strict({ orgUnit: Type.Optional(OrgUnitCode), unread: Type.Optional(BooleanParam), limit: Type.Optional(DigitsParam(4)) });
 const MessageParams = Strict({ id: Type.String({ minLength: 1, maxLength: 200 }) });
+/** `upTo`: an ISO 8601 instant; without it, the unit's newest message */
+const ReadAllBody = OrNull(Strict({ orgUnit: Type.Optional(OrgUnitCode), upTo: Type.Optional(Type.String({ minLength: 10, maxLength: 40 })) }));
 /** per message kind ('*' for every kind), the channels wanted: {"*": ["inbox", "email"]} */
 const Channels = Type.Unsafe<Record<string, Channel[]>>({
   type: 'object',
@@ -43,7 +46,8 @@ export function inboxRoutes(deps: RouteDeps): FastifyPluginAsync {
         // the latest INBOX_WINDOW messages: what the list and the unread count are taken from
         const rows = (await stores.inbox.find({ recipient: q.orgUnit }, { sort: { time: -1 }, limit: INBOX_WINDOW })).filter((m) => wants(prefs, m.kind, 'inbox'));
         const reads = new Set((await stores.reads.getMany(rows.map((m) => `${m._id}|${reader}`))).map((r) => r._id));
-        const all = rows.map((m) => view(m, language, reads.has(`${m._id}|${reader}`)));
+        const upTo = (await stores.readMarks.get(readMarkId(q.orgUnit, reader)))?.upTo ?? '';
+        const all = rows.map((m) => view(m, language, m.time <= upTo || reads.has(`${m._id}|${reader}`)));
         const unread = all.filter((m) => !m.read).length;
         const shown = q.unread === 'true' ? all.filter((m) => !m.read) : q.unread === 'false' ? all.filter((m) => m.read) : all;
         return { orgUnit: q.orgUnit, messages: shown.slice(0, Math.min(Number(q.limit ?? 100), 1000)), unread };
@@ -68,6 +72,35 @@ export function inboxRoutes(deps: RouteDeps): FastifyPluginAsync {
       }
       return { id, read: true };
     });
+
+    // every message of a unit read at once, up to an instant: one event (a province gets a message per commune)
+    app.post(
+      '/inbox/read-all',
+      {
+        preValidation: defaultOrgUnit('body'),
+        schema: { body: ReadAllBody },
+      },
+      async (request) => {
+        const caller = callerOf(request);
+        const orgUnit = request.body?.orgUnit ?? caller.orgUnit;
+        if (!orgUnit) throw new TallyError('INVALID_REQUEST', 'orgUnit is required when not signed in');
+        await requireWithin(hierarchy, await currentVersion(), orgUnit, caller.orgUnit);
+        const given = request.body?.upTo;
+        const ms = given === undefined ? NaN : Date.parse(given);
+        if (given !== undefined && Number.isNaN(ms)) throw new TallyError('INVALID_REQUEST', `upTo must be an ISO 8601 instant, e.g. 2026-12-02T10:00:00Z; got ${JSON.stringify(given)}`);
+        // never past now: messages yet to come stay unread
+        const upTo = given !== undefined ? new Date(Math.min(ms, deps.clock().getTime())).toISOString() : (await stores.inbox.find({ recipient: orgUnit }, { sort: { time: -1 }, limit: 1 }))[0]?.time;
+        if (upTo === undefined) return { orgUnit, upTo: null, read: true }; // no message yet: nothing to read
+        const username = caller.username ?? 'anonymous';
+        const marked = await markReadUpTo(deps.store, { username, orgUnit, upTo }, eventContextOf(request));
+        if (marked) {
+          deps.nudgeRelay();
+          // the event is the record; the read model is written at once for the next GET (as for one message)
+          await stores.readMarks.update(readMarkId(orgUnit, username), { set: { upTo, position: marked.position } }, { field: 'position', below: marked.position });
+        }
+        return { orgUnit, upTo, read: true };
+      },
+    );
 
     app.get('/inbox/preferences', async (request) => {
       const username = callerOf(request).username;
