@@ -151,6 +151,7 @@ describe('indicator engine over the API (demo catalog)', () => {
     const events = await p.platform.store.readStream(`indicators-${body.reportId}`);
     expect(events.map((e) => e.type)).toEqual(['tally.indicators.validated']);
     const violations = (events[0]!.data as Json).violations as Json[];
+    expect(violations.find((x) => x.kind === 'MIN_MAX').message).toContain('(CHILDREN_5Y.MALE) = 6000 is above the maximum 5000');
     expect(violations.map((x) => `${x.kind}:${x.rule}`).sort()).toEqual(
       ['MIN_MAX:CHILDREN_5Y.MALE', 'RULE:EM_LE_TOTAL', 'RULE:POOR_LE_TOTAL'],
     );
@@ -159,7 +160,8 @@ describe('indicator engine over the API (demo catalog)', () => {
       const msg = inbox.body.messages.find((m: Json) => m.kind === 'validation.failed' && m.reportId === body.reportId);
       expect(msg, unit).toBeDefined();
       expect(msg.body).toContain('POOR_LE_TOTAL');
-      expect(msg.body).toContain('(CHILDREN_5Y.MALE) = 6000 is above the maximum 5000');
+      // in Vietnamese, the inbox's default language (the event keeps the check's English message)
+      expect(msg.body).toContain('(CHILDREN_5Y.MALE) = 6000 vượt mức tối đa 5000');
     }
     const alerts = await getJson(p, `/api/v1/alerts?orgUnit=${C3}`);
     expect(alerts.status).toBe(200);
