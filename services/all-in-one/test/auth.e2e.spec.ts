@@ -276,6 +276,8 @@ const CASES: Case[] = [
   // notifications (docs/notifications.md): an inbox without orgUnit is the caller's own; units named in bodies are checked by the handler
   { method: 'GET', route: '/api/v1/inbox', url: '/api/v1/inbox?unread=true', ok: ['officer', 'officerB', 'reviewer', 'reviewerB'] },
   { method: 'POST', route: '/api/v1/inbox/:id/read', url: '/api/v1/inbox/no-such-message/read', body: () => ({}), ok: ['officer', 'officerB', 'reviewer', 'reviewerB'] },
+  { method: 'POST', route: '/api/v1/inbox/read-all', url: '/api/v1/inbox/read-all', body: () => ({}), ok: ['officer', 'officerB', 'reviewer', 'reviewerB'] },
+  { method: 'POST', route: '/api/v1/inbox/read-all', url: '/api/v1/inbox/read-all', body: () => ({ orgUnit: A }), ok: ['officer', 'reviewer'] },
   { method: 'GET', route: '/api/v1/inbox/preferences', url: '/api/v1/inbox/preferences', ok: 'authenticated' },
   { method: 'PUT', route: '/api/v1/inbox/preferences', url: '/api/v1/inbox/preferences', body: () => ({ language: 'en' }), ok: 'authenticated' },
   { method: 'POST', route: '/api/v1/tasks', url: '/api/v1/tasks', body: () => ({ title: 'Kiểm tra', orgUnits: [A], dueDate: '2026-08-01' }), ok: ['reviewer', 'admin'] },
