@@ -151,7 +151,7 @@ describe('indicator engine over the API (demo catalog)', () => {
     const events = await p.platform.store.readStream(`indicators-${body.reportId}`);
     expect(events.map((e) => e.type)).toEqual(['tally.indicators.validated']);
     const violations = (events[0]!.data as Json).violations as Json[];
-    expect(violations.find((x) => x.kind === 'MIN_MAX').message).toContain('(CHILDREN_5Y.MALE) = 6000 is above the maximum 5000');
+    expect(violations.find((x) => x.kind === 'MIN_MAX')?.message).toContain('(CHILDREN_5Y.MALE) = 6000 is above the maximum 5000');
     expect(violations.map((x) => `${x.kind}:${x.rule}`).sort()).toEqual(
       ['MIN_MAX:CHILDREN_5Y.MALE', 'RULE:EM_LE_TOTAL', 'RULE:POOR_LE_TOTAL'],
     );

@@ -21,10 +21,10 @@ import { accountKey, type Stores } from './stores';
  * shape), never cast. Each write is guarded by the stream version (or is a set-once / a set of the same value), so
  * the same events applied again change nothing (test/projections.unit.spec.ts).
  */
+export const receivedId = (template: string, period: string, orgUnit: string): string => `${template}|${period}|${orgUnit}`;
+
 /** an account's mark of a unit's messages read up to an instant */
 export const readMarkId = (orgUnit: string, username: string): string => `${orgUnit}|${username}`;
-
-export const receivedId = (template: string, period: string, orgUnit: string): string => `${template}|${period}|${orgUnit}`;
 
 /**
  * Accounts projected by a version without `unitAccounts` get their entries, once (one read of every account, at the
