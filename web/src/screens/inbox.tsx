@@ -4,6 +4,7 @@ import { ApiError, get, post } from '../lib/api';
 import { useLoad, useOrgUnit } from '../lib/hooks';
 import { formatTime, kindText, levelText, t, taskStatusText } from '../lib/i18n';
 import { notifyInboxChanged } from '../lib/inbox-count';
+import { hierarchyOn } from '../lib/hierarchies';
 import { href } from '../lib/router';
 import { nfc } from '../lib/text';
 import type { Me } from '../lib/types';
@@ -180,19 +181,11 @@ function Tasks({ me, expect }: { me: Me; expect: string | null }) {
   );
 }
 
-interface HierarchyVersion {
-  id: string;
-  validFrom: string;
-  validTo?: string;
-  levels: string[];
-}
-
 /** A reviewer gives a task to every unit of one level below its own (the API checks the units are in its subtree). */
 function AssignTask({ me, onAssigned }: { me: Me; onAssigned: (taskId: string) => void }) {
   const unit = useOrgUnit(me.orgUnit);
-  const maps = useLoad(() => get<HierarchyVersion[]>('/hierarchies'), []);
   const today = new Date().toISOString().slice(0, 10);
-  const current = maps.data?.find((v) => v.validFrom <= today && (!v.validTo || today <= v.validTo));
+  const current = useLoad(() => hierarchyOn(today), [today]).data;
   const below = current && unit ? current.levels.slice(current.levels.indexOf(unit.level) + 1) : [];
   const [form, setForm] = useState({ title: '', body: '', dueDate: '', level: '' });
   const [error, setError] = useState<ApiError | null>(null);
