@@ -120,6 +120,9 @@ describe('web app in Chromium', () => {
     const row = page.locator('tr[data-template="M1719_S"][data-period="2026S2"]');
     await row.waitFor();
     expect(await page.locator('tr[data-template="M1719_S"][data-period="2026S1"] .badge').innerText()).toMatch(/Đã nộp|Quá hạn/);
+    // the unit by its name, the tiers by theirs in the app's language (not commune/province/country)
+    await page.locator('#due-list', { hasText: `Phường Đức Xuân (${commune})` }).waitFor();
+    expect(await row.locator('td').nth(3).innerText()).toMatch(/^Cấp xã: \d{4}-\d{2}-\d{2} · Cấp tỉnh: .+ · Trung ương: \d{4}-\d{2}-\d{2}$/);
     await screenshot(page, 'due');
     await expectAccessible(page);
 
