@@ -210,7 +210,7 @@ async function contributeEvent(
     const estimates = v.figures !== 'latest' ? 0 : (data.figures === 'estimate' ? 1 : 0) - (ledger?.latestFigures === 'estimate' ? 1 : 0);
 
     for (const period of periods) {
-      const ids = path.map((u) => shareId(cellKey(data.hierarchy, v.figures, u.code, period), partition));
+      const ids = shareIdsOf(path, data.hierarchy, v.figures, period, partition);
       const fold = await applyFold(deps, { hierarchy: data.hierarchy, figures: v.figures, unit: data.orgUnit, period, path: pathKey }, data.reportId, event.streamVersion, {
         before: Object.keys(before.fold).length > 0 ? before.fold : null,
         after: Object.keys(after.fold).length > 0 ? { end, values: after.fold } : null,
@@ -247,6 +247,17 @@ async function contributeEvent(
     firstAt,
     path,
   };
+}
+
+/**
+ * The share ids of a path's cells for one variant and period. A loop, not `path.map`: V8's map builtin and its
+ * inlined form give the array different element kinds, and the optimized rollup deoptimized ("wrong map") on
+ * whichever it had not seen (docs/performance.md, twelfth round).
+ */
+function shareIdsOf(path: PathUnit[], hierarchy: string, figures: FiguresVariant, period: string, partition: number): string[] {
+  const ids: string[] = [];
+  for (const u of path) ids.push(shareId(cellKey(hierarchy, figures, u.code, period), partition));
+  return ids;
 }
 
 /** Changes by field (`sums: {K: d}`) as one record of share counters (`sums.K: d`); null when it changes nothing. */
@@ -311,7 +322,8 @@ class ExtremeCache {
     before: Record<'min' | 'max', Record<string, number>>,
     after: Record<'min' | 'max', Record<string, number>>,
   ): Promise<Array<{ set: Record<string, number>; unset: string[] }>> {
-    const out = ids.map(() => ({ set: {} as Record<string, number>, unset: [] as string[] }));
+    const out: Array<{ set: Record<string, number>; unset: string[] }> = [];
+    for (let i = 0; i < ids.length; i++) out.push({ set: {}, unset: [] });
     const work: Array<{ field: 'mins' | 'maxs'; key: string; value: number | undefined }> = [];
     for (const [path_, field] of [
       ['min', 'mins'],

@@ -157,8 +157,8 @@ interface KeySet {
   slots: Map<number, Int32Array>;
   /** rows written with this list (by this process): the second one stores it by reference */
   writes: number;
-  /** its hash, once it is stored by reference */
-  ref?: string;
+  /** its hash, once it is stored by reference (a field from the start: a key set keeps one hidden class) */
+  ref: string | undefined;
 }
 
 /** records of different names a key set remembers the slots of (a few report shapes reach one share) */
@@ -172,7 +172,7 @@ function keySetOf(text: string, names?: string[]): KeySet {
   let ks = keySets.get(text);
   if (!ks) {
     const list = names ?? (JSON.parse(text) as string[]);
-    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])), slots: new Map(), writes: 0 };
+    ks = { text, names: list, index: new Map(list.map((k, i) => [k, i])), slots: new Map(), writes: 0, ref: undefined };
     if (keySets.size >= KEYSET_CACHE_SIZE) {
       // shares with one-off names (MIN/MAX contributors)
       keySets.clear();
@@ -239,8 +239,8 @@ interface Shape {
   names: string[];
   /** the names as JSON, printed once: the text of the key set of a share that takes this record alone */
   text: string;
-  /** the key set of a new share that takes this record alone */
-  alone?: KeySet;
+  /** the key set of a new share that takes this record alone (a field from the start, as KeySet.ref) */
+  alone: KeySet | undefined;
 }
 
 const SHAPE_CACHE_SIZE = 4_000;
@@ -262,10 +262,13 @@ function shapeOf(names: string[]): Shape {
     shapeCount = 0;
     candidates = undefined;
   }
-  const shape: Shape = { id: nextShape++, names, text: JSON.stringify(names) };
-  if (!candidates) shapesByFingerprint.set(fingerprint, (candidates = []));
-  if (candidates.length >= SHAPES_PER_FINGERPRINT) candidates.shift();
-  candidates.push(shape);
+  const shape: Shape = { id: nextShape++, names, text: JSON.stringify(names), alone: undefined };
+  // `[shape]`, not `[]` and a push: an empty literal starts with another element kind (see entriesOf)
+  if (!candidates) shapesByFingerprint.set(fingerprint, [shape]);
+  else {
+    if (candidates.length >= SHAPES_PER_FINGERPRINT) candidates.shift();
+    candidates.push(shape);
+  }
   shapeCount++;
   return shape;
 }
@@ -294,22 +297,26 @@ interface NewShareLayout {
   slots: Int32Array[];
 }
 
-/** layouts by the shapes of their records, `3,17,4` (cleared with the shapes) */
+/** layouts by the shapes of their records, `3,17,4,` (cleared with the shapes) */
 const newShareLayouts = new Map<string, NewShareLayout>();
 
 function newShareLayoutOf(entries: RecordEntries[]): NewShareLayout {
-  const key = entries.map((e) => e.shape.id).join(',');
+  let key = '';
+  for (const e of entries) key += `${e.shape.id},`;
   let layout = newShareLayouts.get(key);
   if (!layout) {
     const names: string[] = [];
     const index = new Map<string, number>();
-    const slots = entries.map((e) =>
-      Int32Array.from(e.shape.names, (name) => {
+    const slots: Int32Array[] = [];
+    for (const e of entries) {
+      const at = new Int32Array(e.shape.names.length);
+      e.shape.names.forEach((name, j) => {
         let i = index.get(name);
         if (i === undefined) index.set(name, (i = names.push(name) - 1));
-        return i;
-      }),
-    );
+        at[j] = i;
+      });
+      slots.push(at);
+    }
     layout = { keys: keySetOf(JSON.stringify(names), names), slots };
     newShareLayouts.set(key, layout);
   }
@@ -347,7 +354,7 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   // most new shares take only records (the rollup passes an empty `set` and `remove` to most shares)
   const onlyAdds = isEmpty(w.set) && !w.remove?.length;
   if (p === EMPTY && adds.length === 1 && onlyAdds) return aloneShareOf(records.of(adds[0]!));
-  if (p === EMPTY && adds.length > 1 && onlyAdds) return newShareOf(adds.map((a) => records.of(a)));
+  if (p === EMPTY && adds.length > 1 && onlyAdds) return newShareOf(entriesOf(adds, records));
   let names: string[] | null = null;
   let index = p.keys.index;
   let vals = p.vals;
@@ -404,6 +411,13 @@ function addToPacked(p: Packed, w: CounterWrite, records: RecordCache): Packed {
   if (!names) return { keys: p.keys, vals: vals.length === size ? vals : vals.slice(0, size) };
   const list: string[] = names;
   return { keys: keySetOf(JSON.stringify(list), list), vals: vals.slice(0, size) };
+}
+
+/** A loop, not `adds.map`: one element kind for the array newShareOf reads (see shareIdsOf in the rollup). */
+function entriesOf(adds: Array<Record<string, number>>, records: RecordCache): RecordEntries[] {
+  const entries: RecordEntries[] = [];
+  for (const a of adds) entries.push(records.of(a));
+  return entries;
 }
 
 function isEmpty(record: Record<string, number> | undefined): boolean {
