@@ -132,6 +132,24 @@ describe('approval workflow', () => {
     expect(view.body.history.at(-1)).toMatchObject({ type: 'tally.report.approved', level: 'district' });
   });
 
+  it('reads its own writes: the view asked with after=<the answer\'s position> reflects the step', async () => {
+    const returned = await district.post(url('return'), { reason: 'Thiếu số hộ cận nghèo' });
+    expect(returned.status).toBe(200);
+    const afterReturn = await analyst.get(`/api/v1/reports/${REPORT}?after=${returned.body.position}`);
+    expect(afterReturn.status).toBe(200);
+    expect(afterReturn.body.status).toBe('returned');
+    expect(afterReturn.body.history.at(-1)).toMatchObject({ type: 'tally.report.returned', reason: 'Thiếu số hộ cận nghèo' });
+    const amended = await send(131, 'đã bổ sung');
+    expect(amended.status).toBe(202);
+    const afterAmend = await analyst.get(`/api/v1/reports/${REPORT}?after=${amended.body.position}`);
+    expect(afterAmend.body).toMatchObject({ status: 'submitted', version: amended.body.version });
+    // a position the views have not reached within the wait: 409, not an old view
+    const ahead = await analyst.get(`/api/v1/reports/${REPORT}?after=999999999`);
+    expect(ahead.status).toBe(409);
+    expect(ahead.body.error.code).toBe('NOT_CAUGHT_UP');
+    expect((await analyst.get(`/api/v1/reports/${REPORT}?after=soon`)).body.error.code).toBe('INVALID_REQUEST');
+  });
+
   it('on the 2025 map (no districts) the province is the only approval level', async () => {
     const officer25 = as(p, await accountToken(p, 'cb.01840', 'commune_officer', '01840'));
     const r = await officer25.post('/api/v1/reports', { template: 'M1719_S', orgUnit: '01840', period: '2026S1', submissionId: 'x', values: householdValues(50, 5) });

@@ -1,5 +1,5 @@
 import { TallyError, TOPICS, type CatalogQuery, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { REPORT_CONSUMER_LINGER_MS, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { CATALOG_STREAM, isCatalogPublished, type CatalogPublished } from './catalog-events';
 import { catalogQueryOf } from './catalog-query';
 import { CatalogRegistry } from './catalog-registry';
@@ -97,6 +97,7 @@ export function createIndicatorService(platform: Platform, initial?: IndicatorDe
           groupId: 'indicator.validation',
           topics: [TOPICS.reports],
           logger: platform.logger,
+          lingerMs: REPORT_CONSUMER_LINGER_MS,
           handle: async (events) => {
             await validator.validateBatch(events);
             platform.nudgeRelay();
@@ -112,6 +113,7 @@ export function createIndicatorService(platform: Platform, initial?: IndicatorDe
             groupId: 'indicator.targets',
             topics: [TOPICS.reports, TOPICS.indicators],
             logger: platform.logger,
+            lingerMs: REPORT_CONSUMER_LINGER_MS,
             handle: async (events) => {
               if (await t.handle(events)) platform.nudgeRelay();
             },

@@ -1,5 +1,5 @@
 import { TOPICS, type CatalogQuery, type HierarchyQuery } from '@tally/contracts';
-import { observe, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { observe, REPORT_CONSUMER_LINGER_MS, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { startDeadlineScheduler, type DeadlineScheduler } from './deadline-scheduler';
 import { listPendingDeliveries, startDispatcher, type Dispatcher } from './dispatcher';
 import { smtpMailer, type Mailer } from './email';
@@ -101,6 +101,7 @@ export function createNotificationService(platform: Platform, deps: Notification
           groupId: 'notification.inbox',
           topics: [TOPICS.reports, TOPICS.indicators, TOPICS.accounts, TOPICS.notifications],
           logger: platform.logger,
+          lingerMs: REPORT_CONSUMER_LINGER_MS,
           handle,
         }),
       );

@@ -1,5 +1,5 @@
 import { TOPICS, type CatalogQuery, type HierarchyQuery, type RollupQuery } from '@tally/contracts';
-import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { REPORT_CONSUMER_LINGER_MS, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { datasetCollections, PREFIX, project } from './datasets';
 import { createOpenDataModel, type ProgressDoc } from './open-data-model';
 import type { OpenData } from './open-data';
@@ -43,6 +43,7 @@ export function createOpenDataService(
           groupId: 'open-data.datasets',
           topics: [TOPICS.reports],
           logger: platform.logger,
+          lingerMs: REPORT_CONSUMER_LINGER_MS,
           handle: async (events, partition) => {
             for (const step of datasetsSteps(events, partition)) {
               if (step.kind === 'progress') await progress.update(step.id, step.update, step.guard);

@@ -1,11 +1,13 @@
 import { TallyError, type HierarchyQuery } from '@tally/contracts';
 import type { Collection, Filter } from '@tally/readstore';
-import { Code, DigitsParam, OneOf, OrgUnitCode, ReportId, Type, type TypeBoxTypeProvider } from '@tally/runtime';
+import { Code, DigitsParam, OneOf, OrgUnitCode, PositionParam, ReportId, Strict, Type, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ReportViewDoc } from './report-view';
 import { subtreeReports } from './subtree-reports';
 
 const ReportParams = Type.Object({ reportId: ReportId });
+/** `after`: a position from a POST (a submission, an approval): the view answers once it reflects it */
+const ReportQuery = Strict({ after: Type.Optional(PositionParam) });
 const ReportsQuery = Type.Object(
   {
     orgUnit: Type.Optional(OrgUnitCode),
@@ -21,11 +23,22 @@ const ReportsQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export function projectionRoutes(deps: { reports: Collection<ReportViewDoc>; hierarchy?: HierarchyQuery }): FastifyPluginAsync {
+export interface ProjectionRouteDeps {
+  reports: Collection<ReportViewDoc>;
+  hierarchy?: HierarchyQuery;
+  /** true once the report views reflect every event up to a position, false after the read-your-writes timeout */
+  caughtUp: (position: number) => Promise<boolean>;
+}
+
+export function projectionRoutes(deps: ProjectionRouteDeps): FastifyPluginAsync {
   return async (plain) => {
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
-    app.get('/reports/:reportId', { schema: { params: ReportParams } }, async (request) => {
+    app.get('/reports/:reportId', { schema: { params: ReportParams, querystring: ReportQuery } }, async (request) => {
       const { reportId } = request.params;
+      const after = request.query.after === undefined ? undefined : Number(request.query.after);
+      if (after !== undefined && !(await deps.caughtUp(after))) {
+        throw new TallyError('NOT_CAUGHT_UP', `report views have not yet applied position ${after}; retry shortly`, { after });
+      }
       const report = await deps.reports.get(reportId);
       if (!report) throw new TallyError('REPORT_NOT_FOUND', `no report ${reportId}`);
       const { _id, ...view } = report;

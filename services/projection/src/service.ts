@@ -1,6 +1,6 @@
 import { TOPICS, type CatalogQuery, type GrpcRegistration, type HierarchyQuery } from '@tally/contracts';
 import { projectionGrpc } from './grpc';
-import { startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
+import { REPORT_CONSUMER_LINGER_MS, startEventConsumer, type EventConsumer, type Platform, type ServiceModule } from '@tally/runtime';
 import { projectReportEvents } from './project-report';
 import { REPORTS, type ReportViewDoc } from './report-view';
 import { projectionRoutes } from './routes';
@@ -16,11 +16,13 @@ export interface ProjectionService extends ServiceModule {
 export function createProjectionService(platform: Platform, deps?: { catalog: CatalogQuery; hierarchy: HierarchyQuery }): ProjectionService {
   const reports = platform.readStore.collection<ReportViewDoc>(REPORTS);
   const consumers: EventConsumer[] = [];
+  let views: EventConsumer | null = null;
+  const caughtUp = (position: number): Promise<boolean> => views?.progress.waitFor(position, platform.config.readYourWritesTimeoutMs) ?? Promise.resolve(false);
   return {
     name: 'projection',
     readModelPrefix: 'projection_',
     routes: async (app) => {
-      await app.register(projectionRoutes({ reports, ...(deps ? { hierarchy: deps.hierarchy } : {}) }));
+      await app.register(projectionRoutes({ reports, caughtUp, ...(deps ? { hierarchy: deps.hierarchy } : {}) }));
       await app.register(auditRoutes({ store: platform.store }));
       if (deps) await app.register(dueRoutes({ reports, ...deps }));
     },
@@ -29,17 +31,17 @@ export function createProjectionService(platform: Platform, deps?: { catalog: Ca
     async start() {
       await reports.ensureIndex(['orgUnit']);
       await reports.ensureIndex(['period']);
-      consumers.push(
-        await startEventConsumer({
-          bus: platform.bus,
-          groupId: 'projection.reports',
-          topics: [TOPICS.reports],
-          logger: platform.logger,
-          handle: async (events) => {
-            await projectReportEvents(reports, events);
-          },
-        }),
-      );
+      views = await startEventConsumer({
+        bus: platform.bus,
+        groupId: 'projection.reports',
+        topics: [TOPICS.reports],
+        logger: platform.logger,
+        lingerMs: REPORT_CONSUMER_LINGER_MS,
+        handle: async (events) => {
+          await projectReportEvents(reports, events);
+        },
+      });
+      consumers.push(views);
     },
     async stop() {
       await Promise.all(consumers.splice(0).map((c) => c.stop()));

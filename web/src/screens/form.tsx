@@ -80,11 +80,11 @@ function Form({ catalog, existing, template, orgUnit, period, initialFigures }: 
     }
     setBusy(true);
     try {
-      const r = await post<{ reportId: string; version: number; status: string }>('/reports', body);
+      const r = await post<{ reportId: string; version: number; status: string; position: number }>('/reports', body);
       setAnswer({ kind: 'sent', text: t('submitted', { id: r.reportId, v: r.version }) });
       setSubmissionId(newSubmissionId());
       setReason('');
-      setCurrent(await get<ReportView>(`/reports/${r.reportId}`).catch(() => current ?? ({ reportId: r.reportId, status: r.status, version: r.version } as ReportView)));
+      setCurrent(await get<ReportView>(`/reports/${r.reportId}?after=${r.position}`).catch(() => current ?? ({ reportId: r.reportId, status: r.status, version: r.version } as ReportView)));
     } catch (err) {
       const apiError = err as ApiError;
       if (apiError.network) {

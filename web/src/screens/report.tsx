@@ -8,7 +8,9 @@ import type { Me, ReportView } from '../lib/types';
 
 /** One report: its values, its approval state and its whole history; reviewers approve, return (with a comment) or lock it. */
 export function ReportScreen({ me, reportId }: { me: Me; reportId: string }) {
-  const { data, error, loading, reload } = useLoad(() => get<ReportView>(`/reports/${reportId}`), [reportId]);
+  // after an action: the position it answered with, so the view read next reflects it (`after=`)
+  const [after, setAfter] = useState<number | null>(null);
+  const { data, error, loading } = useLoad(() => get<ReportView>(`/reports/${reportId}${after ? `?after=${after}` : ''}`), [reportId, after]);
   const [comment, setComment] = useState('');
   const [actionError, setActionError] = useState<ApiError | null>(null);
   const [done, setDone] = useState<string | null>(null);
@@ -17,10 +19,10 @@ export function ReportScreen({ me, reportId }: { me: Me; reportId: string }) {
     setDone(null);
     try {
       const text = comment.trim().normalize('NFC');
-      await post(`/reports/${reportId}/${action}`, text ? { reason: text } : action === 'return' ? { reason: '' } : {});
+      const answer = await post<{ position: number }>(`/reports/${reportId}/${action}`, text ? { reason: text } : action === 'return' ? { reason: '' } : {});
       setDone(action);
       setComment('');
-      reload();
+      setAfter(answer.position);
     } catch (err) {
       setActionError(err as ApiError);
     }

@@ -5,7 +5,7 @@ import { loadStream } from '@tally/eventstore';
 import { IsoDate, Level, OneOf, OrNull, OrgUnitCode, Strict, Type, Uuid, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { assignTask, markTaskDone } from '../commands';
-import { receivedId } from '../projections';
+import { project, receivedId } from '../projections';
 import { callerOf, defaultOrgUnit, requireWithin } from '../scope';
 import { currentHierarchyVersion, type RouteDeps } from './deps';
 
@@ -74,6 +74,7 @@ export function taskRoutes(deps: RouteDeps): FastifyPluginAsync {
           body.template && body.period ? (await stores.received.getMany(units.map((u) => receivedId(body.template!, body.period!, u)))).map((r) => ({ orgUnit: r.orgUnit, reportId: r.reportId })) : [];
         const assigned = await assignTask(deps.store, task, reported, eventContextOf(request));
         deps.nudgeRelay();
+        await projectTaskNow(deps, taskId);
         return reply.status(201).send({ taskId, orgUnits: units.length, ...assigned });
       },
     );
@@ -114,11 +115,22 @@ export function taskRoutes(deps: RouteDeps): FastifyPluginAsync {
         const { state: existing } = await loadStream(deps.store, taskStreamId(taskId), taskStream);
         if (!existing) throw new TallyError('NOT_FOUND', `no task ${taskId}`);
         await requireWithin(hierarchy, existing.task.hierarchy, orgUnit, caller.orgUnit);
-        if (await markTaskDone(deps.store, taskId, { orgUnit, via: 'manual' }, eventContextOf(request))) deps.nudgeRelay();
+        if (await markTaskDone(deps.store, taskId, { orgUnit, via: 'manual' }, eventContextOf(request))) {
+          deps.nudgeRelay();
+          await projectTaskNow(deps, taskId);
+        }
         return { taskId, orgUnit, status: 'done' as const };
       },
     );
   };
+}
+
+/**
+ * The task's read model written at once for the next GET, as a message read is (routes/inbox.ts): the events are the
+ * record, and the consumer writes the same again, each write guarded by the stream's version.
+ */
+async function projectTaskNow(deps: RouteDeps, taskId: string): Promise<void> {
+  for (const e of await deps.store.readStream(taskStreamId(taskId))) await project(deps.stores, e);
 }
 
 async function unitsAtLevel(hierarchy: HierarchyQuery, version: string, root: string, level: string): Promise<string[]> {
