@@ -381,6 +381,16 @@ describe('web app in Chromium', () => {
     // a message per commune's report: the province reads them all at once, and the menu's count goes
     const reviewerMenu = reviewer.page.locator('nav a[href="#/inbox"]');
     expect(await reviewerMenu.innerText()).toMatch(/^Thông báo \(\d+\)$/);
+    // more than a page of them (the demo's communes reported): a hundred listed, "Xem thêm" lists the next
+    const shown = reviewer.page.getByText(/^Đang hiện 100\/\d+ thông báo/);
+    await shown.waitFor();
+    const total = Number(/\/(\d+)/.exec(await shown.innerText())![1]);
+    expect(total).toBeGreaterThan(100);
+    const listedMessages = reviewer.page.locator('ul.messages li[data-kind]');
+    expect(await listedMessages.count()).toBe(100);
+    await reviewer.page.getByRole('button', { name: 'Xem thêm' }).click();
+    await expect.poll(async () => listedMessages.count()).toBe(Math.min(200, total));
+    expect(new Set(await listedMessages.evaluateAll((items) => items.map((li) => li.textContent))).size).toBeGreaterThan(100);
     await reviewer.page.getByRole('button', { name: 'Đánh dấu tất cả đã đọc' }).click();
     await expect.poll(async () => reviewerMenu.innerText()).toBe('Thông báo');
     expect(await reviewer.page.locator('ul.messages li.unread').count()).toBe(0);

@@ -288,6 +288,20 @@ describe('tasks, results and channels', () => {
     const bad = await officer.post('/api/v1/inbox/read-all', { upTo: 'yesterday' });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'INVALID_REQUEST']);
   });
+
+  it('pages the inbox newest first: limit, offset and the total to page through', async () => {
+    for (const title of ['Trang 1', 'Trang 2']) expect((await as(p, tokens.reviewer).post('/api/v1/tasks', { title, orgUnits: [A], dueDate: '2026-07-31' })).status).toBe(201);
+    await settle(p);
+    const all = (await as(p, tokens.reviewer).get(`/api/v1/inbox?orgUnit=${A}`)).body;
+    expect(all.total).toBe(all.messages.length);
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    const first = (await as(p, tokens.reviewer).get(`/api/v1/inbox?orgUnit=${A}&limit=1`)).body;
+    expect(first).toMatchObject({ total: all.total, messages: [all.messages[0]] });
+    const rest = (await as(p, tokens.reviewer).get(`/api/v1/inbox?orgUnit=${A}&limit=100&offset=1`)).body;
+    expect(rest.messages).toEqual(all.messages.slice(1));
+    expect((await as(p, tokens.reviewer).get(`/api/v1/inbox?orgUnit=${A}&offset=${all.total}`)).body.messages).toEqual([]);
+    expect((await as(p, tokens.reviewer).get(`/api/v1/inbox?orgUnit=${A}&offset=-1`)).body.error.code).toBe('INVALID_REQUEST');
+  });
 });
 
 describe('preferences: a daily digest, a language, kinds kept out of the inbox', () => {

@@ -25,6 +25,7 @@ export const MESSAGES = {
   inboxNone: ['Chưa có thông báo nào', 'No notifications'],
   markRead: ['Đánh dấu đã đọc', 'Mark as read'],
   markAllRead: ['Đánh dấu tất cả đã đọc', 'Mark all as read'],
+  messagesShown: ['Đang hiện {shown}/{total} thông báo', 'Showing {shown} of {total}'],
   tasksTitle: ['Việc được giao', 'Tasks'],
   tasksNone: ['Không có việc nào được giao', 'No tasks'],
   taskDue: ['Hạn', 'Due'],

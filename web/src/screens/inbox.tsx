@@ -35,20 +35,27 @@ interface Task {
   units: Array<{ orgUnit: string; status: 'open' | 'done' | 'overdue'; doneAt: string | null }>;
 }
 
-/** how many messages the screen lists (the API keeps a unit's newest) */
-const SHOWN = 200;
+interface InboxPage {
+  messages: Message[];
+  unread: number;
+  /** how many there are to page through */
+  total: number;
+}
+
+/** how many messages the screen lists at a time ("More" lists the next as many) */
+const PAGE = 100;
 
 /**
  * What the platform told the signed-in unit (deadline reminders, reviews of its reports, targets, validation
  * problems, tasks) and the tasks it was given or gave: each message marked read on its own, each task marked done.
  */
 export function InboxScreen({ me }: { me: Me }) {
-  // the task this screen just assigned: the list is read again until it shows it (tasks reach it through a consumer)
+  // the task this screen just assigned: the task list is read again (the API lists a task as soon as it answers)
   const [assigned, setAssigned] = useState<string | null>(null);
   return (
     <>
       <h1>{t('inboxTitle')}</h1>
-      <Tasks me={me} expect={assigned} />
+      <Tasks me={me} assigned={assigned} />
       {me.role === 'reviewer' && <AssignTask me={me} onAssigned={setAssigned} />}
       <Messages me={me} />
     </>
@@ -57,9 +64,15 @@ export function InboxScreen({ me }: { me: Me }) {
 
 function Messages({ me }: { me: Me }) {
   const [unreadOnly, setUnreadOnly] = useState(false);
-  const list = useLoad(() => get<{ messages: Message[]; unread: number }>('/inbox', { unread: unreadOnly || undefined, limit: SHOWN }), [unreadOnly]);
+  // the pages after the first ("More"), dropped whenever the first is read again
+  const [later, setLater] = useState<Message[]>([]);
+  const list = useLoad(async () => {
+    setLater([]);
+    return get<InboxPage>('/inbox', { unread: unreadOnly || undefined, limit: PAGE });
+  }, [unreadOnly]);
   const [readNow, setReadNow] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<ApiError | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
   const markRead = async (id: string) => {
     setError(null);
     try {
@@ -70,8 +83,23 @@ function Messages({ me }: { me: Me }) {
       setError(err as ApiError);
     }
   };
-  const messages = list.data?.messages ?? [];
+  const first = list.data?.messages ?? [];
+  // a message that arrived since the first page shifts the next one: listed once
+  const messages = [...first, ...later.filter((m) => !first.some((f) => f.id === m.id))];
+  const total = list.data?.total ?? 0;
   const unread = Math.max(0, (list.data?.unread ?? 0) - messages.filter((m) => !m.read && readNow.has(m.id)).length);
+  const more = async () => {
+    setError(null);
+    setLoadingMore(true);
+    try {
+      const next = await get<InboxPage>('/inbox', { unread: unreadOnly || undefined, limit: PAGE, offset: messages.length });
+      setLater([...later, ...next.messages]);
+    } catch (err) {
+      setError(err as ApiError);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
   // every message up to the newest one listed (one request, one event): a message that came since stays unread
   const markAllRead = async () => {
     setError(null);
@@ -116,22 +144,20 @@ function Messages({ me }: { me: Me }) {
           );
         })}
       </ul>
+      {messages.length > 0 && messages.length < total && (
+        <p>
+          {t('messagesShown', { shown: messages.length, total })}{' '}
+          <button type="button" disabled={loadingMore} onClick={() => void more()}>
+            {t('more')}
+          </button>
+        </p>
+      )}
     </Card>
   );
 }
 
-/** how often, and how long apart, the task list is read again while a task just assigned is not in it yet */
-const EXPECT_TRIES = 10;
-const EXPECT_EVERY_MS = 300;
-
-function Tasks({ me, expect }: { me: Me; expect: string | null }) {
-  const list = useLoad(async () => {
-    for (let i = 1; ; i++) {
-      const r = await get<{ tasks: Task[] }>('/tasks');
-      if (!expect || i >= EXPECT_TRIES || r.tasks.some((x) => x.taskId === expect)) return r;
-      await new Promise((resolve) => setTimeout(resolve, EXPECT_EVERY_MS));
-    }
-  }, [expect]);
+function Tasks({ me, assigned }: { me: Me; assigned: string | null }) {
+  const list = useLoad(() => get<{ tasks: Task[] }>('/tasks'), [assigned]);
   const [error, setError] = useState<ApiError | null>(null);
   const markDone = async (taskId: string) => {
     setError(null);

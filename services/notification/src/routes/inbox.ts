@@ -11,7 +11,8 @@ import type { Channel, InboxDoc } from '../stores';
 import { currentHierarchyVersion, type RouteDeps } from './deps';
 
 const INBOX_WINDOW = 5000;
-const InboxQuery = Strict({ orgUnit: Type.Optional(OrgUnitCode), unread: Type.Optional(BooleanParam), limit: Type.Optional(DigitsParam(4)) });
+/** `offset`: how many of the (filtered) messages to skip, newest first: the next page starts at the messages already listed */
+const InboxQuery = Strict({ orgUnit: Type.Optional(OrgUnitCode), unread: Type.Optional(BooleanParam), limit: Type.Optional(DigitsParam(4)), offset: Type.Optional(DigitsParam(4)) });
 const MessageParams = Strict({ id: Type.String({ minLength: 1, maxLength: 200 }) });
 /** `upTo`: an ISO 8601 instant; without it, the unit's newest message */
 const ReadAllBody = OrNull(Strict({ orgUnit: Type.Optional(OrgUnitCode), upTo: Type.Optional(Type.String({ minLength: 10, maxLength: 40 })) }));
@@ -50,7 +51,9 @@ export function inboxRoutes(deps: RouteDeps): FastifyPluginAsync {
         const all = rows.map((m) => view(m, language, m.time <= upTo || reads.has(`${m._id}|${reader}`)));
         const unread = all.filter((m) => !m.read).length;
         const shown = q.unread === 'true' ? all.filter((m) => !m.read) : q.unread === 'false' ? all.filter((m) => m.read) : all;
-        return { orgUnit: q.orgUnit, messages: shown.slice(0, Math.min(Number(q.limit ?? 100), 1000)), unread };
+        const offset = Number(q.offset ?? 0);
+        // total: how many there are to page through (of the window, after the unread filter)
+        return { orgUnit: q.orgUnit, messages: shown.slice(offset, offset + Math.min(Number(q.limit ?? 100), 1000)), unread, total: shown.length };
       },
     );
 
