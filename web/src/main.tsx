@@ -1,10 +1,10 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './styles.css';
-import { ApiError, get, post, session } from './lib/api';
+import { ApiError, get, post, put, session } from './lib/api';
 import { currentLang, setLang, t, type MessageKey } from './lib/i18n';
 import { useOnline } from './lib/hooks';
-import { useUnreadCount } from './lib/inbox-count';
+import { notifyLanguageSaved, useUnreadCount } from './lib/inbox-count';
 import { listOutbox, onOutboxChange, startOutbox } from './lib/outbox';
 import { href, navigate, useRoute } from './lib/router';
 import type { Me } from './lib/types';
@@ -66,8 +66,11 @@ function App() {
   }, []);
 
   const switchLang = () => {
-    setLang(currentLang() === 'vi' ? 'en' : 'vi');
-    setLangTick(currentLang());
+    const next = currentLang() === 'vi' ? 'en' : 'vi';
+    setLang(next);
+    setLangTick(next);
+    // signed in: the account's notifications (inbox, e-mail) follow the choice too; the screen has switched anyway
+    if (me) void put('/inbox/preferences', { language: next }).then(notifyLanguageSaved, () => undefined);
   };
   const signOut = async () => {
     await post('/auth/logout').catch(() => undefined);

@@ -372,6 +372,11 @@ describe('web app in Chromium', () => {
     await expect.poll(async () => menu.innerText()).toBe(unreadBefore - 1 === 0 ? 'Thông báo' : `Thông báo (${unreadBefore - 1})`);
     await task.getByRole('button', { name: /Đánh dấu đã xong/ }).click();
     await task.locator('.badge', { hasText: 'Đã xong' }).waitFor();
+    // the language switch sets the account's language too: the messages come again, in English
+    await page.getByRole('button', { name: 'Switch the language to English' }).click();
+    await page.locator('li[data-kind="task.assigned"] .title', { hasText: 'Task: Rà soát danh sách hộ nghèo' }).waitFor();
+    await page.getByRole('button', { name: 'Chuyển sang tiếng Việt' }).click();
+    await page.locator('li[data-kind="task.assigned"] .title', { hasText: 'Nhiệm vụ: Rà soát danh sách hộ nghèo' }).waitFor();
     expect(errors).toEqual([]);
     await context.close();
 

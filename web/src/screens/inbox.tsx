@@ -3,7 +3,7 @@ import { Card, ErrorBox, Field, Loading, Outcome, StatusBadge } from '../compone
 import { ApiError, get, post } from '../lib/api';
 import { useLoad, useOrgUnit } from '../lib/hooks';
 import { formatTime, kindText, levelText, t, taskStatusText } from '../lib/i18n';
-import { notifyInboxChanged } from '../lib/inbox-count';
+import { notifyInboxChanged, useLanguageSaved } from '../lib/inbox-count';
 import { hierarchyOn } from '../lib/hierarchies';
 import { href } from '../lib/router';
 import { nfc } from '../lib/text';
@@ -64,12 +64,14 @@ export function InboxScreen({ me }: { me: Me }) {
 
 function Messages({ me }: { me: Me }) {
   const [unreadOnly, setUnreadOnly] = useState(false);
+  const languageSaved = useLanguageSaved();
   // the pages after the first ("More"), dropped whenever the first is read again
   const [later, setLater] = useState<Message[]>([]);
   const list = useLoad(async () => {
     setLater([]);
     return get<InboxPage>('/inbox', { unread: unreadOnly || undefined, limit: PAGE });
-  }, [unreadOnly]);
+    // read again once the app's language switch has set the account's (main.tsx): the messages come in it
+  }, [unreadOnly, languageSaved]);
   const [readNow, setReadNow] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<ApiError | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);

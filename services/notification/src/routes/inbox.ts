@@ -1,5 +1,5 @@
 import { TallyError } from '@tally/contracts';
-import { DEFAULT_PREFERENCES } from '@tally/core';
+import { DEFAULT_PREFERENCES, prefsStreamId } from '@tally/core';
 import { BooleanParam, DigitsParam, OneOf, OrNull, OrgUnitCode, Strict, Type, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { markRead, markReadUpTo, setPreferences } from '../commands';
@@ -8,7 +8,7 @@ import { MESSAGE_KINDS } from '../messages';
 import { readMarkId } from '../projections';
 import { callerOf, defaultOrgUnit, requireWithin } from '../scope';
 import type { Channel, InboxDoc } from '../stores';
-import { currentHierarchyVersion, type RouteDeps } from './deps';
+import { currentHierarchyVersion, projectStreamNow, type RouteDeps } from './deps';
 
 const INBOX_WINDOW = 5000;
 /** `offset`: how many of the (filtered) messages to skip, newest first: the next page starts at the messages already listed */
@@ -120,6 +120,7 @@ export function inboxRoutes(deps: RouteDeps): FastifyPluginAsync {
         if (!username) throw new TallyError('INVALID_REQUEST', 'preferences belong to an account: sign in');
         const { data, position } = await setPreferences(deps.store, { username, ...request.body }, eventContextOf(request));
         deps.nudgeRelay();
+        await projectStreamNow(deps, prefsStreamId(username));
         const { username: _u, ...rest } = data;
         return { username, ...rest, position };
       },

@@ -5,9 +5,9 @@ import { loadStream } from '@tally/eventstore';
 import { IsoDate, Level, OneOf, OrNull, OrgUnitCode, Strict, Type, Uuid, eventContextOf, type TypeBoxTypeProvider } from '@tally/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { assignTask, markTaskDone } from '../commands';
-import { project, receivedId } from '../projections';
+import { receivedId } from '../projections';
 import { callerOf, defaultOrgUnit, requireWithin } from '../scope';
-import { currentHierarchyVersion, type RouteDeps } from './deps';
+import { currentHierarchyVersion, projectStreamNow, type RouteDeps } from './deps';
 
 const MAX_TASK_UNITS = 20_000;
 /** a template named by a task: any case (the task only records it; the catalog lookup refuses unknown ones) */
@@ -74,7 +74,7 @@ export function taskRoutes(deps: RouteDeps): FastifyPluginAsync {
           body.template && body.period ? (await stores.received.getMany(units.map((u) => receivedId(body.template!, body.period!, u)))).map((r) => ({ orgUnit: r.orgUnit, reportId: r.reportId })) : [];
         const assigned = await assignTask(deps.store, task, reported, eventContextOf(request));
         deps.nudgeRelay();
-        await projectTaskNow(deps, taskId);
+        await projectStreamNow(deps, taskStreamId(taskId));
         return reply.status(201).send({ taskId, orgUnits: units.length, ...assigned });
       },
     );
@@ -117,20 +117,12 @@ export function taskRoutes(deps: RouteDeps): FastifyPluginAsync {
         await requireWithin(hierarchy, existing.task.hierarchy, orgUnit, caller.orgUnit);
         if (await markTaskDone(deps.store, taskId, { orgUnit, via: 'manual' }, eventContextOf(request))) {
           deps.nudgeRelay();
-          await projectTaskNow(deps, taskId);
+          await projectStreamNow(deps, taskStreamId(taskId));
         }
         return { taskId, orgUnit, status: 'done' as const };
       },
     );
   };
-}
-
-/**
- * The task's read model written at once for the next GET, as a message read is (routes/inbox.ts): the events are the
- * record, and the consumer writes the same again, each write guarded by the stream's version.
- */
-async function projectTaskNow(deps: RouteDeps, taskId: string): Promise<void> {
-  for (const e of await deps.store.readStream(taskStreamId(taskId))) await project(deps.stores, e);
 }
 
 async function unitsAtLevel(hierarchy: HierarchyQuery, version: string, root: string, level: string): Promise<string[]> {
