@@ -3,7 +3,11 @@ import {
   checkMinMax,
   checkOutliers,
   checkRules,
+  currentSchemaVersion,
   evaluateTarget,
+  INDICATOR_OUTCOME_EVENT_SCHEMA,
+  readEvent,
+  VALIDATION_EVENT_SCHEMA,
   previousYearPeriod,
   reportTotals,
   targetPeriodsAffectedBy,
@@ -76,6 +80,50 @@ describe('report checks', () => {
     expect(violationTextVi(outlier!)).toMatch(/^Total \(TOTAL\) = 500 khác xa các kỳ trước của đơn vị \(ngưỡng [\d.]+\)$/);
     const [rule] = checkRules(catalog, values, { onViolation: 'REJECT' });
     expect(violationTextVi(rule!)).toBe('poor <= total (POOR_LE_TOTAL): 60 <= 50');
+  });
+
+  it('names the element by itself in each min/max and outlier violation, not in a rule\'s', () => {
+    const [above] = checkMinMax(catalog, [{ dataElement: 'TOTAL', value: 101 }]);
+    expect(above).toMatchObject({ name: 'Total: maximum', elementName: 'Total' });
+    const [outlier] = checkOutliers(catalog, { TOTAL: 500 }, () => [50, 52, 49, 51]);
+    expect(outlier!.elementName).toBe('Total');
+    const [rule] = checkRules(catalog, values, { onViolation: 'REJECT' });
+    expect(rule!.elementName).toBeNull();
+  });
+
+  it('reads a validated event of schema version 1 as version 2: kind RULE where absent, the element\'s name taken from `name`', () => {
+    expect(currentSchemaVersion(VALIDATION_EVENT_SCHEMA, 'tally.indicators.validated')).toBe(2);
+    const data = {
+      reportId: 'report-T-01840-2025',
+      reportVersion: 1,
+      hierarchy: '2025',
+      template: 'T',
+      orgUnit: '01840',
+      period: '2025',
+      catalogVersion: '1',
+      violations: [
+        { rule: 'POOR_LE_TOTAL', name: 'poor <= total', importance: 'HIGH', onViolation: 'WARN', left: 60, operator: '<=', right: 50, message: 'x' },
+        { kind: 'MIN_MAX', rule: 'TOTAL', name: 'Total: maximum', importance: 'MEDIUM', onViolation: 'WARN', left: 101, operator: '<=', right: 100, message: 'y' },
+        { kind: 'OUTLIER', rule: 'TOTAL', name: "Tổng số hộ: outlier against the unit's history", importance: 'LOW', onViolation: 'WARN', left: 500, operator: '<=', right: 60, message: 'z' },
+      ],
+    };
+    for (const schema of [VALIDATION_EVENT_SCHEMA, INDICATOR_OUTCOME_EVENT_SCHEMA]) {
+      const read = readEvent(schema, { type: 'tally.indicators.validated', schemaVersion: 1, data });
+      if (read?.type !== 'tally.indicators.validated') throw new Error('not read as a validated event');
+      expect(read.data.violations.map((v) => [v.kind, v.elementName])).toEqual([
+        ['RULE', null],
+        ['MIN_MAX', 'Total'],
+        ['OUTLIER', 'Tổng số hộ'],
+      ]);
+      expect(read.data.violations.map(violationTextVi)).toEqual([
+        'poor <= total (POOR_LE_TOTAL): 60 <= 50',
+        'Total (TOTAL) = 101 vượt mức tối đa 100',
+        'Tổng số hộ (TOTAL) = 500 khác xa các kỳ trước của đơn vị (ngưỡng 60)',
+      ]);
+    }
+    // version 2 as written: read as it is
+    const v2 = { ...data, violations: [{ ...data.violations[1]!, elementName: 'Tổng', name: 'Tổng: maximum' }] };
+    expect(readEvent(VALIDATION_EVENT_SCHEMA, { type: 'tally.indicators.validated', schemaVersion: 2, data: v2 })?.data).toEqual(v2);
   });
 
   it('validates min, max and outlierCheck in the catalog', () => {

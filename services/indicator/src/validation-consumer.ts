@@ -175,6 +175,7 @@ export class ReportValidator {
             kind: v.kind,
             rule: v.rule,
             name: v.name,
+            elementName: v.elementName,
             importance: v.importance,
             onViolation: v.onViolation,
             left: v.left,

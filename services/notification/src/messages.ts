@@ -79,7 +79,7 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
       const d = outcome.data;
       if (d.violations.length === 0) return [];
       const list = d.violations
-        .map((v) => (v.kind && v.kind !== 'RULE' && v.message ? v.message : `${v.name} (${v.rule}): ${v.left} ${v.operator} ${v.right}`))
+        .map((v) => (v.kind !== 'RULE' && v.message ? v.message : `${v.name} (${v.rule}): ${v.left} ${v.operator} ${v.right}`))
         .join('; ');
       const vi = { title: `${d.template} ${d.period} của ${d.orgUnit} vi phạm ${d.violations.length} quy tắc kiểm tra`, body: d.violations.map(violationTextVi).join('; ') };
       const en = { title: `${d.template} ${d.period} from ${d.orgUnit} breaks ${d.violations.length} validation rule(s)`, body: list };

@@ -20,6 +20,8 @@ export interface ReportViolation {
   /** the rule code; for MIN_MAX and OUTLIER the data element code (`ELEMENT` or `ELEMENT.COMBO`) */
   rule: string;
   name: string;
+  /** the data element's own name (MIN_MAX, OUTLIER: `name` is it plus what the check is); null for a rule */
+  elementName: string | null;
   importance: RuleImportance;
   onViolation: 'WARN' | 'REJECT';
   /** what was compared: `left operator right` should have held */
@@ -29,7 +31,10 @@ export interface ReportViolation {
   message: string;
 }
 
-/** what the min/max and outlier checks add to an element's name to name the check (violation-text.ts strips them) */
+/**
+ * What the min/max and outlier checks add to an element's name to name the check. Events recorded before
+ * `elementName` existed hold the element's name only this way (the validated event's upcaster strips them).
+ */
 export const CHECK_NAME_SUFFIX = { min: ': minimum', max: ': maximum', outlier: ": outlier against the unit's history" } as const;
 
 const numberOf = (v: ReportedValue['value']): number | null =>
@@ -76,6 +81,7 @@ export function checkRules(
     kind: 'RULE',
     rule: v.rule,
     name: v.name,
+    elementName: null,
     importance: v.importance,
     onViolation: v.onViolation,
     left: v.left,
@@ -107,6 +113,7 @@ export function checkMinMax(catalog: Catalog, values: readonly ReportedValue[]):
       kind: 'MIN_MAX',
       rule: key,
       name: `${el.name}${below ? CHECK_NAME_SUFFIX.min : CHECK_NAME_SUFFIX.max}`,
+      elementName: el.name,
       importance: 'MEDIUM',
       onViolation: el.onOutOfRange ?? 'WARN',
       left: n,
@@ -143,6 +150,7 @@ export function checkOutliers(
       kind: 'OUTLIER',
       rule: el.code,
       name: `${el.name}${CHECK_NAME_SUFFIX.outlier}`,
+      elementName: el.name,
       importance: 'LOW',
       onViolation: 'WARN',
       left: value,

@@ -1,14 +1,14 @@
-import { CHECK_NAME_SUFFIX, type ReportViolation } from './report-checks';
+import type { ReportViolation } from './report-checks';
 
-/** a violation as checked (ReportViolation) or as recorded in an event (left and right may be null, kind absent) */
-type Described = Pick<ReportViolation, 'rule' | 'name'> & { kind?: ReportViolation['kind'] | undefined; left: number | null; operator: string; right: number | null };
+/** a violation as checked (ReportViolation) or as recorded in an event (left and right may be null) */
+type Described = Pick<ReportViolation, 'kind' | 'rule' | 'name' | 'elementName'> & { left: number | null; operator: string; right: number | null };
 
 /**
  * A violation as one sentence in Vietnamese. The checks record their `message` in English (events keep it as
  * recorded); a Vietnamese reader (the inbox, e-mail) gets this instead, built from the violation's fields.
  */
 export function violationTextVi(v: Described): string {
-  const element = elementNameOf(v);
+  const element = v.elementName ?? v.name;
   switch (v.kind) {
     case 'MIN_MAX':
       return `${element} (${v.rule}) = ${v.left} ${v.operator === '>=' ? 'thấp hơn mức tối thiểu' : 'vượt mức tối đa'} ${v.right}`;
@@ -17,10 +17,4 @@ export function violationTextVi(v: Described): string {
     default:
       return `${v.name} (${v.rule}): ${v.left} ${v.operator} ${v.right}`;
   }
-}
-
-/** the data element's own name: a min/max or outlier violation's name is it plus the check's suffix */
-function elementNameOf(v: Described): string {
-  for (const suffix of Object.values(CHECK_NAME_SUFFIX)) if (v.name.endsWith(suffix)) return v.name.slice(0, -suffix.length);
-  return v.name;
 }
