@@ -348,6 +348,23 @@ describe('web app in Chromium', () => {
     expect((listed.tasks as Array<{ title: string }>).map((x) => x.title)).toContain('Rà soát danh sách hộ nghèo'.normalize('NFC'));
     await screenshot(reviewer.page, 'inbox-assign');
     await expectAccessible(reviewer.page);
+    // or to units it picks: found by a name typed without accents
+    const picked = (province.children as Array<{ code: string; name: string }>).find((c) => c.code !== login('commune_officer').orgUnit && /[^\x00-\x7f]/.test(c.name))!;
+    const plain = picked.name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+    await reviewer.page.getByLabel('Tiêu đề').fill('Báo cáo riêng một xã');
+    await reviewer.page.getByLabel('Hạn hoàn thành').fill(dueDate);
+    await reviewer.page.getByLabel('Giao cho').selectOption('pick');
+    await reviewer.page.getByRole('button', { name: 'Giao việc' }).click();
+    await reviewer.page.getByRole('status').filter({ hasText: 'Hãy chọn ít nhất một đơn vị' }).waitFor();
+    await reviewer.page.getByLabel('Lọc đơn vị theo tên').fill(plain.toLowerCase());
+    await reviewer.page.getByRole('checkbox', { name: picked.name }).check();
+    await reviewer.page.locator('legend', { hasText: 'Đã chọn 1 đơn vị' }).waitFor();
+    await reviewer.page.getByRole('button', { name: 'Giao việc' }).click();
+    await reviewer.page.getByRole('status').filter({ hasText: /^Đã giao cho 1 đơn vị$/ }).waitFor();
+    await reviewer.page.locator('li[data-task]', { hasText: 'Báo cáo riêng một xã' }).filter({ hasText: '0/1 đơn vị đã xong' }).waitFor();
+    const { body: pickedTasks } = await api('GET', `/api/v1/tasks?orgUnit=${picked.code}`);
+    expect((pickedTasks.tasks as Array<{ title: string }>).map((x) => x.title)).toContain('Báo cáo riêng một xã');
+    await expectAccessible(reviewer.page);
     await running.waitUntilCaughtUp(); // the task reaches the communes' inboxes through the notification consumer
 
     const officer = login('commune_officer');

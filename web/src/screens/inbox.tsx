@@ -6,8 +6,8 @@ import { formatTime, kindText, levelText, t, taskStatusText } from '../lib/i18n'
 import { notifyInboxChanged, useLanguageSaved } from '../lib/inbox-count';
 import { hierarchyOn } from '../lib/hierarchies';
 import { href } from '../lib/router';
-import { nfc } from '../lib/text';
-import type { Me } from '../lib/types';
+import { matches, nfc } from '../lib/text';
+import type { Me, OrgUnit } from '../lib/types';
 
 interface Message {
   id: string;
@@ -209,27 +209,45 @@ function Tasks({ me, assigned }: { me: Me; assigned: string | null }) {
   );
 }
 
-/** A reviewer gives a task to every unit of one level below its own (the API checks the units are in its subtree). */
+/** the "Giao cho" choice that lists the units one level below to pick from, instead of a whole level */
+const PICK = 'pick';
+
+/**
+ * A reviewer gives a task to every unit of one level below its own, or to the units one level below it picks (the
+ * API checks the units are in its subtree).
+ */
 function AssignTask({ me, onAssigned }: { me: Me; onAssigned: (taskId: string) => void }) {
   const unit = useOrgUnit(me.orgUnit);
   const today = new Date().toISOString().slice(0, 10);
   const current = useLoad(() => hierarchyOn(today), [today]).data;
+  const children = useLoad(() => get<{ children: OrgUnit[] }>(`/org-units/${encodeURIComponent(me.orgUnit)}`), [me.orgUnit]).data?.children ?? [];
   const below = current && unit ? current.levels.slice(current.levels.indexOf(unit.level) + 1) : [];
   const [form, setForm] = useState({ title: '', body: '', dueDate: '', level: '' });
+  const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
+  const [filter, setFilter] = useState('');
   const [error, setError] = useState<ApiError | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const level = form.level || below[below.length - 1] || '';
+  const picking = level === PICK;
   const bind = (k: 'title' | 'body' | 'dueDate') => ({ value: form[k], onInput: (e: Event) => setForm({ ...form, [k]: (e.target as HTMLInputElement).value }) });
+  const toggle = (code: string) => {
+    const next = new Set(picked);
+    if (!next.delete(code)) next.add(code);
+    setPicked(next);
+  };
   const assign = async () => {
     setError(null);
     setNote(null);
+    if (picking && picked.size === 0) return setNote(t('taskPickNone'));
     try {
       // typed by people: sent in NFC
       const body = nfc(form.body.trim());
-      const r = await post<{ taskId: string; orgUnits: number }>('/tasks', { title: nfc(form.title.trim()), ...(body ? { body } : {}), dueDate: form.dueDate, scope: { orgUnit: me.orgUnit, level } });
+      const units = picking ? { orgUnits: children.map((c) => c.code).filter((c) => picked.has(c)) } : { scope: { orgUnit: me.orgUnit, level } };
+      const r = await post<{ taskId: string; orgUnits: number }>('/tasks', { title: nfc(form.title.trim()), ...(body ? { body } : {}), dueDate: form.dueDate, ...units });
       setNote(t('taskAssigned', { n: r.orgUnits }));
       onAssigned(r.taskId);
       setForm({ title: '', body: '', dueDate: '', level: form.level });
+      setPicked(new Set());
     } catch (err) {
       setError(err as ApiError);
     }
@@ -255,9 +273,27 @@ function AssignTask({ me, onAssigned }: { me: Me; onAssigned: (taskId: string) =
                   {t('taskEveryUnit', { level: levelText(l) })}
                 </option>
               ))}
+              {children.length > 0 && <option value={PICK}>{t('taskPickUnits')}</option>}
             </select>
           )}
         </Field>
+        {picking && (
+          <fieldset class="pick-units">
+            <legend>{t('taskPicked', { n: picked.size })}</legend>
+            <Field label={t('taskFilterUnits')}>{(id) => <input id={id} type="search" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />}</Field>
+            <ul>
+              {children
+                .filter((c) => picked.has(c.code) || matches(`${c.name} ${c.code}`, filter))
+                .map((c) => (
+                  <li key={c.code}>
+                    <label>
+                      <input type="checkbox" checked={picked.has(c.code)} onChange={() => toggle(c.code)} /> {c.name} <code>{c.code}</code>
+                    </label>
+                  </li>
+                ))}
+            </ul>
+          </fieldset>
+        )}
         <button type="submit">{t('assign')}</button>
       </form>
       <Outcome error={error} note={note} />
