@@ -156,7 +156,9 @@ describe('tasks, results and channels', () => {
     expect(kinds).toEqual(expect.arrayContaining(['report.returned', 'report.approved', 'report.locked']));
     expect(officer.find((m) => m.kind === 'report.returned')!.body).toContain('Lý do: Số hộ nghèo chưa khớp');
     const reviewer = (await as(p, tokens.reviewer).get('/api/v1/inbox')).body.messages as Json[];
-    expect(reviewer.find((m) => m.kind === 'report.submitted')!.title).toBe(`M1719_S ${PERIOD} from ${A} submitted`);
+    // units are named as people read them: the name with the code
+    const aName = p.registry.forDate('2026-06-30').get(A)!.name;
+    expect(reviewer.find((m) => m.kind === 'report.submitted')!.title).toBe(`M1719_S ${PERIOD} from ${aName} (${A}) submitted`);
   });
 
   it('e-mails each message once to each account with an address, and posts each once to the webhook, signed', async () => {
@@ -414,7 +416,7 @@ describe('deadlines on a fake clock', () => {
     const overdue = notices.find((n) => n.orgUnit === late[0] && n.rule === 'overdue')!;
     expect(overdue.recipients).toEqual([late[0], 'VN']);
     const vnInbox = (await as(p, tokens.officer).get('/api/v1/inbox?orgUnit=VN')).body.messages as Json[];
-    expect(vnInbox.filter((m) => m.kind === 'deadline.overdue').map((m) => m.title).sort()).toContain(`Quá hạn: M1719_S ${PERIOD} của ${late[0]} (hạn 2026-07-15)`);
+    expect(vnInbox.filter((m) => m.kind === 'deadline.overdue').map((m) => m.title).sort()).toContain(`Quá hạn: M1719_S ${PERIOD} của ${p.registry.forDate('2026-06-30').get(late[0]!)!.name} (${late[0]}) (hạn 2026-07-15)`);
   });
 
   it('sends nothing twice when the calendar is run again, after a restart on the same data, or after a rebuild', async () => {

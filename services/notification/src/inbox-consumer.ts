@@ -81,6 +81,7 @@ export function inboxEventHandler(wiring: {
         parents.set(data.orgUnit, unit?.parentCode ?? null);
         level = unit?.level ?? null;
       }
+      const names = await unitNames(hierarchy, e);
       const task = readEvent(TASK_EVENT_SCHEMA, e);
       if (task?.type === 'tally.task.assigned') await onTaskAssigned(e, task.data, batch);
       const report = readEvent(REPORT_EVENT_SCHEMA, e);
@@ -88,13 +89,25 @@ export function inboxEventHandler(wiring: {
         await onReportReceived(e, report.data, batch);
         batch.reportsIn.add(e, report.data, parents.get(report.data.orgUnit) ?? null, level);
       }
-      const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null });
+      const messages = messagesFor(e, { parentOf: (code) => parents.get(code) ?? null, nameOf: (code) => names.get(code) ?? null });
       await fanOut({ stores, hierarchy: deps.hierarchy, webhooks, emailEnabled: wiring.emailEnabled }, e, messages, hierarchy, writes);
     }
     // nothing in this loop reads the inboxes or the outbox: their writes wait for the end of the batch
     await writeFanOut(stores, writes);
     await tellComplete(batch.reportsIn);
     wiring.nudgeDispatcher();
+  }
+
+  /** The names of the units an event's messages mention: its unit and the one that acts next (a workflow step). */
+  async function unitNames(hierarchy: string, e: StoredEvent): Promise<Map<string, string>> {
+    const data = e.data as { orgUnit?: unknown; next?: { orgUnit?: unknown } | null };
+    const names = new Map<string, string>();
+    for (const code of [data.orgUnit, data.next?.orgUnit]) {
+      if (typeof code !== 'string' || names.has(code)) continue;
+      const found = await deps.hierarchy.unit(hierarchy, code);
+      if (found) names.set(code, found.name);
+    }
+    return names;
   }
 
   /** The batch's reads made once: the tasks waiting for any report of the batch (one `getMany`). */

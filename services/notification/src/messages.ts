@@ -62,6 +62,14 @@ const fmt = (x: number): string => String(Math.round(x * 100) / 100);
 
 export interface MessageContext {
   parentOf: (orgUnit: string) => string | null;
+  /** a unit's name on the event's map; null when not known (the message then names it by code) */
+  nameOf: (orgUnit: string) => string | null;
+}
+
+/** A unit as people read it: its name with its code (`Phường Đức Xuân (01840)`), or the code alone. */
+function unit(ctx: MessageContext, code: string): string {
+  const name = ctx.nameOf(code);
+  return name ? `${name} (${code})` : code;
 }
 
 export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
@@ -71,7 +79,7 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
   const task = readEvent(TASK_EVENT_SCHEMA, e);
   if (task) return task.type === 'tally.task.assigned' ? taskMessages(task.data) : [];
   const notice = readEvent(NOTICE_EVENT_SCHEMA, e);
-  if (notice) return notice.type === 'tally.notification.deadline-due' ? deadlineMessages(notice.data) : figureMessages(notice.data);
+  if (notice) return notice.type === 'tally.notification.deadline-due' ? deadlineMessages(ctx, notice.data) : figureMessages(ctx, notice.data);
   // the indicator service's outcome events, through their schema in core (services do not import each other)
   const outcome = readEvent(INDICATOR_OUTCOME_EVENT_SCHEMA, e);
   switch (outcome?.type) {
@@ -81,8 +89,8 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
       const list = d.violations
         .map((v) => (v.kind !== 'RULE' && v.message ? v.message : `${v.name} (${v.rule}): ${v.left} ${v.operator} ${v.right}`))
         .join('; ');
-      const vi = { title: `${d.template} ${d.period} của ${d.orgUnit} vi phạm ${d.violations.length} quy tắc kiểm tra`, body: d.violations.map(violationTextVi).join('; ') };
-      const en = { title: `${d.template} ${d.period} from ${d.orgUnit} breaks ${d.violations.length} validation rule(s)`, body: list };
+      const vi = { title: `${d.template} ${d.period} của ${unit(ctx, d.orgUnit)} vi phạm ${d.violations.length} quy tắc kiểm tra`, body: d.violations.map(violationTextVi).join('; ') };
+      const en = { title: `${d.template} ${d.period} from ${unit(ctx, d.orgUnit)} breaks ${d.violations.length} validation rule(s)`, body: list };
       const parent = ctx.parentOf(d.orgUnit);
       const ref = { template: d.template, period: d.period, reportId: d.reportId };
       return [d.orgUnit, ...(parent ? [parent] : [])].map((recipient) => ({ recipient, kind: 'validation.failed', vi, en, ...ref }));
@@ -96,11 +104,11 @@ export function messagesFor(e: StoredEvent, ctx: MessageContext): Message[] {
       const changed = d.change === 'PREVIOUS_YEAR' && d.previousValue !== null;
       const value = `${d.indicator} = ${fmt(d.value)}`;
       const vi = {
-        title: `${d.indicatorName} ${d.period} tại ${d.orgUnit}: ${missed ? 'không đạt' : 'đạt'} chỉ tiêu`,
+        title: `${d.indicatorName} ${d.period} tại ${unit(ctx, d.orgUnit)}: ${missed ? 'không đạt' : 'đạt'} chỉ tiêu`,
         body: `${value}${changed ? ` (năm trước ${fmt(d.previousValue!)}, thay đổi ${fmt(d.measured)})` : ''}; chỉ tiêu: ${d.change === 'PREVIOUS_YEAR' ? 'thay đổi so với năm trước' : 'giá trị'} ${d.operator} ${fmt(d.target)} (số liệu ${d.figures}).`,
       };
       const en = {
-        title: `${d.indicatorName} ${d.period} at ${d.orgUnit}: target ${missed ? 'missed' : d.previousOutcome === 'MISSED' ? 'met again' : 'met'}`,
+        title: `${d.indicatorName} ${d.period} at ${unit(ctx, d.orgUnit)}: target ${missed ? 'missed' : d.previousOutcome === 'MISSED' ? 'met again' : 'met'}`,
         body: `${value}${changed ? ` (previous year ${fmt(d.previousValue!)}, change ${fmt(d.measured)})` : ''}; target: ${d.change === 'PREVIOUS_YEAR' ? 'change from the previous year' : 'value'} ${d.operator} ${fmt(d.target)} (${d.figures} figures).`,
       };
       const kind = missed ? 'target.missed' : 'target.met';
@@ -127,11 +135,11 @@ function reportMessages(event: ReportEvent, e: StoredEvent, ctx: MessageContext)
           recipient: parent,
           kind: amended ? 'report.amended' : 'report.submitted',
           vi: {
-            title: `${d.template} ${d.period} của ${d.orgUnit} đã ${amended ? 'được sửa' : 'được nộp'}`,
+            title: `${d.template} ${d.period} của ${unit(ctx, d.orgUnit)} đã ${amended ? 'được sửa' : 'được nộp'}`,
             body: amended ? `Phiên bản ${e.streamVersion}. Lý do: ${e.reason ?? ''}` : `Phiên bản ${e.streamVersion} chờ xem xét.`,
           },
           en: {
-            title: `${d.template} ${d.period} from ${d.orgUnit} ${amended ? 'amended' : 'submitted'}`,
+            title: `${d.template} ${d.period} from ${unit(ctx, d.orgUnit)} ${amended ? 'amended' : 'submitted'}`,
             body: amended ? `Version ${e.streamVersion}. Reason: ${e.reason ?? ''}` : `Version ${e.streamVersion} is ready for review.`,
           },
           ...ref,
@@ -142,7 +150,7 @@ function reportMessages(event: ReportEvent, e: StoredEvent, ctx: MessageContext)
     case 'tally.report.returned':
     case 'tally.report.locked':
     case 'tally.report.unlocked':
-      return workflowMessages(event);
+      return workflowMessages(ctx, event);
     default:
       return assertNever(event, 'report event');
   }
@@ -159,20 +167,20 @@ function taskMessages(d: TaskAssignedData): Message[] {
   }));
 }
 
-function figureMessages(d: FigureCompleteData): Message[] {
+function figureMessages(ctx: MessageContext, d: FigureCompleteData): Message[] {
   return [
     {
       recipient: d.orgUnit,
       kind: 'figure.complete',
-      vi: { title: `${d.template} ${d.period}: đủ báo cáo của ${d.orgUnit}`, body: `Cả ${d.expected} đơn vị đã nộp báo cáo; số liệu tổng hợp đã đầy đủ.` },
-      en: { title: `${d.template} ${d.period}: the figure of ${d.orgUnit} is complete`, body: `All ${d.expected} units have reported.` },
+      vi: { title: `${d.template} ${d.period}: đủ báo cáo của ${unit(ctx, d.orgUnit)}`, body: `Cả ${d.expected} đơn vị đã nộp báo cáo; số liệu tổng hợp đã đầy đủ.` },
+      en: { title: `${d.template} ${d.period}: the figure of ${unit(ctx, d.orgUnit)} is complete`, body: `All ${d.expected} units have reported.` },
       template: d.template,
       period: d.period,
     },
   ];
 }
 
-function deadlineMessages(d: DeadlineDueData): Message[] {
+function deadlineMessages(ctx: MessageContext, d: DeadlineDueData): Message[] {
   const ref = { template: d.template, period: d.period };
   const many = d.tier > 0;
   return d.recipients.map((recipient) => {
@@ -183,11 +191,11 @@ function deadlineMessages(d: DeadlineDueData): Message[] {
         kind: 'deadline.reminder',
         vi: {
           title: `Nhắc hạn: ${d.template} ${d.period} hạn ${d.deadline} (còn ${d.offset} ngày)`,
-          body: many ? `${d.missing}/${d.expected} đơn vị thuộc ${d.orgUnit} chưa nộp báo cáo.` : `${d.orgUnit} chưa nộp báo cáo ${d.template} kỳ ${d.period}.`,
+          body: many ? `${d.missing}/${d.expected} đơn vị thuộc ${unit(ctx, d.orgUnit)} chưa nộp báo cáo.` : `${unit(ctx, d.orgUnit)} chưa nộp báo cáo ${d.template} kỳ ${d.period}.`,
         },
         en: {
           title: `Reminder: ${d.template} ${d.period} is due ${d.deadline} (in ${d.offset} day${d.offset === 1 ? '' : 's'})`,
-          body: many ? `${d.missing} of ${d.expected} units under ${d.orgUnit} have not reported.` : `${d.orgUnit} has not reported ${d.template} for ${d.period}.`,
+          body: many ? `${d.missing} of ${d.expected} units under ${unit(ctx, d.orgUnit)} have not reported.` : `${unit(ctx, d.orgUnit)} has not reported ${d.template} for ${d.period}.`,
         },
         ...ref,
       };
@@ -196,12 +204,12 @@ function deadlineMessages(d: DeadlineDueData): Message[] {
       recipient,
       kind: 'deadline.overdue',
       vi: {
-        title: `Quá hạn: ${d.template} ${d.period} của ${d.orgUnit} (hạn ${d.deadline})`,
-        body: many ? `${d.missing}/${d.expected} đơn vị thuộc ${d.orgUnit} chưa nộp báo cáo.` : own ? `Đơn vị chưa nộp báo cáo; đề nghị nộp ngay.` : `${d.orgUnit} chưa nộp báo cáo.`,
+        title: `Quá hạn: ${d.template} ${d.period} của ${unit(ctx, d.orgUnit)} (hạn ${d.deadline})`,
+        body: many ? `${d.missing}/${d.expected} đơn vị thuộc ${unit(ctx, d.orgUnit)} chưa nộp báo cáo.` : own ? `Đơn vị chưa nộp báo cáo; đề nghị nộp ngay.` : `${unit(ctx, d.orgUnit)} chưa nộp báo cáo.`,
       },
       en: {
-        title: `Overdue: ${d.template} ${d.period} from ${d.orgUnit} (due ${d.deadline})`,
-        body: many ? `${d.missing} of ${d.expected} units under ${d.orgUnit} have not reported.` : own ? 'The report is late; please submit it now.' : `${d.orgUnit} has not reported.`,
+        title: `Overdue: ${d.template} ${d.period} from ${unit(ctx, d.orgUnit)} (due ${d.deadline})`,
+        body: many ? `${d.missing} of ${d.expected} units under ${unit(ctx, d.orgUnit)} have not reported.` : own ? 'The report is late; please submit it now.' : `${unit(ctx, d.orgUnit)} has not reported.`,
       },
       ...ref,
     };
@@ -214,13 +222,13 @@ const ACTION_VI: Record<string, string> = { approve: 'duyệt', lock: 'khoá', a
 const LEVEL_VI: Record<string, string> = { country: 'trung ương', province: 'tỉnh', district: 'huyện', commune: 'xã' };
 
 /** Workflow steps tell the reporting unit (with the reason and what comes next) and, when another unit acts next (data.next), that unit. */
-function workflowMessages(event: ReportReturned | ReportApproved | ReportLocked | ReportUnlocked): Message[] {
+function workflowMessages(ctx: MessageContext, event: ReportReturned | ReportApproved | ReportLocked | ReportUnlocked): Message[] {
   const d: ReportWorkflowData & { level?: string; reason?: string } = event.data;
   const step = event.type.slice('tally.report.'.length);
-  const en: Text = { title: `${d.template} ${d.period} from ${d.orgUnit} ${step}${d.level ? ` at the ${d.level} level` : ''}`, body: '' };
-  const vi: Text = { title: `${d.template} ${d.period} của ${d.orgUnit} ${STEP_VI[step] ?? step}${d.level ? ` (cấp ${LEVEL_VI[d.level] ?? d.level})` : ''}`, body: '' };
-  en.body = `${en.title}.${d.reason ? ` Reason: ${d.reason}` : ''}${d.next ? ` Next: ${d.next.action}${d.next.level ? ` at the ${d.next.level} level` : ''} by ${d.next.orgUnit}.` : ''}`;
-  vi.body = `${vi.title}.${d.reason ? ` Lý do: ${d.reason}` : ''}${d.next ? ` Tiếp theo: ${d.next.orgUnit} ${ACTION_VI[d.next.action] ?? d.next.action}.` : ''}`;
+  const en: Text = { title: `${d.template} ${d.period} from ${unit(ctx, d.orgUnit)} ${step}${d.level ? ` at the ${d.level} level` : ''}`, body: '' };
+  const vi: Text = { title: `${d.template} ${d.period} của ${unit(ctx, d.orgUnit)} ${STEP_VI[step] ?? step}${d.level ? ` (cấp ${LEVEL_VI[d.level] ?? d.level})` : ''}`, body: '' };
+  en.body = `${en.title}.${d.reason ? ` Reason: ${d.reason}` : ''}${d.next ? ` Next: ${d.next.action}${d.next.level ? ` at the ${d.next.level} level` : ''} by ${unit(ctx, d.next.orgUnit)}.` : ''}`;
+  vi.body = `${vi.title}.${d.reason ? ` Lý do: ${d.reason}` : ''}${d.next ? ` Tiếp theo: ${unit(ctx, d.next.orgUnit)} ${ACTION_VI[d.next.action] ?? d.next.action}.` : ''}`;
   const ref = { template: d.template, period: d.period, reportId: d.reportId };
   const out: Message[] = [];
   out.push({ recipient: d.orgUnit, kind: `report.${step}`, vi, en, ...ref });
