@@ -9,19 +9,20 @@ import { observe } from '../observability/metrics';
 import { inConsumerSpan } from '../observability/tracing';
 
 /**
+ * The `lingerMs` of the consumers that follow every report event (report views, validations, targets, inboxes,
+ * open data): under load each partition gets at most one partial batch per 200 ms, so a deadline-day burst is
+ * applied in fewer, larger batches (each batch costs a fetch, a commit and a progress write); a partition idle
+ * for longer is delivered at once (docs/performance.md, twelfth round: 25.0-25.6 against 25.4-30.2 CPU-ms per
+ * 1,000 values at 1,000 x 100). Not for consumers whose delay another write could observe (cache invalidation,
+ * catalog registries): a reader that needs its own write asks with `after=` or is written by the route.
+ */
+export const REPORT_CONSUMER_LINGER_MS = 200;
+
+/**
  * The consumer loop every service uses: parse and validate each message at the boundary, hand the
  * events of one partition to the handler in order, record how far it got. Offsets are committed by the
  * bus after the handler resolves, so a crash redelivers and handlers must be idempotent.
  */
-/**
- * The `lingerMs` of the consumers that follow every report event (report views, validations, targets, inboxes,
- * open data): under load each partition gets at most one partial batch per 200 ms, so a deadline-day burst is
- * applied in fewer, larger batches (each batch costs a fetch, a commit and a progress write); a partition idle
- * for longer is delivered at once. Measured: 7-10% less platform CPU at 1,000 x 100 (docs/performance.md, twelfth
- * round). Not for consumers whose delay another write could observe (cache invalidation, catalog registries).
- */
-export const REPORT_CONSUMER_LINGER_MS = 200;
-
 export interface EventConsumerOptions {
   bus: EventBus;
   groupId: string;
