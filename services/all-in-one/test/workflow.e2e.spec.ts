@@ -143,6 +143,10 @@ describe('approval workflow', () => {
     expect(amended.status).toBe(202);
     const afterAmend = await analyst.get(`/api/v1/reports/${REPORT}?after=${amended.body.position}`);
     expect(afterAmend.body).toMatchObject({ status: 'submitted', version: amended.body.version });
+    // a position of another topic (an account's preferences) counts once the views have no lag
+    const prefs = await officer.put('/api/v1/inbox/preferences', { language: 'vi' });
+    expect(prefs.body.position).toBeGreaterThan(amended.body.position);
+    expect((await analyst.get(`/api/v1/reports/${REPORT}?after=${prefs.body.position}`)).status).toBe(200);
     // a position the views have not reached within the wait: 409, not an old view
     const ahead = await analyst.get(`/api/v1/reports/${REPORT}?after=999999999`);
     expect(ahead.status).toBe(409);

@@ -37,6 +37,8 @@ export function createProjectionService(platform: Platform, deps?: { catalog: Ca
         topics: [TOPICS.reports],
         logger: platform.logger,
         lingerMs: REPORT_CONSUMER_LINGER_MS,
+        // a position of another topic (a catalog, an account) counts as reflected once the views have no lag
+        publishedHorizon: () => platform.store.publishedPosition(),
         handle: async (events) => {
           await projectReportEvents(reports, events);
         },
