@@ -402,6 +402,7 @@ describe('web app in Chromium', () => {
     await reviewer.page.locator('li[data-task]', { hasText: `1/${units} đơn vị đã xong` }).waitFor();
     // a message per commune's report: the province reads them all at once, and the menu's count goes
     const reviewerMenu = reviewer.page.locator('nav a[href="#/inbox"]');
+    await reviewerMenu.locator('.count').waitFor(); // the count is read after the page loads
     expect(await reviewerMenu.innerText()).toMatch(/^Thông báo \(\d+\)$/);
     // more than a page of them (the demo's communes reported): a hundred listed, "Xem thêm" lists the next
     const shown = reviewer.page.getByText(/^Đang hiện 100\/\d+ thông báo/);
