@@ -1,4 +1,4 @@
-import type { EventContext, HierarchyQuery, StoredEvent } from '@tally/contracts';
+import type { EventContext, HierarchyQuery, OrgUnitView, StoredEvent } from '@tally/contracts';
 import { figureCompleteStreamId, readEvent, REPORT_EVENT_SCHEMA, TASK_EVENT_SCHEMA, type ReportValuesData, type TaskAssignedData } from '@tally/core';
 import type { Platform } from '@tally/runtime';
 import { markTaskDone, recordNotice } from './commands';
@@ -76,12 +76,13 @@ export function inboxEventHandler(wiring: {
       const hierarchy = data.hierarchy ?? (await deps.hierarchy.versionFor(e.time.slice(0, 10)));
       const parents = new Map<string, string | null>();
       let level: string | null = null;
+      let unit: OrgUnitView | undefined;
       if (data.orgUnit && REPORT_OR_INDICATOR.test(e.type)) {
-        const unit = await deps.hierarchy.unit(hierarchy, data.orgUnit);
+        unit = await deps.hierarchy.unit(hierarchy, data.orgUnit);
         parents.set(data.orgUnit, unit?.parentCode ?? null);
         level = unit?.level ?? null;
       }
-      const names = await unitNames(hierarchy, e);
+      const names = await unitNames(hierarchy, e, unit);
       const task = readEvent(TASK_EVENT_SCHEMA, e);
       if (task?.type === 'tally.task.assigned') await onTaskAssigned(e, task.data, batch);
       const report = readEvent(REPORT_EVENT_SCHEMA, e);
@@ -98,10 +99,14 @@ export function inboxEventHandler(wiring: {
     wiring.nudgeDispatcher();
   }
 
-  /** The names of the units an event's messages mention: its unit and the one that acts next (a workflow step). */
-  async function unitNames(hierarchy: string, e: StoredEvent): Promise<Map<string, string>> {
+  /**
+   * The names of the units an event's messages mention: its unit and the one that acts next (a workflow step).
+   * `known`: the event's unit when the caller has looked it up already (not looked up again).
+   */
+  async function unitNames(hierarchy: string, e: StoredEvent, known: OrgUnitView | undefined): Promise<Map<string, string>> {
     const data = e.data as { orgUnit?: unknown; next?: { orgUnit?: unknown } | null };
     const names = new Map<string, string>();
+    if (known) names.set(known.code, known.name);
     for (const code of [data.orgUnit, data.next?.orgUnit]) {
       if (typeof code !== 'string' || names.has(code)) continue;
       const found = await deps.hierarchy.unit(hierarchy, code);
